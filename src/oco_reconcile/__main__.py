@@ -1,0 +1,3 @@
+from oco_reconcile.cli import main
+
+main()

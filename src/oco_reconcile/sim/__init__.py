@@ -1,0 +1,1 @@
+"""The simulated exchange: one engine, an in-process transport and an HTTP server."""
