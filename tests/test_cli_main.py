@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import typer.main
 
 from oco_reconcile import cli, errors
 
@@ -67,26 +68,29 @@ def test_keyboard_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_main(["validate"]) == errors.EXIT_INTERRUPTED
 
 
+def all_command_paths() -> list[list[str]]:
+    """Every command and sub-command of the app, e.g. ``["plan"]``, ``["sim", "serve"]``."""
+    root = typer.main.get_command(cli.app)
+    paths: list[list[str]] = []
+
+    def walk(group: object, prefix: list[str]) -> None:
+        for name, command in getattr(group, "commands", {}).items():
+            paths.append([*prefix, name])
+            walk(command, [*prefix, name])
+
+    walk(root, [])
+    return paths
+
+
 def test_every_command_has_help() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "oco_reconcile", "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0
-    commands = [
-        line.split()[1]
-        for line in result.stdout.splitlines()
-        if line.startswith("│ ") and len(line.split()) > 2 and line.split()[1].isalpha()
-    ]
-    assert "validate" in commands
-    for command in commands:
-        sub = subprocess.run(
-            [sys.executable, "-m", "oco_reconcile", command, "--help"],
+    paths = all_command_paths()
+    assert {"validate", "plan", "apply", "import", "sim"} <= {p[0] for p in paths}
+    for path in paths:
+        result = subprocess.run(
+            [sys.executable, "-m", "oco_reconcile", *path, "--help"],
             capture_output=True,
             text=True,
             check=False,
         )
-        assert sub.returncode == 0, (command, sub.stderr)
-        assert "Usage:" in sub.stdout
+        assert result.returncode == 0, (path, result.stderr)
+        assert "Usage:" in result.stdout

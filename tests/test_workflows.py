@@ -146,7 +146,7 @@ def test_drift_fails_on_changes_present() -> None:
 
 
 def write_account(directory: Path, exchange: str) -> None:
-    directory.mkdir(parents=True)
+    directory.mkdir(parents=True, exist_ok=True)
     lines = [f"exchange: {exchange}"]
     if exchange == "production":
         lines.append("confirm_production: true")

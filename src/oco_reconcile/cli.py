@@ -73,6 +73,86 @@ def validate(paths: PathsArg = None) -> None:
     typer.echo(summary)
 
 
+@app.command()
+def plan(
+    paths: PathsArg = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Save the plan (for `apply --plan FILE`).")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, json or markdown (a pull-request comment).")
+    ] = "text",
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option("--detailed-exitcode", help="Exit 0: no changes, 1: error, 2: changes."),
+    ] = False,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+    ] = None,
+) -> None:
+    """Show the changes apply would make (reads the exchange, changes nothing)."""
+    from oco_reconcile.errors import UsageError
+    from oco_reconcile.plan_command import OutputFormat, PlanOptions, run_plan
+
+    if output_format not in OutputFormat.__members__.values():
+        raise UsageError(f"--format must be text, json or markdown, not {output_format!r}")
+    options = PlanOptions(
+        paths or [], out, OutputFormat(output_format), detailed_exitcode, base_url
+    )
+    code = run_plan(options)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("import")
+def import_(
+    symbols: Annotated[
+        list[str] | None,
+        typer.Option("--symbol", help="Only lists of this symbol (repeatable; default: all)."),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+    ] = None,
+) -> None:
+    """Print bracket YAML for the live order lists, to adopt an existing account."""
+    from oco_reconcile.plan_command import run_import
+
+    run_import(symbols or [], base_url)
+
+
+@app.command()
+def apply(
+    paths: PathsArg = None,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Apply exactly this saved plan (refused when stale)."),
+    ] = None,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")
+    ] = False,
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+    ] = None,
+) -> None:
+    """Make the exchange match the desired state (or a saved plan). Exit 0 only if all succeeded."""
+    from oco_reconcile.apply_command import ApplyOptions, run_apply
+
+    options = ApplyOptions(paths or [], plan_file, auto_approve, output_format, base_url)
+    code = run_apply(options)
+    if code:
+        raise typer.Exit(code)
+
+
+from oco_reconcile.sim.cli import sim_app  # noqa: E402 - registered beside the other commands
+
+app.add_typer(
+    sim_app,
+    name="sim",
+    help="The simulated exchange: sim serve | price | fill | status | reset.",
+)
+
+
 def _report(error: OcoReconcileError) -> None:
     if isinstance(error, InputError):
         for problem in error.problems:

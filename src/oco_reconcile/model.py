@@ -117,6 +117,8 @@ class Bracket:
     below: Leg
     protect: bool = False
     rev: int = 0
+    # listClientOrderId of a live list this bracket adopts (written by `import`); see planner.py
+    adopt: str | None = None
     source: SourceLocation | None = field(default=None, compare=False, hash=False)
 
     def leg(self, position: LegPosition) -> Leg:

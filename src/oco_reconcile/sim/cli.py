@@ -1,0 +1,245 @@
+"""``oco-reconcile sim ...``: run, move and inspect the simulated exchange.
+
+Every command works on the state file of ``exchange: sim`` (the ``sim_state`` setting of
+``oco-reconcile.yaml``, default ``.oco-reconcile/sim.json``); ``--state PATH`` overrides it. The
+heavy modules are imported inside the commands, so ``oco-reconcile --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import signal
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from oco_reconcile.sim.engine import Engine, Event, SimOrderList
+    from oco_reconcile.sim.host import SimExchange
+
+sim_app = typer.Typer(
+    help="The simulated exchange: serve the Binance REST API, move prices, inspect, reset.",
+    no_args_is_help=True,
+)
+
+StateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--state",
+        help="Simulator state file (default: sim_state of oco-reconcile.yaml, "
+        "else .oco-reconcile/sim.json).",
+        show_default=False,
+    ),
+]
+
+
+def state_path(state: Path | None) -> Path:
+    """``--state``, else the settings' ``sim_state`` (relative to the settings file, as
+    ``exchange: sim`` resolves it), else ``.oco-reconcile/sim.json``."""
+    if state is not None:
+        return state
+    from oco_reconcile.settings import load_settings
+
+    settings = load_settings(Path("oco-reconcile.yaml"))
+    path = Path(settings.sim_state)
+    if path.is_absolute() or settings.source is None:
+        return path
+    return settings.source.parent / path
+
+
+def _open(state: Path | None) -> SimExchange:
+    from oco_reconcile.sim.host import open_sim
+
+    return open_sim(state_path(state))
+
+
+def _decimal(text: str, what: str) -> Decimal:
+    from oco_reconcile.errors import UsageError
+
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise UsageError(f"{what} must be a decimal number, not {text!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise UsageError(f"{what} must be a positive number, not {text!r}")
+    return value
+
+
+@sim_app.command()
+def serve(  # noqa: PLR0917 - typer passes every option
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8765,
+    state: StateOption = None,
+    faults: Annotated[
+        Path | None, typer.Option(help="Fault plan (YAML/JSON), see docs/simulator.md.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the fault plan's draws.")] = None,
+    api_key: Annotated[str | None, typer.Option(help="Accept this API key instead.")] = None,
+    api_secret: Annotated[
+        str | None, typer.Option(help="HMAC secret for --api-key.", show_default=False)
+    ] = None,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(help="Ed25519/RSA public key (PEM) for --api-key instead of a secret."),
+    ] = None,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Allow a non-loopback --host.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Log every request.")] = False,
+) -> None:
+    """Speak the Binance Spot REST API over HTTP on a local port until interrupted."""
+    import dataclasses
+
+    from oco_reconcile.errors import UsageError
+    from oco_reconcile.sim.faults import FaultPlan, load_fault_plan
+    from oco_reconcile.sim.host import open_sim
+    from oco_reconcile.sim.server import SimHTTPServer
+
+    if not allow_remote and not _is_loopback(host):
+        raise UsageError(f"refusing to listen on {host}: not a loopback address (--allow-remote)")
+    plan = load_fault_plan(faults) if faults else FaultPlan()
+    if seed is not None:
+        plan = dataclasses.replace(plan, seed=seed)
+    path = state_path(state)
+    sim = open_sim(path, faults=plan, keys=_keys(api_key, api_secret, public_key))
+    server = SimHTTPServer((host, port), sim, quiet=not verbose)
+    typer.echo(f"Simulated Binance Spot API on {server.url} (state: {path}). Ctrl-C stops.")
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
+    finally:
+        server.server_close()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _keys(api_key: str | None, secret: str | None, public_key: Path | None) -> dict | None:  # type: ignore[type-arg]
+    from oco_reconcile.errors import UsageError
+    from oco_reconcile.sim.app import HmacVerifier, PublicKeyVerifier
+
+    if api_key is None:
+        if secret is not None or public_key is not None:
+            raise UsageError("--api-secret/--public-key need --api-key")
+        return None
+    if (secret is None) == (public_key is None):
+        raise UsageError("--api-key needs exactly one of --api-secret or --public-key")
+    if secret is not None:
+        return {api_key: HmacVerifier(secret)}
+    assert public_key is not None  # noqa: S101 - checked above
+    try:
+        return {api_key: PublicKeyVerifier(public_key.read_bytes())}
+    except (OSError, ValueError) as error:
+        raise UsageError(f"cannot load the public key {public_key}: {error}") from None
+
+
+@sim_app.command()
+def price(
+    symbol: Annotated[str, typer.Argument(help="Symbol, e.g. BTCUSDT.")],
+    new_price: Annotated[str, typer.Argument(metavar="PRICE", help="The new last price.")],
+    state: StateOption = None,
+) -> None:
+    """Move the last price; legs fill, trigger and expire as Binance's matching rules say."""
+    sim = _open(state)
+    events = sim.engine.set_price(symbol.upper(), _decimal(new_price, "PRICE"))
+    sim.save()
+    for event in events:
+        typer.echo(_event_line(event))
+
+
+@sim_app.command()
+def fill(
+    list_client_order_id: Annotated[str, typer.Argument(help="listClientOrderId of the list.")],
+    quantity: Annotated[str, typer.Argument(help="Quantity to fill (partial if below the leg's).")],
+    leg: Annotated[
+        str | None, typer.Option(help="above or below (default: the leg on the book).")
+    ] = None,
+    state: StateOption = None,
+) -> None:
+    """Force a (partial) fill of one leg at its own price, e.g. to test a partly executed list."""
+    from oco_reconcile.errors import UsageError
+
+    if leg not in (None, "above", "below"):
+        raise UsageError("--leg must be above or below")
+    sim = _open(state)
+    before = len(sim.engine.events())
+    sim.engine.force_fill(list_client_order_id, _decimal(quantity, "QUANTITY"), leg)
+    sim.save()
+    for event in sim.engine.events()[before:]:
+        typer.echo(_event_line(event))
+
+
+@sim_app.command()
+def status(
+    state: StateOption = None,
+    history: Annotated[int, typer.Option(help="How many recent events to show.")] = 15,
+) -> None:
+    """Balances, prices, open order lists and recent history of the simulated account."""
+    sim = _open(state)
+    engine = sim.engine
+    typer.echo("Balances (free / locked):")
+    for asset, held in engine.balances():
+        typer.echo(f"  {asset:<6} {held.free:>20} / {held.locked}")
+    typer.echo("Last prices:")
+    for symbol, value in engine.state.prices.items():
+        typer.echo(f"  {symbol:<10} {value}")
+    lists = engine.open_order_lists()
+    typer.echo(f"Open order lists: {len(lists)}")
+    for order_list in lists:
+        typer.echo(_list_line(engine, order_list))
+    working = [o for o in engine.open_orders() if not engine.state.lists[o.order_list_id].is_open]
+    for order in working:
+        done = f"(list {order.order_list_id} done)"
+        typer.echo(
+            f"  working leg {order.client_order_id} {order.type} {order.side} "
+            f"{order.remaining} @ {order.price} {done}"
+        )
+    events = engine.events()[-history:] if history > 0 else []
+    typer.echo(f"Recent events ({len(events)}):")
+    for event in events:
+        typer.echo("  " + _event_line(event))
+
+
+@sim_app.command()
+def reset(state: StateOption = None) -> None:
+    """Start afresh: default balances and prices, no orders, no history."""
+    sim = _open(state)
+    sim.reset()
+    typer.echo(f"Simulator state reset ({state_path(state)}).")
+
+
+def _list_line(engine: Engine, order_list: SimOrderList) -> str:
+    legs = []
+    for order in engine.orders_of(order_list):
+        at = order.price if order.price else order.stop_price
+        stop = f" stop {order.stop_price}" if order.stop_price and order.price else ""
+        legs.append(f"{order.position} {order.type} @ {at}{stop}")
+    quantity = engine.orders_of(order_list)[0].orig_qty
+    return (
+        f"  {order_list.list_client_order_id} {order_list.symbol} {order_list.side} {quantity}: "
+        + "; ".join(legs)
+    )
+
+
+def _event_line(event: Event) -> str:
+    from datetime import UTC, datetime
+
+    when = datetime.fromtimestamp(event.time / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
+    who = event.list_client_order_id or ""
+    leg = f" order {event.order_id}" if event.order_id is not None else ""
+    detail = f" {event.detail}" if event.detail else ""
+    return f"{when} {event.kind:<16} {event.symbol} {who}{leg}{detail}".rstrip()

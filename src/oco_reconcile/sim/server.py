@@ -1,0 +1,92 @@
+"""``sim serve``: the simulator over real HTTP (stdlib ``ThreadingHTTPServer``), loopback only.
+
+The stdlib server keeps the runtime dependencies as they are; it speaks HTTP/1.1 with keep-alive,
+which ``requests``/``httpx`` clients use. A "dropped connection" fault closes the socket without a
+response; a "read timeout" fault holds it for the rule's ``latency_ms`` first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from oco_reconcile.sim.app import DROP, TIMEOUT, SimRequest
+from oco_reconcile.sim.host import SimExchange
+
+
+class SimHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sim: SimExchange, *, quiet: bool = True) -> None:
+        self.sim = sim
+        self.quiet = quiet
+        super().__init__(address, _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
+    server: SimHTTPServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8") if length else ""
+        request = SimRequest(self.command, path, query, body, dict(self.headers.items()))
+        answer = self.server.sim.handle(request)
+        if answer.disconnect in (DROP, TIMEOUT):
+            self._drop()
+            return
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if not self.server.quiet:
+            super().log_message(format, *args)
+
+
+def start_server(
+    sim: SimExchange, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
+) -> tuple[SimHTTPServer, str]:
+    """Serve ``sim`` from a daemon thread; stop it with :func:`stop_server`."""
+    server = SimHTTPServer((host, port), sim, quiet=quiet)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="sim-serve", daemon=True
+    )
+    thread.start()
+    return server, server.url
+
+
+def stop_server(server: SimHTTPServer) -> None:
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,253 @@
+"""Engine records -> the JSON Binance sends: same keys, same key order, decimals as strings.
+
+Key orders follow the docs' examples (rest-api.md; the fixtures in ``binance-fixtures/``). Fields
+the docs call conditional (``stopPrice``, ``icebergQty``, ``trailingDelta``, ``strategyId``,
+``expiryReason`` ...) appear only when they apply. Decimals carry the symbol's precision
+(``"1.00000000"`` for 8), as Binance prints them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from oco_reconcile.sim.engine import Engine, Holding, SimOrder, SimOrderList
+
+Json = dict[str, Any]
+ACK = "ACK"
+RESULT = "RESULT"
+FULL = "FULL"
+ALGO_REPORT_TYPES = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
+SIM_UID = 100000001
+
+
+def decimal_text(value: Decimal, places: int = 8) -> str:
+    return format(value, f".{places}f")
+
+
+class Shapes:
+    """Renders with the precision of each symbol (``baseAssetPrecision``/``quotePrecision``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _qty(self, symbol: str, value: Decimal) -> str:
+        return decimal_text(value, int(self.engine.state.symbols[symbol]["baseAssetPrecision"]))
+
+    def _price(self, symbol: str, value: Decimal) -> str:
+        return decimal_text(value, int(self.engine.state.symbols[symbol]["quotePrecision"]))
+
+    # --- order lists ----------------------------------------------------------------------------
+
+    def order_list(self, order_list: SimOrderList, *, reports: list[Json] | None = None) -> Json:
+        """The list object of openOrderList / orderList / allOrderList; with ``reports`` the
+        placement / cancel shape (``orderReports``)."""
+        body: Json = {
+            "orderListId": order_list.order_list_id,
+            "contingencyType": order_list.contingency_type,
+            "listStatusType": order_list.list_status_type,
+            "listOrderStatus": order_list.list_order_status,
+            "listClientOrderId": order_list.list_client_order_id,
+            "transactionTime": order_list.transaction_time,
+            "symbol": order_list.symbol,
+            "orders": [self._order_ref(order) for order in self.engine.orders_of(order_list)],
+        }
+        if reports is not None:
+            body["orderReports"] = reports
+        return body
+
+    def _order_ref(self, order: SimOrder) -> Json:
+        return {
+            "symbol": order.symbol,
+            "orderId": order.order_id,
+            "clientOrderId": order.placed_client_order_id,
+        }
+
+    def placement(self, order_list: SimOrderList, response_type: str) -> Json:
+        """``POST /api/v3/orderList/oco`` and ``/order/oco`` in the ``newOrderRespType`` shape."""
+        orders = self.engine.orders_of(order_list)
+        when = order_list.transaction_time
+        if response_type == ACK:
+            reports = [self.ack_report(order, when) for order in orders]
+        else:
+            reports = [
+                self.result_report(order, when, full=response_type == FULL) for order in orders
+            ]
+        return self.order_list(order_list, reports=reports)
+
+    def ack_report(self, order: SimOrder, transact_time: int) -> Json:
+        return {
+            "symbol": order.symbol,
+            "orderId": order.order_id,
+            "orderListId": order.order_list_id,
+            "clientOrderId": order.client_order_id,
+            "transactTime": transact_time,
+        }
+
+    def result_report(self, order: SimOrder, transact_time: int, *, full: bool) -> Json:
+        body = self.ack_report(order, transact_time)
+        body.update(self._amounts(order, quote_qty_first=True))
+        body.update(self._kind(order))
+        body.update(self._trigger_fields(order))
+        body["workingTime"] = order.working_time
+        body.update(self._extras(order))
+        body["selfTradePreventionMode"] = order.self_trade_prevention_mode
+        body.update(self._expiry(order))
+        if full:
+            body["fills"] = []
+        return body
+
+    def cancel_report(self, order: SimOrder, transact_time: int) -> Json:
+        """A cancelled leg: ``origClientOrderId`` is the old id, ``clientOrderId`` the cancel's."""
+        body: Json = {
+            "symbol": order.symbol,
+            "origClientOrderId": order.placed_client_order_id,
+            "orderId": order.order_id,
+            "orderListId": order.order_list_id,
+            "clientOrderId": order.client_order_id,
+            "transactTime": transact_time,
+        }
+        body.update(self._amounts(order, quote_qty_first=True))
+        body.update(self._kind(order))
+        body.update(self._trigger_fields(order))
+        body.update(self._extras(order))
+        body["selfTradePreventionMode"] = order.self_trade_prevention_mode
+        body.update(self._expiry(order))
+        return body
+
+    def cancellation(self, order_list: SimOrderList, orders: Iterable[SimOrder], when: int) -> Json:
+        return self.order_list(order_list, reports=[self.cancel_report(o, when) for o in orders])
+
+    # --- orders (GET /api/v3/order, GET /api/v3/openOrders) -------------------------------------
+
+    def query_order(self, order: SimOrder, *, open_orders_layout: bool = False) -> Json:
+        """The two docs' examples list the same keys in slightly different orders; each endpoint
+        answers in its own example's order."""
+        body: Json = {
+            "symbol": order.symbol,
+            "orderId": order.order_id,
+            "orderListId": order.order_list_id,
+            "clientOrderId": order.client_order_id,
+        }
+        body.update(self._amounts(order, quote_qty_first=False))
+        body.update(self._kind(order))
+        body["stopPrice"] = self._price(order.symbol, order.stop_price or Decimal(0))
+        body["icebergQty"] = self._qty(order.symbol, order.iceberg_qty or Decimal(0))
+        body["time"] = order.time
+        body["updateTime"] = order.update_time
+        body["isWorking"] = order.is_working
+        quote = self._price(order.symbol, Decimal(0))
+        if open_orders_layout:
+            body["origQuoteOrderQty"] = quote
+            body["workingTime"] = order.working_time
+        else:
+            body["workingTime"] = order.working_time
+            body["origQuoteOrderQty"] = quote
+        body["selfTradePreventionMode"] = order.self_trade_prevention_mode
+        body.update(self._trailing(order))
+        body.update(self._strategy(order))
+        body.update(self._expiry(order))
+        return body
+
+    def _amounts(self, order: SimOrder, *, quote_qty_first: bool) -> Json:
+        symbol = order.symbol
+        body: Json = {
+            "price": self._price(symbol, order.price),
+            "origQty": self._qty(symbol, order.orig_qty),
+            "executedQty": self._qty(symbol, order.executed_qty),
+        }
+        if quote_qty_first:
+            body["origQuoteOrderQty"] = self._price(symbol, Decimal(0))
+        body["cummulativeQuoteQty"] = self._price(symbol, order.cummulative_quote_qty)
+        return body
+
+    def _kind(self, order: SimOrder) -> Json:
+        return {
+            "status": order.status,
+            "timeInForce": order.time_in_force,
+            "type": order.type,
+            "side": order.side,
+        }
+
+    def _trigger_fields(self, order: SimOrder) -> Json:
+        body: Json = {}
+        if order.type in ALGO_REPORT_TYPES:
+            body["stopPrice"] = self._price(order.symbol, order.stop_price or Decimal(0))
+        body.update(self._trailing(order))
+        return body
+
+    def _trailing(self, order: SimOrder) -> Json:
+        if order.trailing_delta is None:
+            return {}
+        return {"trailingDelta": order.trailing_delta, "trailingTime": -1}
+
+    def _extras(self, order: SimOrder) -> Json:
+        body: Json = {}
+        if order.iceberg_qty is not None:
+            body["icebergQty"] = self._qty(order.symbol, order.iceberg_qty)
+        body.update(self._strategy(order))
+        return body
+
+    def _strategy(self, order: SimOrder) -> Json:
+        body: Json = {}
+        if order.strategy_id is not None:
+            body["strategyId"] = order.strategy_id
+        if order.strategy_type is not None:
+            body["strategyType"] = order.strategy_type
+        return body
+
+    def _expiry(self, order: SimOrder) -> Json:
+        return {"expiryReason": order.expiry_reason} if order.expiry_reason else {}
+
+    # --- account and market data ----------------------------------------------------------------
+
+    def account(self, balances: Iterable[tuple[str, Holding]], *, omit_zero: bool) -> Json:
+        rows = [
+            {"asset": asset, "free": decimal_text(held.free), "locked": decimal_text(held.locked)}
+            for asset, held in balances
+            if not (omit_zero and held.free == 0 and held.locked == 0)
+        ]
+        zero = decimal_text(Decimal(0))
+        return {
+            "makerCommission": 0,
+            "takerCommission": 0,
+            "buyerCommission": 0,
+            "sellerCommission": 0,
+            "commissionRates": {"maker": zero, "taker": zero, "buyer": zero, "seller": zero},
+            "canTrade": True,
+            "canWithdraw": True,
+            "canDeposit": True,
+            "brokered": False,
+            "requireSelfTradePrevention": False,
+            "preventSor": False,
+            "updateTime": self.engine.state.update_time,
+            "accountType": "SPOT",
+            "balances": rows,
+            "permissions": ["SPOT"],
+            "uid": SIM_UID,
+        }
+
+    def exchange_info(self, symbols: Iterable[Mapping[str, Any]], server_time: int) -> Json:
+        return {
+            "timezone": "UTC",
+            "serverTime": server_time,
+            "rateLimits": self.engine.state.rate_limits,
+            "exchangeFilters": self.engine.state.exchange_filters,
+            "symbols": list(symbols),
+        }
+
+    def ticker_price(self, symbol: str) -> Json:
+        return {"symbol": symbol, "price": self._price(symbol, self.engine.state.prices[symbol])}
+
+    def avg_price(self, symbol: str) -> Json:
+        """The simulator's average price is the last price (``mins`` from the symbol's filters)."""
+        info = self.engine.state.symbols[symbol]
+        mins = next(
+            (int(f["avgPriceMins"]) for f in info.get("filters", ()) if "avgPriceMins" in f), 5
+        )
+        return {
+            "mins": mins,
+            "price": self._price(symbol, self.engine.state.prices[symbol]),
+            "closeTime": self.engine.state.price_times.get(symbol, 0),
+        }
