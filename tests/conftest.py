@@ -89,3 +89,21 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def fixtures_dir() -> Path:
     """``shared/binance-fixtures`` beside the repository (real Binance payloads; see its README)."""
     return FIXTURES_DIR
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Opt-in switches for re-recording the contract cassettes (docs/recording-cassettes.md)."""
+    group = parser.getgroup("oco-reconcile cassettes")
+    group.addoption(
+        "--record-testnet",
+        action="store_true",
+        default=False,
+        help="re-record the contract cassettes against the real Spot testnet "
+        "(needs BINANCE_TESTNET_API_KEY and a secret or key file; see docs/recording-cassettes.md)",
+    )
+    group.addoption(
+        "--record-sim",
+        action="store_true",
+        default=False,
+        help="re-record the contract cassettes against the simulator's HTTP server on 127.0.0.1",
+    )

@@ -121,7 +121,7 @@ def import_(
 
 
 @app.command()
-def apply(
+def apply(  # noqa: PLR0917 - typer passes every option
     paths: PathsArg = None,
     plan_file: Annotated[
         Path | None,
@@ -134,11 +134,15 @@ def apply(
     base_url: Annotated[
         str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
     ] = None,
+    on_stale: Annotated[
+        str,
+        typer.Option("--on-stale", help="A stale --plan: fail (exit 1) or replan from the files."),
+    ] = "fail",
 ) -> None:
     """Make the exchange match the desired state (or a saved plan). Exit 0 only if all succeeded."""
     from oco_reconcile.apply_command import ApplyOptions, run_apply
 
-    options = ApplyOptions(paths or [], plan_file, auto_approve, output_format, base_url)
+    options = ApplyOptions(paths or [], plan_file, auto_approve, output_format, base_url, on_stale)
     code = run_apply(options)
     if code:
         raise typer.Exit(code)

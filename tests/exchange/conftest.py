@@ -35,30 +35,14 @@ RECORD_TESTNET = "--record-testnet"
 RECORD_SIM = "--record-sim"
 
 
-# --- command-line switches for re-recording the cassettes ---------------------------------------
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("oco-reconcile cassettes")
-    group.addoption(
-        RECORD_TESTNET,
-        action="store_true",
-        default=False,
-        help="re-record the contract cassettes against the real Spot testnet "
-        "(needs BINANCE_TESTNET_API_KEY and a secret or key file; see docs/recording-cassettes.md)",
-    )
-    group.addoption(
-        RECORD_SIM,
-        action="store_true",
-        default=False,
-        help="re-record the contract cassettes against the simulator's HTTP server on 127.0.0.1",
-    )
+# The --record-testnet / --record-sim switches are registered in tests/conftest.py (the root), so
+# they work from the repository root as well as with `pytest tests/exchange`.
 
 
 def record_flag(config: pytest.Config, name: str) -> bool:
     try:
         return bool(config.getoption(name))
-    except ValueError:  # the option is registered only when this conftest is loaded at start-up
+    except ValueError:  # not registered (e.g. a foreign conftest layout): not recording
         return False
 
 

@@ -52,9 +52,13 @@ class SimExchange:
         return response
 
     def reload_if_changed(self) -> None:
-        if self.state_file is None or not self.state_file.changed_since_last_seen():
+        if self.state_file is None:
             return
+        # Checked under the locks: checking first would let a concurrent request's placement be
+        # overwritten by a reload that started before that request saved.
         with self._lock, self.engine.lock:
+            if not self.state_file.changed_since_last_seen():
+                return
             self.engine.state = self.state_file.load()
             self.engine.revision += 1
 

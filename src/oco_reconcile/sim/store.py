@@ -30,6 +30,9 @@ from oco_reconcile.sim.engine import (
 )
 
 DEFAULT_STATE_PATH = Path(".oco-reconcile/sim.json")
+# The event log is for `sim status` and tests; a state file keeps only its recent end so that saving
+# after every request stays cheap on long-lived accounts (in-memory simulators keep everything).
+MAX_PERSISTED_EVENTS = 5000
 FORMAT_VERSION = 1
 _DECIMAL_FIELDS = {
     "price",
@@ -84,7 +87,7 @@ def state_to_json(state: EngineState) -> dict[str, Any]:
         },
         "orders": [_record(order) for order in state.orders.values()],
         "orderLists": [_record(item) for item in state.lists.values()],
-        "events": [asdict(event) for event in state.events],
+        "events": [asdict(event) for event in state.events[-MAX_PERSISTED_EVENTS:]],
         "counters": {
             "nextOrderId": state.next_order_id,
             "nextOrderListId": state.next_order_list_id,
