@@ -157,7 +157,9 @@ def test_markdown_stays_within_a_github_comment() -> None:
 
     comment = render_markdown(plan)
 
-    assert len(comment) <= 65536
+    # what plan.yml posts: a marker and an account header, then the rendered plan
+    posted = f"<!-- oco-reconcile:plan:{'x' * 200} -->\n**Account `{'y' * 200}`**\n\n{comment}"
+    assert len(posted) <= 65536
     assert "truncated:" in comment
     assert comment.count("```") == 2
     assert comment.rstrip().endswith("</details>")

@@ -21,6 +21,8 @@ from oco_reconcile.plan import (
 )
 
 GITHUB_COMMENT_LIMIT = 65536
+# plan.yml prepends a marker and an account header to the sticky comment: leave room for them.
+COMMENT_HEADROOM = 1024
 _VERBS = {
     Action.CREATE: "will be placed",
     Action.REPLACE: "will be replaced (cancel, then place)",
@@ -173,7 +175,7 @@ def render_json(plan: Plan, fingerprints: Fingerprints | None = None) -> str:
 # --- markdown -----------------------------------------------------------------------------------
 
 
-def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT - COMMENT_HEADROOM) -> str:
     """A pull-request comment: the summary first, errors and notices, details collapsed."""
     head = "\n\n".join(_markdown_head(plan)) + "\n\n"
     details = _markdown_details(plan)
