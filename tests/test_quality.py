@@ -10,13 +10,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+CODE_DIRS = [d for d in ("src", "tests", "bench") if (ROOT / d).is_dir()]
 
 
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "src", "tests", "bench"],
-        ["ruff", "format", "--check", "src", "tests", "bench"],
+        ["ruff", "check", *CODE_DIRS],
+        ["ruff", "format", "--check", *CODE_DIRS],
         ["mypy"],
     ],
     ids=["ruff-check", "ruff-format", "mypy-strict"],
