@@ -394,6 +394,7 @@ def run(
         reporter or RecordingReporter(),
         limits=LIMITS,
         max_parallel_symbols=parallel,
+        max_parallel_requests=parallel,
         clock=time.clock,
         sleep=time.sleep,
     )
@@ -710,6 +711,54 @@ def test_symbols_run_concurrently_and_every_change_gets_a_result() -> None:
     assert sorted(reporter.started) == sorted(c.address for c in changes)
     assert len(reporter.done) == 40
     assert reporter.finished == [result]
+
+
+@dataclass
+class GaugedExchange(FakeExchange):
+    """Counts placements in flight; a barrier makes ``together`` placements meet or fail."""
+
+    together: int = 1
+    in_flight: int = 0
+    peak: int = 0
+    gauge: threading.Lock = field(default_factory=threading.Lock)
+    barrier: threading.Barrier | None = None
+
+    def place_oco(self, request: OcoRequest) -> OrderList:
+        with self.gauge:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+        try:
+            if self.barrier is not None:
+                self.barrier.wait(timeout=10)  # raises BrokenBarrierError unless they overlap
+            return super().place_oco(request)
+        finally:
+            with self.gauge:
+                self.in_flight -= 1
+
+
+def test_creates_on_one_symbol_are_sent_concurrently() -> None:
+    fake = GaugedExchange(barrier=threading.Barrier(4))
+    changes = [create(f"c{i}") for i in range(8)]  # all on BTCUSDT
+    result = run(fake, *changes, parallel=4)
+    assert result.count(Outcome.DONE) == 8
+    assert fake.peak == 4
+
+
+def test_replaces_on_one_symbol_run_one_after_another() -> None:
+    fake = GaugedExchange()
+    olds = [oco(f"r{i}") for i in range(4)]
+    for request in olds:
+        fake.seed(request)
+    news = [
+        replace(request, list_client_order_id=request.list_client_order_id[:-6] + "bbbbbb")
+        for request in olds
+    ]
+    changes = [replace_change(old, new) for old, new in zip(olds, news, strict=True)]
+    result = run(fake, *changes, parallel=8)
+    assert result.count(Outcome.DONE) == 4
+    assert fake.peak == 1
+    kinds = [e.kind for e in fake.events[len(olds) :]]
+    assert kinds == ["cancel", "place"] * 4  # each cancel right before its own placement
 
 
 def test_one_failure_does_not_hide_the_others() -> None:

@@ -64,8 +64,10 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def small_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Two brackets on one symbol: applied one after the other, in name order."""
-    (tmp_path / "oco-reconcile.yaml").write_text("exchange: sim\nowner: ocr\n", encoding="utf-8")
+    """Two brackets on one symbol, applied one after the other in name order (one request at a
+    time, so scripted fault sequences hit a known bracket)."""
+    settings = "exchange: sim\nowner: ocr\nmax_parallel_requests: 1\n"
+    (tmp_path / "oco-reconcile.yaml").write_text(settings, encoding="utf-8")
     (tmp_path / "brackets").mkdir()
     (tmp_path / "brackets" / "btc.yaml").write_text(TWO_BTC_BRACKETS, encoding="utf-8")
     monkeypatch.chdir(tmp_path)

@@ -83,6 +83,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
           symbols: [BTCUSDT, ETHUSDT]
         sim_state: state/sim.json
         max_parallel_symbols: 8
+        max_parallel_requests: 24
         """,
     )
     assert load_settings(path) == Settings(
@@ -105,6 +106,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
         ),
         sim_state="state/sim.json",
         max_parallel_symbols=8,
+        max_parallel_requests=24,
     )
 
 
@@ -150,6 +152,8 @@ BAD_SETTINGS = [
     ("sim_state: ''\n", "sim_state", "must not be empty"),
     ("max_parallel_symbols: 0\n", "max_parallel_symbols", "at least 1"),
     ("max_parallel_symbols: 33\n", "max_parallel_symbols", "at most 32"),
+    ("max_parallel_requests: 0\n", "max_parallel_requests", "at least 1"),
+    ("max_parallel_requests: 65\n", "max_parallel_requests", "at most 64"),
     ("exchnage: sim\n", "exchnage", "did you mean 'exchange'?"),
     ("- sim\n", None, "expected a mapping of settings"),
     ("exchange: [\n", None, "invalid YAML"),

@@ -568,12 +568,30 @@ def _by_symbol(changes: Iterable[tuple[int, Change]]) -> list[list[tuple[int, Ch
 _PHASE_ORDER = {Action.CANCEL: 0, Action.REPLACE: 1, Action.CREATE: 2}
 
 
-def _phases(changes: Sequence[Change]) -> list[list[list[tuple[int, Change]]]]:
-    """Phase 1: every pure cancel; phase 2: replaces, then creates; each phase grouped by symbol."""
+def _each(changes: Iterable[tuple[int, Change]]) -> list[list[tuple[int, Change]]]:
+    return [[item] for item in changes]
+
+
+@dataclass(frozen=True)
+class _Phase:
+    groups: list[list[tuple[int, Change]]]
+    per_symbol: bool  # bounded by max_parallel_symbols, else by max_parallel_requests
+
+
+def _phases(changes: Sequence[Change]) -> list[_Phase]:
+    """1: every pure cancel, concurrently (they release balance and count-filter room);
+    2: replaces, one symbol's one after another (each cancel right before its placement, so a
+    symbol never holds more lists than the plan allows); 3: creates, concurrently."""
     indexed = sorted(enumerate(changes), key=lambda item: (_PHASE_ORDER[item[1].action], item[0]))
-    cancels = [item for item in indexed if item[1].action is Action.CANCEL]
-    placements = [item for item in indexed if item[1].action is not Action.CANCEL]
-    return [_by_symbol(cancels), _by_symbol(placements)]
+
+    def of(action: Action) -> list[tuple[int, Change]]:
+        return [item for item in indexed if item[1].action is action]
+
+    return [
+        _Phase(_each(of(Action.CANCEL)), per_symbol=False),
+        _Phase(_by_symbol(of(Action.REPLACE)), per_symbol=True),
+        _Phase(_each(of(Action.CREATE)), per_symbol=False),
+    ]
 
 
 class _Run:
@@ -584,17 +602,22 @@ class _Run:
         pacer: Pacer,
         max_parallel: int,
         history: Mapping[str, ListHistory],
+        *,
+        max_parallel_requests: int = 16,
     ) -> None:
         self.state = _RunState()
         self.worker = _Worker(_Engine(exchange, pacer, self.state, history))
         self.reporter = _SerialReporter(reporter)
         self.max_parallel = max(1, max_parallel)
+        self.max_parallel_requests = max(1, max_parallel_requests)
         self.results: dict[int, ChangeResult] = {}
 
-    def run_phase(self, groups: list[list[tuple[int, Change]]]) -> None:
+    def run_phase(self, phase: _Phase) -> None:
+        groups = phase.groups
         if not groups:
             return
-        with ThreadPoolExecutor(max_workers=min(self.max_parallel, len(groups))) as pool:
+        bound = self.max_parallel if phase.per_symbol else self.max_parallel_requests
+        with ThreadPoolExecutor(max_workers=min(bound, len(groups))) as pool:
             futures = [pool.submit(self._run_group, group) for group in groups]
             try:
                 for future in futures:
@@ -642,6 +665,7 @@ def execute(
     *,
     limits: Sequence[RateLimit],
     max_parallel_symbols: int = 4,
+    max_parallel_requests: int = 16,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     pacer: Pacer | None = None,
@@ -658,7 +682,14 @@ def execute(
         raise PlanError("the plan has errors; nothing was applied")
     changes = plan.actionable
     pacer = pacer or Pacer(limits, clock=clock, sleep=sleep)
-    run = _Run(exchange, reporter, pacer, max_parallel_symbols, history or {})
+    run = _Run(
+        exchange,
+        reporter,
+        pacer,
+        max_parallel_symbols,
+        history or {},
+        max_parallel_requests=max_parallel_requests,
+    )
     reporter.on_start(plan)
     for phase in _phases(changes):
         run.run_phase(phase)

@@ -216,6 +216,7 @@ def run_apply(options: ApplyOptions) -> int:
             out.reporter(),
             limits=_limits(live),
             max_parallel_symbols=settings.max_parallel_symbols,
+            max_parallel_requests=settings.max_parallel_requests,
             history=live.history,
         )
         result = _with_remaining(result, exchange, brackets, settings)

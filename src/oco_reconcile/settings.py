@@ -53,6 +53,7 @@ class Settings:
     guardrails: Guardrails = field(default_factory=Guardrails)
     sim_state: str = ".oco-reconcile/sim.json"
     max_parallel_symbols: int = 4
+    max_parallel_requests: int = 16
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -154,6 +155,9 @@ class _SettingsBuilder:
             sim_state=_text(data.get("sim_state"), defaults.sim_state),
             max_parallel_symbols=_bounded(
                 data.get("max_parallel_symbols"), 1, 32, defaults.max_parallel_symbols
+            ),
+            max_parallel_requests=_bounded(
+                data.get("max_parallel_requests"), 1, 64, defaults.max_parallel_requests
             ),
             source=path,
         )
