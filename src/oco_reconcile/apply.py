@@ -603,7 +603,7 @@ class _Run:
         max_parallel: int,
         history: Mapping[str, ListHistory],
         *,
-        max_parallel_requests: int = 16,
+        max_parallel_requests: int = 32,
     ) -> None:
         self.state = _RunState()
         self.worker = _Worker(_Engine(exchange, pacer, self.state, history))
@@ -664,8 +664,8 @@ def execute(
     reporter: Reporter,
     *,
     limits: Sequence[RateLimit],
-    max_parallel_symbols: int = 4,
-    max_parallel_requests: int = 16,
+    max_parallel_symbols: int = 16,
+    max_parallel_requests: int = 32,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     pacer: Pacer | None = None,

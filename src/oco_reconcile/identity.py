@@ -9,6 +9,7 @@ them (binance-api.md §4), and nothing here is random, so a re-run after a crash
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -75,6 +76,9 @@ def cancel_id_for(list_client_order_id: str) -> str:
     return list_client_order_id + CANCEL_SUFFIX
 
 
+# The planner asks for the same bracket's ids from several places; the answer depends only on the
+# (frozen, hashable) bracket and the owner, and hashing the spec dominates large plans.
+@functools.lru_cache(maxsize=65536)
 def bracket_ids(owner: str, bracket: Bracket) -> BracketIds:
     list_id = list_id_for(owner, bracket.name, spec_hash(bracket))
     take_profit_id = list_id + TAKE_PROFIT_SUFFIX

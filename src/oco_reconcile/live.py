@@ -55,7 +55,7 @@ def read_live(
     brackets: Sequence[Bracket],
     settings: Settings,
     *,
-    max_workers: int = 8,
+    max_workers: int = 16,
 ) -> LiveState:
     """Read the live state the planner needs for ``brackets`` (see the module docstring)."""
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="live") as pool:
@@ -67,7 +67,7 @@ def read_live(
 
 
 def read_open_lists(
-    exchange: Exchange, symbols: Sequence[str] = (), *, max_workers: int = 8
+    exchange: Exchange, symbols: Sequence[str] = (), *, max_workers: int = 16
 ) -> tuple[OrderList, ...]:
     """Every open order list (of ``symbols`` when given) joined with its legs, for ``import``."""
     wanted = set(symbols)

@@ -52,8 +52,8 @@ class Settings:
     credentials: CredentialNames = field(default_factory=CredentialNames)
     guardrails: Guardrails = field(default_factory=Guardrails)
     sim_state: str = ".oco-reconcile/sim.json"
-    max_parallel_symbols: int = 4
-    max_parallel_requests: int = 16
+    max_parallel_symbols: int = 16
+    max_parallel_requests: int = 32
     source: Path | None = field(default=None, compare=False)
 
     @property

@@ -20,6 +20,9 @@ from oco_reconcile.sim.host import SimExchange
 class SimHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The stdlib backlog of 5 drops connection attempts from parallel clients (each then waits for
+    # a 1 s SYN retransmit); Binance's edge accepts far more at once.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], sim: SimExchange, *, quiet: bool = True) -> None:
         self.sim = sim
