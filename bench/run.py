@@ -74,7 +74,8 @@ def settings_lines(configs: Configs, sections: list[str]) -> list[str]:
         f"MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS / MAX_NUM_ORDER_LISTS raised to {market.COUNT_CAP:,}"
         " (real BTCUSDT: 200 / 5 / 20)",
         f"tool settings: defaults (owner {market.SETTINGS.owner}, max_parallel_symbols "
-        f"{market.SETTINGS.max_parallel_symbols}); read_live max_workers 8",
+        f"{market.SETTINGS.max_parallel_symbols}, max_parallel_requests "
+        f"{market.SETTINGS.max_parallel_requests}); read_live max_workers 16",
     ]
     lines += [f"{name}: {getattr(configs, name)}" for name in sections]
     return lines
