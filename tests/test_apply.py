@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 
+from fake_time import FakeTime
 from oco_reconcile.apply import ApplyResult, ChangeResult, Outcome, Reporter, execute
 from oco_reconcile.errors import (
     BannedError,
@@ -366,22 +367,6 @@ class RecordingReporter:
 
     def on_finish(self, result: ApplyResult) -> None:
         self.finished.append(result)
-
-
-@dataclass
-class FakeTime:
-    now: float = 0.0
-    slept: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def clock(self) -> float:
-        with self.lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self.lock:
-            self.slept.append(seconds)
-            self.now += seconds
 
 
 def run(

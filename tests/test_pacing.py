@@ -7,10 +7,10 @@ requests were allowed in simulated time, never about wall time.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 
 import pytest
 
+from fake_time import FakeTime
 from oco_reconcile.model import RateLimit, RateLimitType, RateUsage
 from oco_reconcile.pacing import (
     CANCEL_LIST,
@@ -28,22 +28,6 @@ ORDERS_DAY = RateLimit(RateLimitType.ORDERS, "DAY", 1, 200000)
 WEIGHT_1M = RateLimit(RateLimitType.REQUEST_WEIGHT, "MINUTE", 1, 6000)
 RAW_5M = RateLimit(RateLimitType.RAW_REQUESTS, "MINUTE", 5, 61000)
 BINANCE = (WEIGHT_1M, ORDERS_10S, ORDERS_DAY, RAW_5M)
-
-
-@dataclass
-class FakeTime:
-    now: float = 0.0
-    slept: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def clock(self) -> float:
-        with self.lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self.lock:
-            self.slept.append(seconds)
-            self.now += seconds
 
 
 def pacer(time: FakeTime, *limits: RateLimit, max_wait: float = 120.0) -> Pacer:
