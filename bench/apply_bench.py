@@ -27,14 +27,14 @@ import market
 from common import Table, median, met, ratio, secs, timed
 from simproc import SimProcess
 
-from oco_reconcile.apply import ApplyResult, execute
-from oco_reconcile.apply_command import DEFAULT_LIMITS
-from oco_reconcile.apply_report import SilentReporter
-from oco_reconcile.connect import open_exchange
-from oco_reconcile.live import read_live
-from oco_reconcile.model import Bracket
-from oco_reconcile.plan import Action
-from oco_reconcile.planner import make_plan, oco_request
+from oco_reconcile.apply.executor import ApplyResult, execute
+from oco_reconcile.commands.apply import DEFAULT_LIMITS
+from oco_reconcile.core.model import Bracket
+from oco_reconcile.core.plan import Action
+from oco_reconcile.core.planner import make_plan, oco_request
+from oco_reconcile.render.apply_report import SilentReporter
+from oco_reconcile.venues.connect import open_exchange
+from oco_reconcile.venues.spot.live import read_live
 
 ORDERS_LIMIT = 100
 ORDERS_WINDOW_S = 10.0

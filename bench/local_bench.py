@@ -16,9 +16,8 @@ from pathlib import Path
 import market
 from common import Table, median, ms, ratio, timed, verdict
 
-from oco_reconcile.exchange.parse import parse_exchange_info
-from oco_reconcile.identity import bracket_ids
-from oco_reconcile.model import (
+from oco_reconcile.core.identity import bracket_ids
+from oco_reconcile.core.model import (
     Balance,
     Bracket,
     HistoryOutcome,
@@ -31,8 +30,9 @@ from oco_reconcile.model import (
     OrderRef,
     OrderReport,
 )
-from oco_reconcile.plan import Action
-from oco_reconcile.planner import make_plan, oco_request
+from oco_reconcile.core.plan import Action
+from oco_reconcile.core.planner import make_plan, oco_request
+from oco_reconcile.venues.spot.parse import parse_exchange_info
 
 HELP_TARGET_S = 0.35
 VALIDATE_TARGET_S = 1.0
@@ -112,7 +112,7 @@ def _bracket_yaml(index: int) -> list[str]:
 
 
 def validate_in_process(root: Path) -> tuple[float, str]:
-    from oco_reconcile.desired import validate_paths
+    from oco_reconcile.inputs.desired import validate_paths
 
     return timed(lambda: validate_paths([root / "oco-reconcile.yaml", root / "brackets"]))
 

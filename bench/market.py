@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from oco_reconcile.model import Bracket, Leg, LegType, Side, TimeInForce
-from oco_reconcile.settings import Settings
+from oco_reconcile.core.model import Bracket, Leg, LegType, Side, TimeInForce
+from oco_reconcile.inputs.settings import Settings
 from oco_reconcile.sim.engine import EngineState, Holding
 from oco_reconcile.sim.host import wall_clock_ms
 from oco_reconcile.sim.store import seeded_state, state_to_json
@@ -110,12 +110,12 @@ def state_with_open(
 
     Placed through the real client and the simulator's wire app in process, with the rate
     limiter switched off while setting up (the limits are restored in the returned state)."""
-    from oco_reconcile.exchange.binance import BinanceClient
-    from oco_reconcile.exchange.credentials import Credentials
-    from oco_reconcile.planner import oco_request
+    from oco_reconcile.core.planner import oco_request
     from oco_reconcile.sim.engine import Engine
     from oco_reconcile.sim.host import SimExchange
     from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+    from oco_reconcile.venues.credentials import Credentials
+    from oco_reconcile.venues.spot.client import BinanceClient
 
     state = bench_state(symbol_count)
     limits, state.rate_limits = state.rate_limits, []

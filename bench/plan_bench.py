@@ -19,15 +19,15 @@ import market
 from common import Table, median, met, ms, ratio, timed
 from simproc import SimProcess
 
-from oco_reconcile.connect import open_exchange
-from oco_reconcile.live import OPEN_ORDERS_WEIGHT_ALL, OPEN_ORDERS_WEIGHT_ONE, read_live
-from oco_reconcile.model import Bracket
-from oco_reconcile.plan import Action, Plan
-from oco_reconcile.planner import make_plan
+from oco_reconcile.core.model import Bracket
+from oco_reconcile.core.plan import Action, Plan
+from oco_reconcile.core.planner import make_plan
+from oco_reconcile.venues.connect import open_exchange
+from oco_reconcile.venues.spot.live import OPEN_ORDERS_WEIGHT_ALL, OPEN_ORDERS_WEIGHT_ONE, read_live
 
 TARGET_ROUND_TRIPS = 3
 TARGET_SLACK_S = 0.3
-# binance-api.md §7 / docs/simulator.md: exchangeInfo 20, account 20, openOrderList 6, time 1.
+# rest-api.md "LIMITS" / docs/simulator.md: exchangeInfo 20, account 20, openOrderList 6, time 1.
 FIXED_WEIGHT = 20 + 20 + 6 + 1
 HISTORY_LOOKUP_WEIGHT = 4
 

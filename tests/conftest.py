@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-FIXTURES_DIR = Path(__file__).resolve().parents[2] / "shared" / "binance-fixtures"
+from tests.support.paths import FIXTURES_DIR
 
 
 class NetworkBlockedError(RuntimeError):
@@ -87,7 +87,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def fixtures_dir() -> Path:
-    """``shared/binance-fixtures`` beside the repository (real Binance payloads; see its README)."""
+    """``tests/fixtures/binance`` (real Binance payloads; see its README)."""
     return FIXTURES_DIR
 
 

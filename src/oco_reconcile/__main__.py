@@ -1,3 +1,3 @@
-from oco_reconcile.cli import main
+from oco_reconcile.commands.app import main
 
 main()

@@ -1,7 +1,7 @@
 """One exception tree for the whole tool.
 
 Every error a user can cause or meet derives from :class:`OcoReconcileError` and carries the exit
-code the CLI edge maps it to (DESIGN.md "Exit codes"). Anything else that escapes is a bug (exit 3).
+code the CLI edge maps it to (README "Exit codes"). Anything else that escapes is a bug (exit 3).
 Third-party exceptions (httpx, yaml, jsonschema) are translated into this tree where they are
 caught, never re-raised raw.
 """

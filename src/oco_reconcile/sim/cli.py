@@ -40,7 +40,7 @@ def state_path(state: Path | None) -> Path:
     ``exchange: sim`` resolves it), else ``.oco-reconcile/sim.json``."""
     if state is not None:
         return state
-    from oco_reconcile.settings import load_settings
+    from oco_reconcile.inputs.settings import load_settings
 
     settings = load_settings(Path("oco-reconcile.yaml"))
     path = Path(settings.sim_state)

@@ -1,6 +1,6 @@
 """Binance's error codes and messages, as the simulator answers them.
 
-Messages are copied from the official ``errors.md`` (binance-api.md §6.2; the fixture
+Messages are copied from the official ``errors.md`` (the fixture
 ``errors_oco_related.json``); where ``errors.md`` has a ``%s`` template the simulator fills it the
 way Binance does. A :class:`SimError` carries one answer: HTTP status, code, message and extra
 headers (``Retry-After``). It is raised anywhere in the simulator and turned into the JSON body
@@ -85,7 +85,7 @@ MSG_UNKNOWN_ORDER = "Unknown order sent."
 MSG_UNKNOWN_ORDER_LIST = "Unknown order list sent."
 MSG_CANCEL_RESTRICTED = "Order was not canceled due to cancel restrictions."
 MSG_NO_SUCH_ORDER = "Order does not exist."  # -2013
-MSG_NO_SUCH_ORDER_LIST = "Order list does not exist."  # -2018 (undocumented; contracts.md)
+MSG_NO_SUCH_ORDER_LIST = "Order list does not exist."  # -2018 (undocumented; the testnet answer)
 MSG_BAD_API_KEY_FORMAT = "API-key format invalid."  # -2014
 MSG_REJECTED_KEY = "Invalid API-key, IP, or permissions for action."  # -2015
 MSG_CLIENT_ID_MISMATCH = "Client order ID is not correct for this order ID."  # -2039

@@ -4,7 +4,8 @@ Everything behind one lock; the clock (ms) is injected. The wire layer (``app.py
 checks parameters, then calls :meth:`Engine.place_oco`, :meth:`Engine.cancel_order_list` ... and
 renders the records with ``shapes.py``; ``sim price`` calls :meth:`Engine.set_price`.
 
-Modelled (binance-api.md §§1-5, the Binance support article on OCO orders):
+Modelled (rest-api.md "New Order list - OCO (TRADE)", filters.md, the Binance support article on
+OCO orders):
 
 * Placement: the rules of ``rules.py``, then the matching engine's own checks in this order:
   duplicate ``listClientOrderId`` among open lists / leg ``clientOrderId`` among open orders

@@ -2,7 +2,8 @@
 
 They are public on purpose (documented in ``docs/simulator.md``): the simulator guards no money, and
 a fixed pair lets ``exchange: sim`` work without keys. Requests are signed HMAC-SHA256 with
-:data:`SIM_API_SECRET`, exactly as Binance verifies them (binance-api.md §8.1). ``sim serve
+:data:`SIM_API_SECRET`, exactly as Binance verifies them (rest-api.md "SIGNED (TRADE and USER_DATA)
+Endpoint security"). ``sim serve
 --api-key/--api-secret`` replaces the pair for one server.
 """
 

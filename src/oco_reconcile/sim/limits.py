@@ -1,4 +1,4 @@
-"""Rate limits as Binance enforces them (binance-api.md §7; rest-api.md "LIMITS").
+"""Rate limits as Binance enforces them (rest-api.md "LIMITS"; rest-api.md "LIMITS").
 
 * ``REQUEST_WEIGHT`` and ``RAW_REQUESTS`` per IP in fixed windows (a 1-minute window resets on the
   minute); every response carries ``X-MBX-USED-WEIGHT-1M``. Going over answers HTTP 429 with

@@ -1,7 +1,8 @@
 """Binance's placement rules for an OCO, as pure checks over one symbol's exchangeInfo entry.
 
 Each check raises :class:`~oco_reconcile.sim.codes.SimError` with the code and message the docs
-give (binance-api.md §1.1, §5; ``errors.md``). Order of the checks, API level before matching
+give (rest-api.md "New Order list - OCO (TRADE)"; filters.md; ``errors.md``). Order of the checks,
+API level before matching
 engine: leg types (-1158) → parameters each leg type needs (-1102/-1106/-1160) → which leg may sit
 above or below (-1168, -1165/-1166, -1196..-1199) → precision (-1111) → what the symbol allows
 (-2010) → filters in the symbol's order (-1013) → last-price relationship (-2010).
@@ -133,7 +134,8 @@ def _check_iceberg_parameters(leg: LegSpec) -> None:
 
 
 def check_leg_positions(spec: OcoSpec) -> None:
-    """SELL: take-profit family above, stop below; BUY the mirror (binance-api.md §1.1 table)."""
+    """SELL: take-profit family above, stop below; BUY the mirror (rest-api.md "New Order list -
+    OCO (TRADE)" table)."""
     if spec.above.type == "LIMIT_MAKER" and spec.below.type == "LIMIT_MAKER":
         raise SimError(-1168, codes.MSG_BOTH_LIMIT)
     take_profit_position = ABOVE if spec.side == "SELL" else BELOW
@@ -157,7 +159,7 @@ _BUY_STOP = (-1196, codes.MSG_BUY_STOP_ABOVE)
 
 
 def check_precision(symbol: SymbolInfo, spec: OcoSpec) -> None:
-    """-1111 when a value has more decimals than the asset precision (binance-api.md §5)."""
+    """-1111 when a value has more decimals than the asset precision (filters.md)."""
     base = int(symbol["baseAssetPrecision"])
     quote = int(symbol["quotePrecision"])
     _check_places(spec.quantity_name, spec.quantity, base)

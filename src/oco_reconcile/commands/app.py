@@ -1,0 +1,197 @@
+"""The command line: typer commands that build the pieces and call the core. No logic lives here.
+
+Exactly one error handler (:func:`main`) maps the error tree to exit codes (README "Exit
+codes"); a user mistake never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from oco_reconcile import __version__
+from oco_reconcile.errors import (
+    EXIT_BUG,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    BannedError,
+    InputError,
+    OcoReconcileError,
+)
+
+app = typer.Typer(
+    name="oco-reconcile",
+    help="GitOps for Binance Spot OCO brackets: validate, plan and apply order lists from YAML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+BUG_HINT = (
+    "This is a bug in oco-reconcile. Please report it with the command you ran "
+    "(no secrets are needed): https://github.com/oco-reconcile/oco-reconcile/issues"
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"oco-reconcile {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """GitOps for Binance Spot OCO brackets."""
+
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Bracket files or directories, and/or the settings file "
+        "(default: brackets/ and oco-reconcile.yaml).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def validate(paths: PathsArg = None) -> None:
+    """Check bracket files and settings offline: YAML, schema and semantics. Exit 0 or 1."""
+    from oco_reconcile.inputs.desired import validate_paths
+
+    summary = validate_paths(paths or [])
+    typer.echo(summary)
+
+
+@app.command()
+def plan(
+    paths: PathsArg = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Save the plan (for `apply --plan FILE`).")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, json or markdown (a pull-request comment).")
+    ] = "text",
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option("--detailed-exitcode", help="Exit 0: no changes, 1: error, 2: changes."),
+    ] = False,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+    ] = None,
+) -> None:
+    """Show the changes apply would make (reads the exchange, changes nothing)."""
+    from oco_reconcile.commands.plan import OutputFormat, PlanOptions, run_plan
+    from oco_reconcile.errors import UsageError
+
+    if output_format not in OutputFormat.__members__.values():
+        raise UsageError(f"--format must be text, json or markdown, not {output_format!r}")
+    options = PlanOptions(
+        paths or [], out, OutputFormat(output_format), detailed_exitcode, base_url
+    )
+    code = run_plan(options)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("import")
+def import_(
+    symbols: Annotated[
+        list[str] | None,
+        typer.Option("--symbol", help="Only lists of this symbol (repeatable; default: all)."),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+    ] = None,
+) -> None:
+    """Print bracket YAML for the live order lists, to adopt an existing account."""
+    from oco_reconcile.commands.plan import run_import
+
+    run_import(symbols or [], base_url)
+
+
+@app.command()
+def apply(  # noqa: PLR0917 - typer passes every option
+    paths: PathsArg = None,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Apply exactly this saved plan (refused when stale)."),
+    ] = None,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")
+    ] = False,
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+    ] = None,
+    on_stale: Annotated[
+        str,
+        typer.Option("--on-stale", help="A stale --plan: fail (exit 1) or replan from the files."),
+    ] = "fail",
+) -> None:
+    """Make the exchange match the desired state (or a saved plan). Exit 0 only if all succeeded."""
+    from oco_reconcile.commands.apply import ApplyOptions, run_apply
+
+    options = ApplyOptions(paths or [], plan_file, auto_approve, output_format, base_url, on_stale)
+    code = run_apply(options)
+    if code:
+        raise typer.Exit(code)
+
+
+from oco_reconcile.sim.cli import sim_app  # noqa: E402 - registered beside the other commands
+
+app.add_typer(
+    sim_app,
+    name="sim",
+    help="The simulated exchange: sim serve | price | fill | status | reset.",
+)
+
+
+def _report(error: OcoReconcileError) -> None:
+    if isinstance(error, InputError):
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"Error: {error}", err=True)
+        return
+    if isinstance(error, BannedError):
+        typer.echo(f"Error: {error} (banned until {error.until_text()})", err=True)
+        return
+    typer.echo(f"Error: {error}", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: runs the app and maps every outcome to an exit code."""
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except typer.TyperException as error:  # bad options or arguments: a user mistake
+        if not error.format_message():  # bare `oco-reconcile`: help was shown
+            sys.exit(0)
+        typer.echo(f"Error: {error.format_message()}", err=True)
+        typer.echo("Try 'oco-reconcile --help'.", err=True)
+        sys.exit(EXIT_ERROR)
+    except OcoReconcileError as error:
+        _report(error)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as error:  # the one place an unexpected exception becomes exit 3
+        import traceback
+
+        traceback.print_exc()
+        typer.echo(f"Internal error: {type(error).__name__}: {error}\n{BUG_HINT}", err=True)
+        sys.exit(EXIT_BUG)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,230 @@
+"""The ``apply`` command's flow: plan (or load a saved plan), confirm, execute, re-read, report.
+
+The typer command in ``cli.py`` only parses options and calls :func:`run_apply`. Order of the
+guards (each refuses before anything is sent):
+
+1. production needs ``confirm_production: true`` in the settings (docs/file-formats.md "Settings");
+2. without ``--auto-approve`` the run needs a terminal to ask on;
+3. a saved plan (``--plan FILE``) must match the live state and the desired files it was made
+   from (its fingerprints), else it is stale: exit 1, nothing changed (``--on-stale replan``
+   plans again from the current files instead, for CI that applies after a merge);
+4. a plan with errors applies nothing.
+
+After executing, the live state is read again and planned again: an empty plan is "converged",
+anything else is reported as the remaining diff. Exit 0 only when every change succeeded.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import typer
+
+from oco_reconcile.apply.executor import ApplyResult, Reporter, execute
+from oco_reconcile.core.model import Bracket, LiveState, RateLimit, RateLimitType
+from oco_reconcile.core.plan import Plan, desired_fingerprint, live_fingerprint, load_plan
+from oco_reconcile.errors import (
+    EXIT_ERROR,
+    EXIT_OK,
+    ExchangeError,
+    PlanError,
+    StalePlanError,
+    UsageError,
+)
+from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.render.apply_report import (
+    LineReporter,
+    LiveReporter,
+    SilentReporter,
+    render_json,
+    render_text,
+)
+
+if TYPE_CHECKING:
+    from oco_reconcile.venues.protocol import Exchange
+
+PRODUCTION_URL = "https://api.binance.com"
+
+# Used only when exchangeInfo carried no rateLimits (rest-api.md "LIMITS", the published values).
+DEFAULT_LIMITS = (
+    RateLimit(RateLimitType.REQUEST_WEIGHT, "MINUTE", 1, 6000),
+    RateLimit(RateLimitType.ORDERS, "SECOND", 10, 100),
+    RateLimit(RateLimitType.ORDERS, "DAY", 1, 200000),
+)
+
+
+ON_STALE_CHOICES = ("fail", "replan")
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    paths: Sequence[Path]
+    plan_file: Path | None = None
+    auto_approve: bool = False
+    output_format: str = "text"
+    base_url: str | None = None
+    on_stale: str = "fail"
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer the confirmation prompt (tests replace this)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _stream_is_terminal(stream: IO[str]) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def targets_production(settings: Settings, base_url: str | None) -> bool:
+    if base_url is not None:
+        return base_url.rstrip("/") == PRODUCTION_URL
+    return settings.is_production
+
+
+def check_guards(settings: Settings, options: ApplyOptions) -> None:
+    """Refuse, before anything is read or sent, a run that could not be confirmed safely."""
+    if options.output_format not in ("text", "json"):
+        raise UsageError(f"unknown --format {options.output_format!r}: use text or json")
+    if options.on_stale not in ON_STALE_CHOICES:
+        raise UsageError(f"unknown --on-stale {options.on_stale!r}: use fail or replan")
+    if targets_production(settings, options.base_url) and not settings.confirm_production:
+        raise UsageError(
+            "apply against production needs `confirm_production: true` in the settings file"
+        )
+    if not options.auto_approve and not stdin_is_terminal():
+        raise UsageError(
+            "apply needs confirmation: run it in a terminal, or pass --auto-approve "
+            "(nothing was changed)"
+        )
+
+
+def saved_plan_for(
+    plan_file: Path, live: LiveState, brackets: Sequence[Bracket], settings: Settings
+) -> Plan:
+    """The saved plan, unless the live state or the desired files changed since it was made."""
+    saved = load_plan(plan_file)
+    # Desired first: the live fingerprint covers the history of the desired ids, so a desired
+    # change moves both, and this is the message that names the cause.
+    if saved.fingerprints.desired != desired_fingerprint(brackets, settings):
+        raise StalePlanError(
+            f"the saved plan {plan_file} is stale: the desired brackets or settings changed "
+            "since it was made. Nothing was changed; run `plan` again."
+        )
+    if saved.fingerprints.live != live_fingerprint(live):
+        raise StalePlanError(
+            f"the saved plan {plan_file} is stale: the live order lists changed since it was "
+            "made. Nothing was changed; run `plan` again."
+        )
+    return saved.plan
+
+
+def _plan_to_apply(
+    options: ApplyOptions, live: LiveState, brackets: Sequence[Bracket], settings: Settings
+) -> Plan:
+    """The saved plan when one is given and still fresh; else a plan made now."""
+    from oco_reconcile.core.planner import make_plan
+
+    if options.plan_file is None:
+        return make_plan(brackets, live, settings)
+    try:
+        return saved_plan_for(options.plan_file, live, brackets, settings)
+    except StalePlanError as stale:
+        if options.on_stale != "replan":
+            raise
+        typer.echo(f"Note: {stale} Planning again (--on-stale replan).", err=True)
+        return make_plan(brackets, live, settings)
+
+
+class _Output:
+    """Where each part goes: with ``--format json`` stdout carries only the JSON document."""
+
+    def __init__(self, output_format: str) -> None:
+        self.json = output_format == "json"
+        self.side: IO[str] = sys.stderr if self.json else sys.stdout
+
+    def reporter(self) -> Reporter:
+        if _stream_is_terminal(self.side):
+            from rich.console import Console
+
+            return LiveReporter(Console(file=self.side))
+        if self.json:
+            return SilentReporter()
+        return LineReporter(self.side)
+
+
+def _show_plan(plan: Plan, out: _Output) -> None:
+    from oco_reconcile.render.plan import render_text as render_plan
+
+    typer.echo(render_plan(plan), err=out.json)
+
+
+def _limits(live: LiveState) -> tuple[RateLimit, ...]:
+    return live.info.rate_limits or DEFAULT_LIMITS
+
+
+def _with_remaining(
+    result: ApplyResult, exchange: Exchange, brackets: Sequence[Bracket], settings: Settings
+) -> ApplyResult:
+    """The result with the plan of a fresh read: empty means converged."""
+    from oco_reconcile.core.planner import make_plan
+    from oco_reconcile.venues.spot.live import read_live
+
+    try:
+        after = read_live(exchange, brackets, settings)
+    except ExchangeError as error:
+        return replace(result, reread_error=f"could not re-read the live state ({error})")
+    return replace(result, remaining=make_plan(brackets, after, settings))
+
+
+def _finish(result: ApplyResult, plan: Plan, out: _Output) -> int:
+    if out.json:
+        typer.echo(render_json(result, plan))
+    else:
+        typer.echo(render_text(result, progress_shown=bool(result.results)))
+    return EXIT_OK if result.succeeded else EXIT_ERROR
+
+
+def run_apply(options: ApplyOptions) -> int:
+    """The whole command; returns the exit code (errors raise into the CLI's one handler)."""
+    from oco_reconcile.inputs.desired import load_inputs
+    from oco_reconcile.venues.connect import open_exchange
+    from oco_reconcile.venues.spot.live import read_live
+
+    settings, brackets = load_inputs(list(options.paths))
+    check_guards(settings, options)
+    out = _Output(options.output_format)
+    with open_exchange(settings, base_url=options.base_url) as exchange:
+        live = read_live(exchange, brackets, settings)
+        plan = _plan_to_apply(options, live, brackets, settings)
+        _show_plan(plan, out)
+        if plan.has_errors:
+            raise PlanError("the plan has errors; nothing was applied")
+        if not plan.has_changes:  # the plan text already says so
+            if out.json:
+                typer.echo(render_json(ApplyResult(results=(), remaining=plan), plan))
+            return EXIT_OK
+        if not options.auto_approve:
+            _confirm(plan, options.base_url or settings.exchange, out)
+        result = execute(
+            plan,
+            exchange,
+            out.reporter(),
+            limits=_limits(live),
+            max_parallel_symbols=settings.max_parallel_symbols,
+            max_parallel_requests=settings.max_parallel_requests,
+            history=live.history,
+        )
+        result = _with_remaining(result, exchange, brackets, settings)
+    return _finish(result, plan, out)
+
+
+def _confirm(plan: Plan, where: str, out: _Output) -> None:
+    count = len(plan.actionable)
+    question = f"Apply these {count} change{'s' if count != 1 else ''} to {where}?"
+    if not typer.confirm(question, default=False, err=out.json):
+        raise UsageError("apply cancelled: nothing was changed")

@@ -1,0 +1,73 @@
+"""Helpers for the GitHub workflows: which account directories exist, and where each applies.
+
+``python -m oco_reconcile.commands.ci accounts`` prints the matrix the workflows fan out over: every
+directory holding an ``oco-reconcile.yaml`` (the repository root and ``accounts/<name>/``), with
+the GitHub ``environment`` its exchange maps to (``production`` accounts can then require
+reviewers). Kept here, not in shell, so the logic is tested.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from oco_reconcile.inputs.settings import DEFAULT_SETTINGS_FILE, NAMED_EXCHANGES
+
+ACCOUNTS_DIR = "accounts"
+
+
+@dataclass(frozen=True)
+class Account:
+    account: str  # directory relative to the repository root, "." for the root
+    slug: str  # safe for artifact names and comment markers
+    environment: str  # GitHub environment: sim / testnet / demo / production / custom
+
+
+def _exchange_of(settings_file: Path) -> str:
+    from oco_reconcile.inputs.settings import load_settings
+
+    return load_settings(settings_file).exchange
+
+
+def _environment_for(exchange: str) -> str:
+    return exchange if exchange in NAMED_EXCHANGES else "custom"
+
+
+def _slug(directory: str) -> str:
+    return "root" if directory == "." else directory.replace("/", "-")
+
+
+def find_accounts(root: Path) -> tuple[Account, ...]:
+    """Account directories under ``root``, the root first, then ``accounts/*`` sorted."""
+    candidates = [root, *sorted(p for p in (root / ACCOUNTS_DIR).glob("*") if p.is_dir())]
+    accounts = []
+    for directory in candidates:
+        settings_file = directory / DEFAULT_SETTINGS_FILE
+        if not settings_file.is_file():
+            continue
+        relative = directory.relative_to(root).as_posix()
+        accounts.append(
+            Account(relative, _slug(relative), _environment_for(_exchange_of(settings_file)))
+        )
+    return tuple(accounts)
+
+
+def matrix_json(root: Path) -> str:
+    """The ``strategy.matrix`` value: ``{"include": [...]}`` (GitHub rejects an empty matrix)."""
+    return json.dumps({"include": [asdict(a) for a in find_accounts(root)]}, sort_keys=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] != ["accounts"]:
+        sys.stderr.write("usage: python -m oco_reconcile.commands.ci accounts [ROOT]\n")
+        return 1
+    root = Path(args[1]) if len(args) > 1 else Path()
+    sys.stdout.write(matrix_json(root) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""The ``plan`` and ``import`` commands' flows; ``cli.py`` only parses options and calls these.
+
+``plan``: load settings and brackets, read the live state, plan, print (text / json / markdown),
+save with ``--out``. Exit codes (README "Exit codes"): a plan with errors raises :class:`PlanError`
+(1) after
+printing it; with ``--detailed-exitcode`` a plan with changes returns 2, else 0.
+``import``: read the open order lists (of ``--symbol``s) and print bracket YAML.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from oco_reconcile.core.plan import Fingerprints, Plan, fingerprints_for, save_plan
+from oco_reconcile.errors import EXIT_CHANGES, EXIT_OK, InputError, PlanError
+from oco_reconcile.inputs.settings import Settings
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    paths: Sequence[Path]
+    out: Path | None = None
+    output_format: OutputFormat = OutputFormat.TEXT
+    detailed_exitcode: bool = False
+    base_url: str | None = None
+
+
+def run_plan(options: PlanOptions) -> int:
+    """The whole ``plan`` command; returns the exit code (errors raise to the CLI handler)."""
+    from oco_reconcile.core.planner import make_plan
+    from oco_reconcile.inputs.desired import load_inputs
+    from oco_reconcile.venues.connect import open_exchange
+    from oco_reconcile.venues.spot.live import read_live
+
+    settings, brackets = load_inputs(list(options.paths))
+    with open_exchange(settings, base_url=options.base_url) as exchange:
+        live = read_live(exchange, brackets, settings)
+    plan = make_plan(brackets, live, settings)
+    fingerprints = fingerprints_for(live, brackets, settings)
+    _print(plan, fingerprints, options.output_format)
+    if plan.has_errors:
+        count = len(plan.problems)
+        raise PlanError(f"the plan has {count} error{'s' if count != 1 else ''}; nothing applied")
+    if options.out is not None:
+        save_plan(plan, options.out, fingerprints)
+        note = f"Saved the plan to {options.out}: apply it with `oco-reconcile apply --plan FILE`."
+        typer.echo(note, err=options.output_format is not OutputFormat.TEXT)
+    if options.detailed_exitcode and plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def _print(plan: Plan, fingerprints: Fingerprints, output_format: OutputFormat) -> None:
+    from oco_reconcile.render.plan import render_json, render_markdown, render_text
+
+    if output_format is OutputFormat.JSON:
+        typer.echo(render_json(plan, fingerprints), nl=False)
+    elif output_format is OutputFormat.MARKDOWN:
+        typer.echo(render_markdown(plan), nl=False)
+    elif sys.stdout.isatty():
+        _print_styled(render_text(plan))
+    else:
+        typer.echo(render_text(plan), nl=False)
+
+
+def _print_styled(text: str) -> None:
+    """Colours only at a terminal; the rendered text itself stays plain."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from oco_reconcile.render.plan import style_of
+
+    console = Console(highlight=False)
+    for line in text.splitlines():
+        console.print(Text(line, style=style_of(line) or ""), soft_wrap=True)
+
+
+def run_import(symbols: Sequence[str], base_url: str | None) -> int:
+    """``import``: YAML for the open order lists (of ``symbols``), on stdout."""
+    from oco_reconcile.render.brackets_yaml import import_yaml
+    from oco_reconcile.venues.connect import open_exchange
+    from oco_reconcile.venues.spot.live import read_open_lists
+
+    settings = load_settings_only()
+    wanted = sorted({symbol.upper() for symbol in symbols})
+    with open_exchange(settings, base_url=base_url) as exchange:
+        lists = read_open_lists(exchange, wanted)
+    typer.echo(import_yaml(lists, settings.owner), nl=False)
+    return EXIT_OK
+
+
+def load_settings_only() -> Settings:
+    """The settings file of the current directory (or defaults), without reading brackets."""
+    from oco_reconcile.inputs.desired import resolve_inputs
+    from oco_reconcile.inputs.settings import read_settings
+
+    settings_file, _ = resolve_inputs([])
+    settings, problems = read_settings(settings_file)
+    if problems:
+        raise InputError(problems)
+    return settings

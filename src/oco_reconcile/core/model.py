@@ -1,0 +1,390 @@
+"""Values the whole tool speaks in: desired brackets, live order lists, exchange rules.
+
+Everything here is a frozen dataclass or an enum; money is :class:`~decimal.Decimal`. Nothing here
+does I/O. Field names follow Binance's where a value comes from the wire (in snake_case).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class LegType(StrEnum):
+    """Order types Binance accepts as OCO legs (rest-api.md "New Order list - OCO (TRADE)")."""
+
+    LIMIT_MAKER = "LIMIT_MAKER"
+    TAKE_PROFIT = "TAKE_PROFIT"
+    TAKE_PROFIT_LIMIT = "TAKE_PROFIT_LIMIT"
+    STOP_LOSS = "STOP_LOSS"
+    STOP_LOSS_LIMIT = "STOP_LOSS_LIMIT"
+
+    @property
+    def is_stop_loss(self) -> bool:
+        return self in (LegType.STOP_LOSS, LegType.STOP_LOSS_LIMIT)
+
+    @property
+    def needs_price(self) -> bool:
+        """Limit price is mandatory (and only allowed) for these types."""
+        return self in (LegType.LIMIT_MAKER, LegType.TAKE_PROFIT_LIMIT, LegType.STOP_LOSS_LIMIT)
+
+    @property
+    def needs_trigger(self) -> bool:
+        """A stop price and/or a trailing delta is mandatory for these types."""
+        return self is not LegType.LIMIT_MAKER
+
+    @property
+    def needs_time_in_force(self) -> bool:
+        return self in (LegType.TAKE_PROFIT_LIMIT, LegType.STOP_LOSS_LIMIT)
+
+    @property
+    def is_algo(self) -> bool:
+        """Counts toward MAX_NUM_ALGO_ORDERS (filters.md)."""
+        return self is not LegType.LIMIT_MAKER
+
+
+class TimeInForce(StrEnum):
+    GTC = "GTC"
+    IOC = "IOC"
+    FOK = "FOK"
+
+
+class LegPosition(StrEnum):
+    """Binance names the two legs of an OCO by where they sit relative to the market."""
+
+    ABOVE = "above"
+    BELOW = "below"
+
+
+TAKE_PROFIT_TYPES = frozenset({LegType.LIMIT_MAKER, LegType.TAKE_PROFIT, LegType.TAKE_PROFIT_LIMIT})
+STOP_LOSS_TYPES = frozenset({LegType.STOP_LOSS, LegType.STOP_LOSS_LIMIT})
+
+
+def allowed_leg_types(side: Side, position: LegPosition) -> frozenset[LegType]:
+    """Valid leg types per side and position (rest-api.md "New Order list - OCO (TRADE)", FIX
+    NewOrderList table)."""
+    take_profit_above = side is Side.SELL
+    if (position is LegPosition.ABOVE) == take_profit_above:
+        return TAKE_PROFIT_TYPES
+    return STOP_LOSS_TYPES
+
+
+def take_profit_position(side: Side) -> LegPosition:
+    """SELL takes profit above the market; BUY below (docs/file-formats.md "Friendly form")."""
+    return LegPosition.ABOVE if side is Side.SELL else LegPosition.BELOW
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where a value was written, for error messages only (never part of identity)."""
+
+    file: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One leg of an OCO exactly as the exchange will receive it."""
+
+    type: LegType
+    price: Decimal | None = None
+    stop_price: Decimal | None = None
+    trailing_delta: int | None = None
+    time_in_force: TimeInForce | None = None
+    iceberg_qty: Decimal | None = None
+
+    @property
+    def trigger_price(self) -> Decimal | None:
+        """The price that decides the leg's side of the market (stop price, else limit price)."""
+        return self.stop_price if self.stop_price is not None else self.price
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """One desired OCO order list; ``name`` is its identity within an account."""
+
+    name: str
+    symbol: str
+    side: Side
+    quantity: Decimal
+    above: Leg
+    below: Leg
+    protect: bool = False
+    rev: int = 0
+    # listClientOrderId of a live list this bracket adopts (written by `import`); see planner.py
+    adopt: str | None = None
+    source: SourceLocation | None = field(default=None, compare=False, hash=False)
+
+    def leg(self, position: LegPosition) -> Leg:
+        return self.above if position is LegPosition.ABOVE else self.below
+
+    @property
+    def take_profit(self) -> Leg:
+        return self.leg(take_profit_position(self.side))
+
+    @property
+    def stop_loss(self) -> Leg:
+        tp = take_profit_position(self.side)
+        return self.leg(LegPosition.BELOW if tp is LegPosition.ABOVE else LegPosition.ABOVE)
+
+
+# --- live state, as read from the exchange ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderReport:
+    """One order (an OCO leg) as the exchange reports it (openOrders, order, orderReports)."""
+
+    symbol: str
+    order_id: int
+    order_list_id: int
+    client_order_id: str
+    side: Side
+    type: str
+    status: str
+    price: Decimal
+    orig_qty: Decimal
+    executed_qty: Decimal
+    stop_price: Decimal | None = None
+    iceberg_qty: Decimal | None = None
+    trailing_delta: int | None = None
+    time_in_force: str | None = None
+    orig_client_order_id: str | None = None
+    expiry_reason: str | None = None
+    is_working: bool | None = None
+    time: int | None = None
+
+
+@dataclass(frozen=True)
+class OrderRef:
+    """A leg as an order list names it: ids only."""
+
+    symbol: str
+    order_id: int
+    client_order_id: str
+
+
+@dataclass(frozen=True)
+class OrderList:
+    """An order list as the exchange reports it. ``reports`` is filled only where Binance (or a
+    join with openOrders) supplied the legs' details."""
+
+    order_list_id: int
+    list_client_order_id: str
+    symbol: str
+    contingency_type: str
+    list_status_type: str
+    list_order_status: str
+    transaction_time: int
+    orders: tuple[OrderRef, ...]
+    reports: tuple[OrderReport, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.list_order_status == "EXECUTING"
+
+
+@dataclass(frozen=True)
+class Balance:
+    asset: str
+    free: Decimal
+    locked: Decimal
+
+
+# --- exchange rules (exchangeInfo), typed ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriceFilter:
+    min_price: Decimal
+    max_price: Decimal
+    tick_size: Decimal
+
+
+@dataclass(frozen=True)
+class LotSize:
+    min_qty: Decimal
+    max_qty: Decimal
+    step_size: Decimal
+
+
+@dataclass(frozen=True)
+class NotionalFilter:
+    """NOTIONAL (min and max) or the legacy MIN_NOTIONAL (max is None)."""
+
+    min_notional: Decimal
+    max_notional: Decimal | None = None
+    legacy: bool = False
+
+
+@dataclass(frozen=True)
+class PercentPriceBySide:
+    bid_multiplier_up: Decimal
+    bid_multiplier_down: Decimal
+    ask_multiplier_up: Decimal
+    ask_multiplier_down: Decimal
+    avg_price_mins: int = 0
+
+
+@dataclass(frozen=True)
+class PercentPrice:
+    multiplier_up: Decimal
+    multiplier_down: Decimal
+    avg_price_mins: int = 0
+
+
+@dataclass(frozen=True)
+class TrailingDeltaFilter:
+    min_above: int
+    max_above: int
+    min_below: int
+    max_below: int
+
+
+@dataclass(frozen=True)
+class SymbolRules:
+    """One symbol of exchangeInfo, with the filters the tool checks typed and the rest kept raw."""
+
+    symbol: str
+    status: str
+    base_asset: str
+    quote_asset: str
+    base_asset_precision: int
+    quote_asset_precision: int
+    order_types: frozenset[str]
+    oco_allowed: bool
+    allow_trailing_stop: bool = False
+    iceberg_allowed: bool = False
+    price_filter: PriceFilter | None = None
+    lot_size: LotSize | None = None
+    notional: NotionalFilter | None = None
+    percent_price_by_side: PercentPriceBySide | None = None
+    percent_price: PercentPrice | None = None
+    trailing_delta: TrailingDeltaFilter | None = None
+    max_num_orders: int | None = None
+    max_num_algo_orders: int | None = None
+    max_num_order_lists: int | None = None
+    max_num_iceberg_orders: int | None = None
+    iceberg_parts: int | None = None
+
+
+class RateLimitType(StrEnum):
+    REQUEST_WEIGHT = "REQUEST_WEIGHT"
+    ORDERS = "ORDERS"
+    RAW_REQUESTS = "RAW_REQUESTS"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """One entry of exchangeInfo.rateLimits; ``window_seconds`` derived from interval x num."""
+
+    type: RateLimitType
+    interval: str
+    interval_num: int
+    limit: int
+
+    @property
+    def window_seconds(self) -> int:
+        unit = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}[self.interval]
+        return unit * self.interval_num
+
+    @property
+    def header_suffix(self) -> str:
+        """The ``1m`` / ``10s`` / ``1d`` suffix Binance uses in usage headers."""
+        return f"{self.interval_num}{self.interval[0].lower()}"
+
+
+@dataclass(frozen=True)
+class AccountFilters:
+    """Account-wide EXCHANGE_MAX_* filters (None: not enforced)."""
+
+    max_num_orders: int | None = None
+    max_num_algo_orders: int | None = None
+    max_num_order_lists: int | None = None
+    max_num_iceberg_orders: int | None = None
+
+
+@dataclass(frozen=True)
+class ExchangeInfo:
+    symbols: Mapping[str, SymbolRules]
+    rate_limits: tuple[RateLimit, ...] = ()
+    account_filters: AccountFilters = AccountFilters()
+    server_time: int | None = None
+
+
+@dataclass(frozen=True)
+class RateUsage:
+    """The last usage headers seen: ``X-MBX-USED-WEIGHT-1M``, ``X-MBX-ORDER-COUNT-10S`` ... keyed
+    by the lower-case interval suffix (``1m``, ``10s``, ``1d``)."""
+
+    used_weight: Mapping[str, int] = field(default_factory=dict)
+    order_count: Mapping[str, int] = field(default_factory=dict)
+
+
+# --- requests the tool sends --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegRequest:
+    leg: Leg
+    client_order_id: str
+
+
+@dataclass(frozen=True)
+class OcoRequest:
+    """Everything ``POST /api/v3/orderList/oco`` needs; ids are deterministic (identity.py)."""
+
+    symbol: str
+    side: Side
+    quantity: Decimal
+    list_client_order_id: str
+    above: LegRequest
+    below: LegRequest
+
+
+# --- the live state the planner reads -----------------------------------------------------------
+
+
+class HistoryOutcome(StrEnum):
+    """What became of a desired bracket's list that is not open now (README "What a plan means")."""
+
+    NEVER_PLACED = "never-placed"
+    FIRED = "fired"  # a leg filled (or triggered and is working): never re-place
+    CANCELLED_BY_TOOL = "cancelled-by-tool"  # we cancelled it (prune/replace) and it came back
+    CANCELLED_OUTSIDE = "cancelled-outside"  # cancelled by hand / another tool: drift
+    EXPIRED = "expired"  # expired by the exchange without a fill: drift
+
+
+@dataclass(frozen=True)
+class ListHistory:
+    """The latest list with a given client id that is no longer open, and what happened to it."""
+
+    list_client_order_id: str
+    outcome: HistoryOutcome
+    order_list: OrderList | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """Everything read from the exchange that a plan depends on.
+
+    ``open_lists`` carries every open order list (all symbols), each joined with its legs from
+    ``openOrders`` where those were read. ``open_orders`` are all open orders of the symbols read
+    (list legs and plain orders, for the count filters). ``history`` is keyed by list client id,
+    only for desired brackets whose list is not open.
+    """
+
+    open_lists: tuple[OrderList, ...]
+    open_orders: tuple[OrderReport, ...]
+    info: ExchangeInfo
+    prices: Mapping[str, Decimal]
+    balances: Mapping[str, Balance]
+    history: Mapping[str, ListHistory] = field(default_factory=dict)

@@ -1,0 +1,394 @@
+"""The planner: (desired brackets, live state, settings) -> :class:`~oco_reconcile.core.plan.Plan`.
+
+PURE: no I/O, no clock, no printing. It follows the plan semantics table (README "What a plan
+means"):
+
+* a bracket whose list (same deterministic id, legs as specified) is open -> no-op;
+* an open managed list for the bracket's *name* with another id, or legs that no longer match
+  (amended) -> replace (cancel, then place) -- unless a leg is partly executed: *hold*, no change;
+* not open, and history shows a leg filled or still working -> *fired*: reported, never re-placed
+  (bump ``rev`` to re-arm);
+* not open, cancelled or expired outside the tool -> create again, reported as *drift*;
+* never placed, or cancelled by the tool -> create;
+* a managed open list whose name is not desired -> cancel when ``prune`` (hold if partly
+  executed, *kept* otherwise); an empty desired set never cancels everything unless
+  ``allow_empty``;
+* several managed open lists for one name (a crash left one behind) -> keep the one matching the
+  spec, cancel the others;
+* unmanaged lists -> listed, never touched.
+
+``protect: true`` forbids every cancel or replace of the bracket's lists: such a change becomes a
+plan error (and a *protected* notice). Creating a protected bracket is allowed. A protected
+bracket that is deleted from the YAML can no longer be recognised as protected and is pruned like
+any other -- as in Terraform, where ``prevent_destroy`` leaves with the resource block.
+
+Adoption (``adopt: <listClientOrderId>``, written by ``import``): an *unmanaged* open list named by
+a bracket's ``adopt`` stands for that bracket. Its legs matching the spec at ``rev: 0`` -> no-op;
+otherwise the adopted list is replaced by one of ours. When the adopted list is no longer open, its
+history decides (fired -> never re-placed) while ``rev`` is 0; bumping ``rev`` re-arms, as for any
+bracket. A bracket removed from the YAML releases its adopted list: it is unmanaged again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from oco_reconcile.core.checks import check_plan
+from oco_reconcile.core.identity import (
+    CLIENT_ID_RE,
+    bracket_ids,
+    cancel_id_for,
+    parse_list_id,
+)
+from oco_reconcile.core.model import (
+    Bracket,
+    HistoryOutcome,
+    LegRequest,
+    ListHistory,
+    LiveState,
+    OcoRequest,
+    OrderList,
+)
+from oco_reconcile.core.plan import (
+    Action,
+    CancelStep,
+    Change,
+    Notice,
+    NoticeKind,
+    Plan,
+    PlanProblem,
+    bracket_view,
+    diff_views,
+    is_partly_executed,
+    list_view,
+    matches,
+)
+from oco_reconcile.inputs.settings import Settings
+
+DRIFT_OUTCOMES = frozenset({HistoryOutcome.CANCELLED_OUTSIDE, HistoryOutcome.EXPIRED})
+
+
+def make_plan(brackets: Sequence[Bracket], live: LiveState, settings: Settings) -> Plan:
+    """Plan the changes that make ``live`` match ``brackets``; plan-time checks included."""
+    draft = _Draft(_LiveIndex.build(live, settings.owner), live, settings)
+    for bracket in sorted(brackets, key=lambda b: b.name):
+        draft.plan_bracket(bracket)
+    draft.plan_leftovers()
+    if not brackets:
+        draft.refuse_empty()
+    changes = tuple(sorted(draft.changes, key=lambda c: (c.symbol, c.address)))
+    problems = tuple(draft.problems) + check_plan(changes, brackets, live, settings)
+    notices = tuple(sorted(draft.notices, key=lambda n: (n.symbol, n.address, n.kind.value)))
+    return Plan(changes=changes, notices=notices, problems=problems)
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+def oco_request(owner: str, bracket: Bracket) -> OcoRequest:
+    """The exact ``POST /api/v3/orderList/oco`` a bracket becomes (deterministic ids)."""
+    ids = bracket_ids(owner, bracket)
+    return OcoRequest(
+        symbol=bracket.symbol,
+        side=bracket.side,
+        quantity=bracket.quantity,
+        list_client_order_id=ids.list_client_order_id,
+        above=LegRequest(bracket.above, ids.above_client_order_id),
+        below=LegRequest(bracket.below, ids.below_client_order_id),
+    )
+
+
+def cancel_step(order_list: OrderList, fallback_list_id: str | None = None) -> CancelStep:
+    """``DELETE /api/v3/orderList`` naming the cancel ``<list id>-cx`` so history can tell our
+    cancels apart. An adopted list's id may be too long for the suffix: the adopting bracket's
+    own cancel id is used instead."""
+    cancel_id = cancel_id_for(order_list.list_client_order_id)
+    if not CLIENT_ID_RE.match(cancel_id) and fallback_list_id is not None:
+        cancel_id = cancel_id_for(fallback_list_id)
+    return CancelStep(order_list.symbol, order_list.list_client_order_id, cancel_id)
+
+
+def address_of(bracket_name: str) -> str:
+    return f"bracket.{bracket_name}"
+
+
+def list_address(order_list: OrderList) -> str:
+    return f"list.{order_list.list_client_order_id}"
+
+
+# --- the live side, indexed ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LiveIndex:
+    by_client_id: dict[str, OrderList]
+    managed_by_name: dict[str, tuple[OrderList, ...]]
+
+    @staticmethod
+    def build(live: LiveState, owner: str) -> _LiveIndex:
+        by_client_id: dict[str, OrderList] = {}
+        by_name: dict[str, list[OrderList]] = {}
+        for order_list in sorted(live.open_lists, key=_list_order):
+            by_client_id.setdefault(order_list.list_client_order_id, order_list)
+            parsed = parse_list_id(owner, order_list.list_client_order_id)
+            if parsed is not None:
+                by_name.setdefault(parsed.name, []).append(order_list)
+        return _LiveIndex(by_client_id, {name: tuple(v) for name, v in by_name.items()})
+
+
+def _list_order(order_list: OrderList) -> tuple[int, str, int]:
+    """Newest first, then by id: the deterministic order lists are considered in."""
+    return (-order_list.transaction_time, order_list.symbol, order_list.order_list_id)
+
+
+# --- the draft plan -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    index: _LiveIndex
+    live: LiveState
+    settings: Settings
+    changes: list[Change] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    problems: list[PlanProblem] = field(default_factory=list)
+    claimed: set[str] = field(default_factory=set)
+
+    # -- one desired bracket --
+
+    def plan_bracket(self, bracket: Bracket) -> None:
+        candidates = self._candidates(bracket)
+        self.claimed.update(item.list_client_order_id for item in candidates)
+        current = self._current(bracket, candidates)
+        if current is not None:
+            self._keep(bracket, current)
+            self._cancel_extras(bracket, [c for c in candidates if c is not current])
+            return
+        history = self._history(bracket)
+        if history is not None and history.outcome is HistoryOutcome.FIRED:
+            self._fired(bracket, history)
+            self._cancel_extras(bracket, candidates)
+        elif candidates:
+            self._replace(bracket, candidates[0], candidates[1:])
+        else:
+            self._create(bracket, history)
+
+    def _candidates(self, bracket: Bracket) -> list[OrderList]:
+        """Open lists that stand for this bracket: ours by id, ours by name, the adopted one."""
+        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        found = [self.index.by_client_id.get(own_id)]
+        if bracket.adopt:
+            found.append(self.index.by_client_id.get(bracket.adopt))
+        found.extend(self.index.managed_by_name.get(bracket.name, ()))
+        unique: dict[str, OrderList] = {}
+        for item in found:
+            if item is not None and item.list_client_order_id not in self.claimed:
+                unique.setdefault(item.list_client_order_id, item)
+        return list(unique.values())
+
+    def _current(self, bracket: Bracket, candidates: Sequence[OrderList]) -> OrderList | None:
+        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        for item in candidates:
+            if item.list_client_order_id == own_id and (not item.reports or matches(item, bracket)):
+                return item
+            adopted = bracket.adopt is not None and item.list_client_order_id == bracket.adopt
+            if adopted and bracket.rev == 0 and matches(item, bracket):
+                return item
+        return None
+
+    def _history(self, bracket: Bracket) -> ListHistory | None:
+        own = self.live.history.get(bracket_ids(self.settings.owner, bracket).list_client_order_id)
+        if own is not None and own.outcome is not HistoryOutcome.NEVER_PLACED:
+            return own
+        if bracket.adopt and bracket.rev == 0:
+            adopted = self.live.history.get(bracket.adopt)
+            if adopted is not None and adopted.outcome is not HistoryOutcome.NEVER_PLACED:
+                return adopted
+        return own
+
+    def _keep(self, bracket: Bracket, current: OrderList) -> None:
+        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        reason = "up to date"
+        if current.list_client_order_id != own_id:
+            reason = f"adopted list {current.list_client_order_id} matches the spec"
+            self._notice(NoticeKind.ADOPTED, bracket, f"adopts the live list: {reason}")
+        self._change(Action.NOOP, bracket, reason, before=current)
+
+    def _fired(self, bracket: Bracket, history: ListHistory) -> None:
+        detail = history.detail or "a leg filled"
+        message = f"fired ({detail}); not re-placed -- bump rev to re-arm"
+        self._notice(NoticeKind.FIRED, bracket, message)
+        self._change(Action.NOOP, bracket, f"fired: {detail}", before=history.order_list)
+
+    def _replace(self, bracket: Bracket, current: OrderList, extras: Sequence[OrderList]) -> None:
+        lists = [current, *extras]
+        if any(is_partly_executed(item) for item in lists):
+            self._hold(bracket, current, "would be replaced")
+            return
+        reason = _replace_reason(current, bracket)
+        if bracket.protect:
+            self._protected(bracket, current, f"would be replaced ({reason})")
+            return
+        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        self.changes.append(
+            Change(
+                action=Action.REPLACE,
+                address=address_of(bracket.name),
+                symbol=bracket.symbol,
+                reason=reason,
+                before=current,
+                after=bracket,
+                cancel=cancel_step(current, own_id),
+                place=oco_request(self.settings.owner, bracket),
+            )
+        )
+        self._cancel_extras(bracket, extras)
+
+    def _create(self, bracket: Bracket, history: ListHistory | None) -> None:
+        outcome = HistoryOutcome.NEVER_PLACED if history is None else history.outcome
+        reason = _CREATE_REASONS[outcome]
+        if outcome in DRIFT_OUTCOMES:
+            self._notice(NoticeKind.DRIFT, bracket, f"{reason}; placing it again")
+        self.changes.append(
+            Change(
+                action=Action.CREATE,
+                address=address_of(bracket.name),
+                symbol=bracket.symbol,
+                reason=reason,
+                after=bracket,
+                place=oco_request(self.settings.owner, bracket),
+            )
+        )
+
+    def _cancel_extras(self, bracket: Bracket, extras: Sequence[OrderList]) -> None:
+        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        for extra in extras:
+            why = f"another open list for {address_of(bracket.name)}"
+            if is_partly_executed(extra):
+                self._hold_list(extra, f"{why}, partly executed: not cancelled")
+            elif bracket.protect:
+                what = f"{why} {extra.list_client_order_id} would be cancelled"
+                self._protected(bracket, extra, what, with_change=False)
+            else:
+                self._cancel(extra, list_address(extra), why, own_id)
+
+    # -- lists no desired bracket claimed --
+
+    def plan_leftovers(self) -> None:
+        leftovers = [
+            item
+            for item in sorted(self.live.open_lists, key=lambda i: (i.symbol, i.order_list_id))
+            if item.list_client_order_id not in self.claimed
+        ]
+        managed: dict[str, list[OrderList]] = {}
+        for item in leftovers:
+            parsed = parse_list_id(self.settings.owner, item.list_client_order_id)
+            if parsed is None:
+                self._unmanaged(item)
+            else:
+                managed.setdefault(parsed.name, []).append(item)
+        for name, lists in sorted(managed.items()):
+            for item in lists:
+                address = address_of(name) if len(lists) == 1 else list_address(item)
+                self._orphan(item, address)
+
+    def _orphan(self, order_list: OrderList, address: str) -> None:
+        if not self.settings.prune:
+            message = "no longer in the desired state; kept because prune is false"
+            self.notices.append(Notice(NoticeKind.KEPT, address, order_list.symbol, message))
+        elif is_partly_executed(order_list):
+            self._hold_list(order_list, "no longer desired, but partly executed: not cancelled")
+        else:
+            self._cancel(order_list, address, "no longer in the desired state (prune)")
+
+    def _unmanaged(self, order_list: OrderList) -> None:
+        message = f"orderListId {order_list.order_list_id}{_describe(order_list)}; never touched"
+        address = list_address(order_list)
+        self.notices.append(Notice(NoticeKind.UNMANAGED, address, order_list.symbol, message))
+
+    def refuse_empty(self) -> None:
+        cancels = [c for c in self.changes if c.action is Action.CANCEL]
+        if cancels and not self.settings.allow_empty:
+            message = (
+                f"the desired state is empty: refusing to cancel all {len(cancels)} managed "
+                "list(s); set `allow_empty: true` in the settings to allow it"
+            )
+            self.problems.append(PlanProblem(address="plan", message=message))
+
+    # -- building blocks --
+
+    def _change(
+        self, action: Action, bracket: Bracket, reason: str, before: OrderList | None = None
+    ) -> None:
+        address = address_of(bracket.name)
+        self.changes.append(Change(action, address, bracket.symbol, reason, before, bracket))
+
+    def _cancel(
+        self, order_list: OrderList, address: str, reason: str, fallback: str | None = None
+    ) -> None:
+        self.changes.append(
+            Change(
+                action=Action.CANCEL,
+                address=address,
+                symbol=order_list.symbol,
+                reason=reason,
+                before=order_list,
+                cancel=cancel_step(order_list, fallback),
+            )
+        )
+
+    def _notice(self, kind: NoticeKind, bracket: Bracket, message: str) -> None:
+        self.notices.append(Notice(kind, address_of(bracket.name), bracket.symbol, message))
+
+    def _hold(self, bracket: Bracket, current: OrderList, what: str) -> None:
+        message = f"a leg is partly executed; the live list {what} but is held: resolve by hand"
+        self._notice(NoticeKind.HOLD, bracket, message)
+        self._change(Action.NOOP, bracket, "hold: a leg is partly executed", before=current)
+
+    def _hold_list(self, order_list: OrderList, message: str) -> None:
+        address = list_address(order_list)
+        self.notices.append(Notice(NoticeKind.HOLD, address, order_list.symbol, message))
+
+    def _protected(
+        self, bracket: Bracket, current: OrderList, what: str, *, with_change: bool = True
+    ) -> None:
+        message = f"protected: the live list {what}; not touched"
+        self._notice(NoticeKind.PROTECTED, bracket, message)
+        self.problems.append(
+            PlanProblem(
+                address=address_of(bracket.name),
+                bracket=bracket.name,
+                field="protect",
+                message=f"bracket is protected but {what}; revert the change or remove "
+                "`protect: true` to allow it",
+            )
+        )
+        if with_change:  # else the bracket already has its change (kept or fired)
+            self._change(Action.NOOP, bracket, "protected: change refused", before=current)
+
+
+_CREATE_REASONS = {
+    HistoryOutcome.NEVER_PLACED: "not on the exchange",
+    HistoryOutcome.CANCELLED_BY_TOOL: "not on the exchange (cancelled by oco-reconcile before)",
+    HistoryOutcome.CANCELLED_OUTSIDE: "drift: the list was cancelled outside oco-reconcile",
+    HistoryOutcome.EXPIRED: "drift: the list expired on the exchange without a fill",
+    HistoryOutcome.FIRED: "fired",  # never used: a fired bracket is never created
+}
+
+
+def _replace_reason(current: OrderList, bracket: Bracket) -> str:
+    if not current.reports:
+        return "spec changed (the live legs could not be read)"
+    diffs = diff_views(list_view(current), bracket_view(bracket))
+    if not diffs:
+        return "list id changed (rev bumped or adopted list re-placed); legs unchanged"
+    changed = ", ".join(d.field for d in diffs)
+    return f"spec changed: {changed}"
+
+
+def _describe(order_list: OrderList) -> str:
+    view = list_view(order_list)
+    if view.get("side") is None:
+        return ""
+    return f", {view['side']} {view['quantity']} {order_list.symbol}"

@@ -1,0 +1,268 @@
+"""``oco-reconcile.yaml`` + environment -> frozen :class:`Settings`.
+
+The settings file names environment variables; it never holds secret values. Secret values are
+read from the environment only when an exchange client is built, and are masked in every ``repr``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oco_reconcile.errors import Problem
+    from oco_reconcile.inputs.desired import Document, Issue
+
+DEFAULT_SETTINGS_FILE = "oco-reconcile.yaml"
+DEFAULT_OWNER = "ocr"
+DEFAULT_RECV_WINDOW_MS = 5000
+NAMED_EXCHANGES = ("sim", "testnet", "demo", "production")
+
+
+@dataclass(frozen=True)
+class CredentialNames:
+    """Names of the environment variables holding the credentials (docs/file-formats.md
+    "Settings")."""
+
+    api_key_env: str = "BINANCE_API_KEY"
+    api_secret_env: str = "BINANCE_API_SECRET"  # noqa: S105 - a variable name
+    private_key_file_env: str = "BINANCE_PRIVATE_KEY_FILE"
+    private_key_passphrase_env: str = "BINANCE_PRIVATE_KEY_PASSPHRASE"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class Guardrails:
+    """Optional plan-time limits; None disables a rule."""
+
+    max_notional: Decimal | None = None
+    max_total_notional: Decimal | None = None
+    max_distance_pct: Decimal | None = None
+    symbols: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    exchange: str = "sim"
+    owner: str = DEFAULT_OWNER
+    prune: bool = True
+    allow_empty: bool = False
+    confirm_production: bool = False
+    recv_window_ms: int = DEFAULT_RECV_WINDOW_MS
+    credentials: CredentialNames = field(default_factory=CredentialNames)
+    guardrails: Guardrails = field(default_factory=Guardrails)
+    sim_state: str = ".oco-reconcile/sim.json"
+    max_parallel_symbols: int = 16
+    max_parallel_requests: int = 32
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def is_production(self) -> bool:
+        return self.exchange == "production"
+
+
+# --- loading oco-reconcile.yaml ------------------------------------------------------------------
+
+SETTINGS_SCHEMA = "config"
+_LOOPBACK_NAMES = ("localhost",)
+_SECRET_ROOTS = frozenset({"credentials", "exchange"})
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Settings from ``path`` (schema-validated; every problem in one :class:`InputError`).
+
+    ``None`` means ``oco-reconcile.yaml`` in the current directory; when that default file does not
+    exist the defaults apply (exchange ``sim``). A path given explicitly must exist."""
+    from oco_reconcile.errors import InputError
+
+    settings, problems = read_settings(path)
+    if problems:
+        raise InputError(problems)
+    return settings
+
+
+def read_settings(path: Path | None) -> tuple[Settings, list[Problem]]:
+    """Best-effort settings plus every problem: a field with a problem keeps its default, so the
+    bracket checks that depend on settings (``owner``) still run in the same ``validate``."""
+    from oco_reconcile.errors import InputError, Problem
+    from oco_reconcile.inputs.desired import read_document
+
+    default = Path(DEFAULT_SETTINGS_FILE)
+    if path is None or (path == default and not path.exists()):
+        if not default.is_file():
+            return Settings(), []
+        path = default
+    if not path.is_file():
+        return Settings(), [Problem(str(path), "no such file")]
+    try:
+        document = read_document(path)
+    except InputError as error:
+        return Settings(source=path), list(error.problems)
+    if document.empty:
+        return Settings(source=path), []  # a settings file with only comments: all defaults
+    return _settings_from_document(document, path)
+
+
+def _settings_from_document(document: Document, path: Path) -> tuple[Settings, list[Problem]]:
+    from oco_reconcile.inputs.desired import Issue, check_schema, to_problems
+
+    if not isinstance(document.data, dict):
+        if not document.blocked(()):
+            document.issues.append(Issue((), "expected a mapping of settings"))
+        return Settings(source=path), to_problems(document, document.issues)
+    issues = list(document.issues)
+    issues += check_schema(
+        document, SETTINGS_SCHEMA, semantic_defs=("decimal",), quiet_roots=_SECRET_ROOTS
+    )
+    builder = _SettingsBuilder(document)
+    settings = builder.build(document.data, path)
+    return settings, to_problems(document, issues + builder.issues)
+
+
+class _SettingsBuilder:
+    """Settings values from a schema-checked mapping. The schema reports structural problems;
+    fields it rejected keep their defaults here. This adds what the schema cannot say: exact
+    decimals, base URL safety, production confirmation."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.issues: list[Issue] = []
+
+    def add(self, path: tuple[str | int, ...], message: str) -> None:
+        from oco_reconcile.inputs.desired import Issue
+
+        if not self.document.blocked(path):
+            self.issues.append(Issue(path, message))
+
+    def build(self, data: dict[str, object], path: Path) -> Settings:
+        defaults = Settings()
+        exchange = self.exchange(data.get("exchange", defaults.exchange))
+        confirm = _flag(data, "confirm_production", defaults.confirm_production)
+        if exchange == "production" and not confirm:
+            self.add(
+                ("exchange",),
+                "production trades real money: set confirm_production: true to allow it",
+            )
+        return Settings(
+            exchange=exchange,
+            owner=_owner(data.get("owner"), defaults.owner),
+            prune=_flag(data, "prune", defaults.prune),
+            allow_empty=_flag(data, "allow_empty", defaults.allow_empty),
+            confirm_production=confirm,
+            recv_window_ms=_bounded(data.get("recv_window"), 1, 60000, defaults.recv_window_ms),
+            credentials=_credentials(data.get("credentials")),
+            guardrails=self.guardrails(data.get("guardrails")),
+            sim_state=_text(data.get("sim_state"), defaults.sim_state),
+            max_parallel_symbols=_bounded(
+                data.get("max_parallel_symbols"), 1, 32, defaults.max_parallel_symbols
+            ),
+            max_parallel_requests=_bounded(
+                data.get("max_parallel_requests"), 1, 64, defaults.max_parallel_requests
+            ),
+            source=path,
+        )
+
+    def exchange(self, value: object) -> str:
+        if not isinstance(value, str):
+            return "sim"
+        if value in NAMED_EXCHANGES:
+            return value
+        if not value.startswith(("http://", "https://")):
+            return "sim"  # the schema reports it
+        problem = base_url_problem(value)
+        if problem is not None:
+            self.add(("exchange",), problem)
+            return "sim"
+        return value
+
+    def guardrails(self, value: object) -> Guardrails:
+        if not isinstance(value, dict):
+            return Guardrails()
+        amounts = {
+            key: self.amount(value, key)
+            for key in ("max_notional", "max_total_notional", "max_distance_pct")
+        }
+        symbols = value.get("symbols")
+        valid_symbols = (
+            frozenset(symbols)
+            if isinstance(symbols, list) and symbols and all(isinstance(s, str) for s in symbols)
+            else None
+        )
+        return Guardrails(symbols=valid_symbols, **amounts)
+
+    def amount(self, value: dict[str, object], key: str) -> Decimal | None:
+        from oco_reconcile.inputs.desired import parse_amount
+
+        if key not in value:
+            return None
+        parsed = parse_amount(value[key])
+        if isinstance(parsed, str):
+            self.add(("guardrails", key), parsed)
+            return None
+        return parsed
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an exchange base URL, or None. Plain http is allowed only to a
+    loopback host (README "Choices"); the URL itself is never echoed (it may hold a secret)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https") or not host:
+        return "must be an http(s):// URL with a host"
+    if parts.username or parts.password:
+        return "must not contain a user name or password (credentials come from the environment)"
+    if parts.query or parts.fragment:
+        return "must be a base URL without a query or fragment"
+    if parts.scheme == "http":
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host.lower() in _LOOPBACK_NAMES
+        if not loopback:
+            return "plain http:// is only allowed to a loopback host; use https://"
+    return None
+
+
+def _flag(data: dict[str, object], key: str, default: bool) -> bool:
+    value = data.get(key, default)
+    return value if isinstance(value, bool) else default
+
+
+def _owner(value: object, default: str) -> str:
+    from oco_reconcile.core.identity import OWNER_RE
+
+    return value if isinstance(value, str) and OWNER_RE.match(value) else default
+
+
+def _bounded(value: object, low: int, high: int, default: int) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return int(value)
+    return default
+
+
+def _text(value: object, default: str) -> str:
+    return value if isinstance(value, str) and value else default
+
+
+def _credentials(value: object) -> CredentialNames:
+    import re
+
+    if not isinstance(value, dict):
+        return CredentialNames()
+    name_re = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
+    names = {
+        key: item
+        for key, item in value.items()
+        if key in CredentialNames.__dataclass_fields__
+        and isinstance(item, str)
+        and name_re.match(item)
+    }
+    return CredentialNames(**names)

@@ -1,0 +1,83 @@
+"""Settings -> a connected :class:`Exchange`: the one place that decides
+which exchange a command talks to and with which credentials.
+
+``exchange: sim`` (the default) is the real :class:`BinanceClient` over an in-process transport to
+the simulated exchange, its state kept in ``sim_state`` (relative to the settings file), so the
+default path exercises the production client. Any other exchange reads credentials from the
+environment variables the settings name. A loopback base URL with no credentials in the
+environment uses the simulator's public keys: nothing on loopback can be Binance.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.venues.credentials import Credentials, credentials_from_env
+from oco_reconcile.venues.protocol import Exchange
+from oco_reconcile.venues.spot.client import BinanceClient, base_url_for
+
+SIM_BASE_URL = "http://sim.local"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def sim_state_path(settings: Settings) -> Path:
+    """Where the in-process simulator keeps its state: relative to the settings file's folder."""
+    path = Path(settings.sim_state)
+    if path.is_absolute() or settings.source is None:
+        return path
+    return settings.source.parent / path
+
+
+def _sim_credentials() -> Credentials:
+    from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+
+    return Credentials.hmac(SIM_API_KEY, SIM_API_SECRET)
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def _has_credentials(settings: Settings, environ: Mapping[str, str]) -> bool:
+    names = settings.credentials
+    return bool(environ.get(names.api_key_env))
+
+
+def _credentials_for(url: str, settings: Settings, environ: Mapping[str, str]) -> Credentials:
+    if _is_loopback(url) and not _has_credentials(settings, environ):
+        return _sim_credentials()
+    return credentials_from_env(settings.credentials, environ)
+
+
+@contextmanager
+def open_exchange(
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Iterator[Exchange]:
+    """A connected exchange for ``settings`` (``base_url`` overrides ``settings.exchange``)."""
+    env = os.environ if environ is None else environ
+    if base_url is None and settings.exchange == "sim":
+        if transport is None:
+            from oco_reconcile.sim.host import open_sim
+
+            transport = open_sim(sim_state_path(settings)).transport()
+        with BinanceClient(SIM_BASE_URL, _sim_credentials(), transport=transport) as client:
+            yield client
+        return
+    url = base_url_for(base_url or settings.exchange)
+    credentials = _credentials_for(url, settings, env)
+    with BinanceClient(
+        url, credentials, transport=transport, recv_window_ms=settings.recv_window_ms
+    ) as client:
+        yield client

@@ -1,0 +1,339 @@
+"""The live reader: everything a plan depends on, in as few requests as the API allows.
+
+Three concurrent rounds (a thread pool over the thread-safe client):
+
+1. exchangeInfo for the desired symbols (weight 20), last prices (4), balances (20),
+   openOrderList (6, all symbols), and openOrders -- one call per desired symbol (6 each) or a
+   single call without a symbol (80) once 6 x n would exceed 80 (rest-api.md "Query Open Order
+   lists (USER_DATA)"; rest-api.md "Current open orders (USER_DATA)"; rest-api.md "LIMITS").
+2. What round 1 showed is missing: openOrders (and exchangeInfo) for symbols of managed open lists
+   that are not desired; every open order when exchangeInfo enforces account-wide count filters;
+   and the history lookup ``GET /api/v3/orderList`` by list client id (4 each) only for desired
+   brackets whose list is not open (and for the list an ``adopt:`` names).
+3. The legs of those closed lists (``GET /api/v3/order``, 4 each), unless they are still in
+   ``openOrders``: a stop-limit leg that triggered stays open (working) after its list left
+   openOrderList (enums.md "Order status") -- that bracket *fired*.
+
+Order lists carry only leg ids; their legs' prices come from openOrders, joined on orderListId.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TypeVar
+
+from oco_reconcile.core.history import classify
+from oco_reconcile.core.identity import bracket_ids, is_managed
+from oco_reconcile.core.model import (
+    Balance,
+    Bracket,
+    ExchangeInfo,
+    ListHistory,
+    LiveState,
+    OrderList,
+    OrderReport,
+)
+from oco_reconcile.errors import RejectedError
+from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.venues.protocol import Exchange
+
+OPEN_ORDERS_WEIGHT_ONE = 6
+OPEN_ORDERS_WEIGHT_ALL = 80
+INVALID_SYMBOL = -1121
+T = TypeVar("T")
+
+
+def open_orders_per_symbol(symbol_count: int) -> bool:
+    """Per-symbol openOrders calls cost 6 each; one call without a symbol costs 80."""
+    return symbol_count > 0 and OPEN_ORDERS_WEIGHT_ONE * symbol_count <= OPEN_ORDERS_WEIGHT_ALL
+
+
+def read_live(
+    exchange: Exchange,
+    brackets: Sequence[Bracket],
+    settings: Settings,
+    *,
+    max_workers: int = 16,
+) -> LiveState:
+    """Read the live state the planner needs for ``brackets`` (see the module docstring)."""
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="live") as pool:
+        reader = _Reader(exchange, pool, settings.owner)
+        first = reader.round_one(sorted({b.symbol for b in brackets}))
+        second = reader.round_two(first, brackets)
+        history, legs = reader.round_three(second)
+    return second.state(history, legs)
+
+
+def read_open_lists(
+    exchange: Exchange, symbols: Sequence[str] = (), *, max_workers: int = 16
+) -> tuple[OrderList, ...]:
+    """Every open order list (of ``symbols`` when given) joined with its legs, for ``import``."""
+    wanted = set(symbols)
+    lists = [item for item in exchange.open_order_lists() if not wanted or item.symbol in wanted]
+    list_symbols = sorted({item.symbol for item in lists})
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="live") as pool:
+        orders = _Pending.submit(exchange, pool, list_symbols).result()
+    return join_legs(lists, orders.reports)
+
+
+def join_legs(lists: Iterable[OrderList], orders: Iterable[OrderReport]) -> tuple[OrderList, ...]:
+    """Attach to each list the open orders carrying its orderListId (-1 means "no list")."""
+    by_list: dict[tuple[str, int], list[OrderReport]] = {}
+    for report in orders:
+        if report.order_list_id != -1:
+            by_list.setdefault((report.symbol, report.order_list_id), []).append(report)
+    return tuple(
+        replace(item, reports=_sorted_legs(by_list.get((item.symbol, item.order_list_id), ())))
+        for item in lists
+    )
+
+
+def _sorted_legs(reports: Iterable[OrderReport]) -> tuple[OrderReport, ...]:
+    return tuple(sorted(reports, key=lambda r: r.order_id))
+
+
+# --- the rounds ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _OpenOrders:
+    """Open orders read so far, and which symbols they cover (None: every symbol)."""
+
+    reports: tuple[OrderReport, ...]
+    symbols: frozenset[str] | None
+
+    def covers(self, symbol: str) -> bool:
+        return self.symbols is None or symbol in self.symbols
+
+    def merge(self, other: _OpenOrders) -> _OpenOrders:
+        if other.symbols is None:
+            return other
+        if self.symbols is None:
+            return self
+        known = {(r.symbol, r.order_id) for r in self.reports}
+        extra = tuple(r for r in other.reports if (r.symbol, r.order_id) not in known)
+        return _OpenOrders(self.reports + extra, self.symbols | other.symbols)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """openOrders requests in flight: per symbol, or one for every symbol (``symbols`` None)."""
+
+    futures: tuple[Future[tuple[OrderReport, ...]], ...]
+    symbols: frozenset[str] | None
+
+    @staticmethod
+    def submit(
+        exchange: Exchange, pool: ThreadPoolExecutor, symbols: Sequence[str] | None
+    ) -> _Pending:
+        if symbols is not None and not symbols:
+            return _Pending((), frozenset())
+        if symbols is not None and open_orders_per_symbol(len(symbols)):
+            futures = tuple(pool.submit(exchange.open_orders, symbol) for symbol in symbols)
+            return _Pending(futures, frozenset(symbols))
+        return _Pending((pool.submit(exchange.open_orders, None),), None)
+
+    def result(self) -> _OpenOrders:
+        """The answers; a symbol that does not exist (-1121) has no open orders (the plan
+        reports the symbol)."""
+        answers = [_tolerate_invalid_symbol(future.result) or () for future in self.futures]
+        return _OpenOrders(tuple(r for answer in answers for r in answer), self.symbols)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """Everything read before the history lookups."""
+
+    info: ExchangeInfo
+    prices: Mapping[str, Decimal]
+    balances: Mapping[str, Balance]
+    lists: tuple[OrderList, ...]
+    orders: _OpenOrders
+
+
+@dataclass(frozen=True)
+class _Second:
+    snapshot: _Snapshot
+    closed: Mapping[str, OrderList | None]  # list client id -> latest list (None: never placed)
+
+    def state(self, history: Mapping[str, ListHistory], legs: Legs) -> LiveState:
+        """The live state; a looked-up list that turned out open (placed between our reads) is
+        added to the open lists with its legs."""
+        reopened = [item for item in self.closed.values() if item is not None and item.is_open]
+        known = {(r.symbol, r.order_id) for r in self.snapshot.orders.reports}
+        extra_legs = tuple(
+            report
+            for item in reopened
+            for ref in item.orders
+            if (ref.symbol, ref.order_id) not in known
+            and (report := legs.get((ref.symbol, ref.order_id))) is not None
+        )
+        orders = self.snapshot.orders.reports + extra_legs
+        return LiveState(
+            open_lists=join_legs((*self.snapshot.lists, *reopened), orders),
+            open_orders=orders,
+            info=self.snapshot.info,
+            prices=self.snapshot.prices,
+            balances=self.snapshot.balances,
+            history=history,
+        )
+
+
+Legs = Mapping[tuple[str, int], OrderReport | None]
+
+
+class _Reader:
+    def __init__(self, exchange: Exchange, pool: ThreadPoolExecutor, owner: str) -> None:
+        self.exchange = exchange
+        self.pool = pool
+        self.owner = owner
+
+    def round_one(self, symbols: Sequence[str]) -> _Snapshot:
+        exchange, pool = self.exchange, self.pool
+        info = pool.submit(_exchange_info, exchange, symbols)
+        prices = pool.submit(_prices, exchange, symbols)
+        balances = pool.submit(exchange.balances)
+        lists = pool.submit(exchange.open_order_lists)
+        orders = _Pending.submit(exchange, pool, symbols)
+        read_info = info.result()
+        read_prices = prices.result()
+        if read_prices is None:  # an unknown symbol spoiled the batch: ask for the known ones
+            read_prices = _prices(exchange, sorted(read_info.symbols)) or {}
+        return _Snapshot(
+            info=read_info,
+            prices=read_prices,
+            balances=balances.result(),
+            lists=lists.result(),
+            orders=orders.result(),
+        )
+
+    def round_two(self, first: _Snapshot, brackets: Sequence[Bracket]) -> _Second:
+        exchange, pool = self.exchange, self.pool
+        missing = self._missing_symbols(first)
+        orders = _Pending((), frozenset())
+        if _has_account_count_filters(first.info) and first.orders.symbols is not None:
+            orders = _Pending.submit(exchange, pool, None)  # exact account-wide counts
+        elif missing:
+            orders = _Pending.submit(exchange, pool, missing)
+        extra_symbols = [s for s in missing if s not in first.info.symbols] if brackets else []
+        info = pool.submit(_exchange_info, exchange, extra_symbols) if extra_symbols else None
+        lookups = {
+            list_id: pool.submit(exchange.order_list, list_id)
+            for list_id in _history_ids(brackets, first.lists, self.owner)
+        }
+        merged_info = first.info if info is None else _merge_info(first.info, info.result())
+        snapshot = replace(first, orders=first.orders.merge(orders.result()), info=merged_info)
+        return _Second(snapshot, {key: future.result() for key, future in lookups.items()})
+
+    def _missing_symbols(self, first: _Snapshot) -> list[str]:
+        managed = {
+            item.symbol for item in first.lists if is_managed(self.owner, item.list_client_order_id)
+        }
+        return sorted(symbol for symbol in managed if not first.orders.covers(symbol))
+
+    def round_three(self, second: _Second) -> tuple[dict[str, ListHistory], Legs]:
+        known: dict[tuple[str, int], OrderReport | None] = {
+            (r.symbol, r.order_id): r for r in second.snapshot.orders.reports
+        }
+        futures: dict[tuple[str, int], Future[OrderReport | None]] = {}
+        for item in second.closed.values():
+            for ref in () if item is None else item.orders:
+                key = (ref.symbol, ref.order_id)
+                if key not in known and key not in futures:
+                    futures[key] = self.pool.submit(self.exchange.order, ref.symbol, ref.order_id)
+        legs = {**{key: future.result() for key, future in futures.items()}, **known}
+        history = {
+            list_id: _history(list_id, item, legs)
+            for list_id, item in second.closed.items()
+            if item is None or not item.is_open
+        }
+        return history, legs
+
+
+def _history(
+    list_id: str,
+    item: OrderList | None,
+    legs: Mapping[tuple[str, int], OrderReport | None],
+) -> ListHistory:
+    if item is None:
+        return classify(list_id, None, ())
+    reports = [legs.get((ref.symbol, ref.order_id)) for ref in item.orders]
+    found = _sorted_legs(report for report in reports if report is not None)
+    return classify(list_id, replace(item, reports=found), reports)
+
+
+def _history_ids(
+    brackets: Sequence[Bracket], open_lists: Sequence[OrderList], owner: str
+) -> list[str]:
+    """List client ids to look up: each desired bracket's own id when that list is not open, and
+    the id its ``adopt`` names when neither is open (only at rev 0: see planner.py)."""
+    open_ids = {item.list_client_order_id for item in open_lists}
+    wanted: list[str] = []
+    for bracket in brackets:
+        own = bracket_ids(owner, bracket).list_client_order_id
+        if own in open_ids:
+            continue
+        wanted.append(own)
+        if bracket.adopt and bracket.rev == 0 and bracket.adopt not in open_ids:
+            wanted.append(bracket.adopt)
+    return sorted(set(wanted))
+
+
+# --- tolerant reads -----------------------------------------------------------------------------
+
+
+def _is_invalid_symbol(error: RejectedError) -> bool:
+    return error.code == INVALID_SYMBOL
+
+
+def _exchange_info(exchange: Exchange, symbols: Sequence[str]) -> ExchangeInfo:
+    """exchangeInfo for ``symbols`` in one request; when Binance refuses the batch because one
+    symbol does not exist (-1121), each symbol alone (rare, sequential), so the plan can name the
+    missing ones. No symbols, no request: cancels alone need no exchange rules."""
+    if not symbols:
+        return ExchangeInfo(symbols={})
+    try:
+        return exchange.exchange_info(symbols)
+    except RejectedError as error:
+        if not _is_invalid_symbol(error):
+            raise
+    found = [info for symbol in symbols if (info := _one_info(exchange, symbol)) is not None]
+    merged = ExchangeInfo(symbols={}) if not found else found[0]
+    for info in found[1:]:
+        merged = _merge_info(merged, info)
+    return merged
+
+
+def _one_info(exchange: Exchange, symbol: str) -> ExchangeInfo | None:
+    return _tolerate_invalid_symbol(lambda: exchange.exchange_info([symbol]))
+
+
+def _prices(exchange: Exchange, symbols: Sequence[str]) -> Mapping[str, Decimal] | None:
+    if not symbols:
+        return {}
+    return _tolerate_invalid_symbol(lambda: exchange.prices(symbols))
+
+
+def _tolerate_invalid_symbol(call: Callable[[], T]) -> T | None:
+    try:
+        return call()
+    except RejectedError as error:
+        if _is_invalid_symbol(error):
+            return None
+        raise
+
+
+def _merge_info(base: ExchangeInfo, extra: ExchangeInfo) -> ExchangeInfo:
+    return replace(base, symbols={**base.symbols, **extra.symbols})
+
+
+def _has_account_count_filters(info: ExchangeInfo) -> bool:
+    filters = info.account_filters
+    return (
+        filters.max_num_orders is not None
+        or filters.max_num_algo_orders is not None
+        or (filters.max_num_iceberg_orders is not None)
+    )

@@ -1,0 +1,112 @@
+"""The benchmark scripts still run: ``bench/run.py --quick`` prints every table with every row.
+
+No timing is asserted (speed is what bench/ reports, not what tests check). What is asserted is
+what must hold at any speed: every configured row is there, the tool got no 429 in plan or apply,
+and every apply change succeeded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from types import ModuleType
+
+import pytest
+
+from tests.support.paths import REPO_ROOT
+
+BENCH = REPO_ROOT / "bench"
+
+
+def _bench_runner() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _tables(output: str) -> dict[str, list[dict[str, str]]]:
+    """Title -> rows (header -> cell) of every ``## title`` table in the output."""
+    tables: dict[str, list[dict[str, str]]] = {}
+    for block in output.split("\n## ")[1:]:
+        lines = block.splitlines()
+        title, header_line = lines[0], lines[2]
+        assert set(lines[3].replace(" ", "")) == {"-"}, f"no rule under the header of {title}"
+        headers = re.split(r"\s{2,}", header_line.strip())
+        rows = []
+        for line in lines[4:]:
+            if not line.strip() or line.startswith("  "):
+                break  # notes (indented) or the blank line end the rows
+            cells = re.split(r"\s{2,}", line.strip())
+            assert len(cells) == len(headers), f"{title}: {line!r}"
+            rows.append(dict(zip(headers, cells, strict=True)))
+        tables[title] = rows
+    return tables
+
+
+def _find(tables: dict[str, list[dict[str, str]]], prefix: str) -> list[dict[str, str]]:
+    matches = [rows for title, rows in tables.items() if title.startswith(prefix)]
+    assert len(matches) == 1, f"expected one table titled {prefix!r}, got {list(tables)}"
+    return matches[0]
+
+
+@pytest.fixture(scope="module")
+def quick_run() -> str:
+    completed = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return completed.stdout
+
+
+def test_quick_run_prints_the_machine_and_settings(quick_run: str) -> None:
+    assert re.search(r"^machine: .+, \d+ cores", quick_run, re.MULTILINE)
+    assert re.search(r"^python:  3\.\d+", quick_run, re.MULTILINE)
+    assert "ORDERS 100/10 s" in quick_run
+    assert re.search(r"^total: \d+ s$", quick_run, re.MULTILINE)
+
+
+def test_plan_tables_have_every_row_and_no_429(quick_run: str) -> None:
+    config = _bench_runner().QUICK.plan
+    tables = _tables(quick_run)
+    missing = _find(tables, "plan, nothing missing")
+    expected = len(config.sizes) * len(config.symbol_counts) * len(config.rtts_ms)
+    assert len(missing) == expected
+    assert {row["RTT"] for row in missing} == {f"{rtt} ms" for rtt in config.rtts_ms}
+    empty = _find(tables, "plan, nothing open")
+    assert len(empty) == len(config.sizes) * len(config.symbol_counts)
+    for row in missing + empty:
+        assert row["429s"] == "0"
+        assert int(row["weight"]) > 0
+
+
+def test_apply_tables_have_every_row_all_done_and_no_429(quick_run: str) -> None:
+    config = _bench_runner().QUICK.apply
+    tables = _tables(quick_run)
+    apply_rows = _find(tables, "apply at")
+    widths = 2 if config.what_if_parallel else 1
+    assert len(apply_rows) == widths * (len(config.placements) + len(config.replacements))
+    for row in apply_rows:
+        assert row["429s"] == "0"
+        assert row["done"] == f"{row['OCOs']}/{row['OCOs']}"
+    versus = _find(tables, "the same placements")
+    assert len(versus) == 2 * len(config.sdk_placements)
+    ours = [row for row in versus if row["client"] == "oco-reconcile apply"]
+    assert [row["429s"] for row in ours] == ["0"] * len(config.sdk_placements)
+    assert [row["placed"] for row in ours] == [str(n) for n in config.sdk_placements]
+
+
+def test_local_table_has_every_measure(quick_run: str) -> None:
+    rows = _find(_tables(quick_run), "local:")
+    measures = [row["measure"] for row in rows]
+    assert measures[0] == "oco-reconcile --help"
+    assert sum(1 for m in measures if m.startswith("validate")) == 3
+    assert measures[-1].startswith("planner ")

@@ -1,0 +1,324 @@
+"""The ``apply`` command end to end on the built-in simulator (``exchange: sim``, a state file).
+
+Covers the quick start (apply, then ``plan --detailed-exitcode`` exits 0), the confirmation prompt
+(yes / no), ``--auto-approve``, refusal without a terminal, the production guard, stale saved
+plans, partial failure and a ban (faults injected by giving the simulator a fault plan), and the
+JSON output. Every refusal is checked to have changed nothing on the exchange.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oco_reconcile.commands import app as cli
+from oco_reconcile.commands import apply as apply_command
+from oco_reconcile.sim.engine import Event
+from oco_reconcile.sim.faults import FaultKind, FaultPlan, FaultRule
+from oco_reconcile.sim.host import open_sim
+from oco_reconcile.venues import connect
+from tests.support.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
+STATE = Path(".oco-reconcile/sim.json")
+
+TWO_BTC_BRACKETS = """\
+brackets:
+  - name: alpha
+    symbol: BTCUSDT
+    side: SELL
+    quantity: "0.01"
+    take_profit: {price: "120000"}
+    stop_loss: {stop_price: "100000", price: "99900"}
+  - name: beta
+    symbol: BTCUSDT
+    side: SELL
+    quantity: "0.02"
+    take_profit: {price: "125000"}
+    stop_loss: {stop_price: "98000", price: "97900"}
+"""
+
+
+def run_main(argv: list[str]) -> int:
+    with pytest.raises(SystemExit) as done:
+        cli.main(argv)
+    code = done.value.code
+    assert isinstance(code, int)
+    return code
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of this repository's own example (settings + brackets) as the working directory."""
+    shutil.copy(ROOT / "oco-reconcile.yaml", tmp_path / "oco-reconcile.yaml")
+    shutil.copytree(ROOT / "brackets", tmp_path / "brackets")
+    monkeypatch.chdir(tmp_path)
+    for name in ("BINANCE_API_KEY", "BINANCE_API_SECRET", "BINANCE_PRIVATE_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def small_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two brackets on one symbol, applied one after the other in name order (one request at a
+    time, so scripted fault sequences hit a known bracket)."""
+    settings = "exchange: sim\nowner: ocr\nmax_parallel_requests: 1\n"
+    (tmp_path / "oco-reconcile.yaml").write_text(settings, encoding="utf-8")
+    (tmp_path / "brackets").mkdir()
+    (tmp_path / "brackets" / "btc.yaml").write_text(TWO_BTC_BRACKETS, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def sim_events(workdir: Path) -> list[Event]:
+    path = workdir / STATE
+    return open_sim(path).engine.events() if path.exists() else []
+
+
+def placed(workdir: Path) -> list[str]:
+    return [e.list_client_order_id or "" for e in sim_events(workdir) if e.kind == "placed"]
+
+
+def answer_prompt(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """A person at a terminal typing ``text``."""
+    monkeypatch.setattr(apply_command, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+
+
+def inject_faults(monkeypatch: pytest.MonkeyPatch, plan: FaultPlan) -> None:
+    """The built-in simulator, but with ``plan``'s faults between the client and the engine."""
+    original = connect.open_exchange
+
+    @contextmanager
+    def faulty(settings: Any, **kwargs: Any) -> Iterator[Any]:
+        sim = open_sim(connect.sim_state_path(settings), faults=plan, sleep=lambda _: None)
+        with original(settings, transport=sim.transport(), **kwargs) as exchange:
+            yield exchange
+
+    monkeypatch.setattr(connect, "open_exchange", faulty)
+
+
+# --- the quick start ---------------------------------------------------------------------------
+
+
+def test_quick_start_apply_then_plan_shows_no_changes(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_main(["plan", "--detailed-exitcode"]) == 2
+    capsys.readouterr()
+    assert run_main(["apply", "--auto-approve"]) == 0
+    out = capsys.readouterr().out
+    assert "Plan: 3 to place, 0 to replace, 0 to cancel." in out
+    assert "Apply: 3 done, 0 already done, 0 failed, 0 held, 0 not attempted." in out
+    assert "Converged: the exchange matches the desired state." in out
+    assert len(placed(repo)) == 3
+    assert run_main(["plan", "--detailed-exitcode"]) == 0
+
+
+def test_apply_twice_changes_nothing_the_second_time(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_main(["apply", "--auto-approve"]) == 0
+    capsys.readouterr()
+    assert run_main(["apply", "--auto-approve"]) == 0
+    assert "No changes." in capsys.readouterr().out
+    assert len(placed(repo)) == 3
+
+
+# --- confirmation ------------------------------------------------------------------------------
+
+
+def test_confirmation_yes_applies(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer_prompt(monkeypatch, "y\n")
+    assert run_main(["apply"]) == 0
+    out = capsys.readouterr().out
+    assert "Apply these 3 changes to sim? [y/N]" in out
+    assert len(placed(repo)) == 3
+
+
+def test_confirmation_no_changes_nothing(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer_prompt(monkeypatch, "n\n")
+    assert run_main(["apply"]) == 1
+    captured = capsys.readouterr()
+    assert "Plan: 3 to place" in captured.out  # the plan was shown before asking
+    assert "apply cancelled: nothing was changed" in captured.err
+    assert placed(repo) == []
+
+
+def test_without_a_terminal_and_without_auto_approve_apply_refuses(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(apply_command, "stdin_is_terminal", lambda: False)
+    assert run_main(["apply"]) == 1
+    assert "pass --auto-approve" in capsys.readouterr().err
+    assert placed(repo) == []
+
+
+# --- production guard --------------------------------------------------------------------------
+
+
+def test_production_needs_confirm_production_in_the_settings(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = repo / "oco-reconcile.yaml"
+    settings.write_text(
+        settings.read_text().replace("exchange: sim ", "exchange: production "),
+        encoding="utf-8",
+    )
+    # exit 1 (not a blocked network connection, which would be an internal error): refused first
+    assert run_main(["apply", "--auto-approve"]) == 1
+    assert "confirm_production: true" in capsys.readouterr().err
+
+
+def test_a_production_base_url_is_guarded_too(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_main(["apply", "--auto-approve", "--base-url", "https://api.binance.com"]) == 1
+    assert "confirm_production: true" in capsys.readouterr().err
+
+
+def test_production_off_a_terminal_needs_auto_approve(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = repo / "oco-reconcile.yaml"
+    text = settings.read_text().replace("exchange: sim ", "exchange: production ")
+    settings.write_text(text + "confirm_production: true\n", encoding="utf-8")
+    monkeypatch.setattr(apply_command, "stdin_is_terminal", lambda: False)
+    assert run_main(["apply"]) == 1
+    assert "pass --auto-approve" in capsys.readouterr().err
+
+
+# --- saved plans -------------------------------------------------------------------------------
+
+
+def test_saved_plan_is_applied_exactly(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(["plan", "--out", "saved.json"]) == 0
+    assert run_main(["apply", "--plan", "saved.json", "--auto-approve"]) == 0
+    assert "Converged" in capsys.readouterr().out
+    assert len(placed(repo)) == 3
+
+
+def test_stale_plan_is_refused_when_the_live_state_changed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_main(["plan", "--out", "saved.json"]) == 0
+    assert run_main(["apply", "--auto-approve"]) == 0  # someone applied in between
+    before = sim_events(repo)
+    capsys.readouterr()
+    assert run_main(["apply", "--plan", "saved.json", "--auto-approve"]) == 1
+    err = capsys.readouterr().err
+    assert "stale" in err
+    assert "live order lists changed" in err
+    assert sim_events(repo) == before
+
+
+def test_stale_plan_is_refused_when_the_desired_files_changed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_main(["plan", "--out", "saved.json"]) == 0
+    btc = repo / "brackets" / "btc.yaml"
+    btc.write_text(btc.read_text().replace('quantity: "0.05"', 'quantity: "0.04"'), "utf-8")
+    assert run_main(["apply", "--plan", "saved.json", "--auto-approve"]) == 1
+    assert "desired brackets or settings changed" in capsys.readouterr().err
+    assert placed(repo) == []
+
+
+def test_stale_plan_with_on_stale_replan_plans_again_and_applies(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_main(["plan", "--out", "saved.json"]) == 0
+    btc = repo / "brackets" / "btc.yaml"
+    btc.write_text(btc.read_text().replace('quantity: "0.05"', 'quantity: "0.04"'), "utf-8")
+    argv = ["apply", "--plan", "saved.json", "--on-stale", "replan", "--auto-approve"]
+    assert run_main(argv) == 0
+    captured = capsys.readouterr()
+    assert "is stale" in captured.err
+    assert "Planning again (--on-stale replan)." in captured.err
+    assert "Converged" in captured.out
+    assert len(placed(repo)) == 3
+    assert run_main(["plan", "--detailed-exitcode"]) == 0
+
+
+# --- failures ----------------------------------------------------------------------------------
+
+
+def test_partial_failure_reports_every_change_and_exits_1(
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the first three placements fail before the engine sees them: alpha gives up, beta lands
+    plan = FaultPlan(
+        rules=(FaultRule(FaultKind.HTTP_5XX, "POST /api/v3/orderList/oco", sequence=(True,) * 3),)
+    )
+    inject_faults(monkeypatch, plan)
+    assert run_main(["apply", "--auto-approve"]) == 1
+    out = capsys.readouterr().out
+    assert "+ bracket.alpha (BTCUSDT): failed - not placed after 3 attempts [-1001 " in out
+    assert "+ bracket.beta (BTCUSDT): done - placed" in out
+    assert "Not succeeded:" in out
+    assert "Not converged: 1 change remains:\n  + bracket.alpha (BTCUSDT)" in out
+    assert len(placed(small_repo)) == 1
+
+
+def test_lost_answers_after_commit_never_duplicate(
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = FaultPlan(
+        rules=(FaultRule(FaultKind.DROP, "POST /api/v3/orderList/oco", after=True, probability=1),)
+    )
+    inject_faults(monkeypatch, plan)
+    assert run_main(["apply", "--auto-approve"]) == 0
+    assert "confirmed by lookup" in capsys.readouterr().out
+    assert sorted(placed(small_repo)) == sorted(set(placed(small_repo)))
+    assert len(placed(small_repo)) == 2
+
+
+def test_a_ban_stops_the_run_and_names_its_end(
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = FaultPlan(
+        rules=(FaultRule(FaultKind.BAN, "POST /api/v3/orderList/oco", sequence=(True,)),)
+    )
+    inject_faults(monkeypatch, plan)
+    assert run_main(["apply", "--auto-approve"]) == 1
+    out = capsys.readouterr().out
+    assert "Stopped: banned by the exchange until 20" in out
+    assert "UTC" in out
+    assert "not attempted" in out
+    assert "Convergence unknown: could not re-read the live state" in out
+    assert placed(small_repo) == []
+
+
+# --- machine output ----------------------------------------------------------------------------
+
+
+def test_json_output_is_one_document_on_stdout(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_main(["apply", "--auto-approve", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["format_version"] == 1
+    assert document["succeeded"] is True
+    assert document["converged"] is True
+    assert document["summary"]["done"] == 3
+    assert {c["outcome"] for c in document["changes"]} == {"done"}
+    assert document["plan"]["summary"]["place"] == 3
+    assert document["remaining"] == []
+    assert "Plan: 3 to place" in captured.err  # the human view went to stderr
+
+
+def test_unknown_format_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(["apply", "--auto-approve", "--format", "yaml"]) == 1
+    assert "unknown --format 'yaml'" in capsys.readouterr().err
+    assert placed(repo) == []

@@ -1,0 +1,150 @@
+"""The JSON Schemas: valid Draft 2020-12, strict, documented, in sync with the code and the repo."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from oco_reconcile.core import identity
+from oco_reconcile.core.model import LegType, Side, TimeInForce
+from oco_reconcile.inputs import desired
+from tests.support.paths import REPO_ROOT
+
+REPO = REPO_ROOT
+PACKAGED = REPO / "src" / "oco_reconcile" / "schemas"
+NAMES = ("brackets", "config")
+
+
+def schema(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((PACKAGED / f"{name}.schema.json").read_text("utf-8"))
+    return loaded
+
+
+def subschemas(node: object, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object inside ``node`` (properties, items, $defs, combinators)."""
+    if not isinstance(node, dict):
+        return
+    yield where, node
+    for key in ("properties", "$defs", "patternProperties"):
+        for name, child in node.get(key, {}).items():
+            yield from subschemas(child, f"{where}/{key}/{name}")
+    for key in ("items", "not"):
+        yield from subschemas(node.get(key), f"{where}/{key}")
+    for key in ("allOf", "anyOf", "oneOf"):
+        for i, child in enumerate(node.get(key, [])):
+            yield from subschemas(child, f"{where}/{key}/{i}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_schema_is_valid_draft_2020_12(name: str) -> None:
+    loaded = schema(name)
+    assert loaded["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(loaded)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_repo_copy_is_byte_identical_to_the_packaged_one(name: str) -> None:
+    file = f"{name}.schema.json"
+    assert (REPO / "schemas" / file).read_bytes() == (PACKAGED / file).read_bytes()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_runtime_loads_the_packaged_schema(name: str) -> None:
+    assert desired.load_schema(name) == schema(name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_object_is_closed(name: str) -> None:
+    objects = [
+        (where, node) for where, node in subschemas(schema(name)) if node.get("type") == "object"
+    ]
+    assert objects
+    for where, node in objects:
+        assert node.get("additionalProperties") is False, where
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_property_is_described_for_editors(name: str) -> None:
+    loaded = schema(name)
+    defs = loaded["$defs"]
+    for where, node in subschemas(loaded):
+        for key, prop in node.get("properties", {}).items():
+            target = prop
+            if "description" not in prop and "$ref" in prop:
+                target = defs[prop["$ref"].removeprefix("#/$defs/")]
+            assert target.get("description"), f"{where}/properties/{key}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_schema_examples_are_valid(name: str) -> None:
+    loaded = schema(name)
+    validator = Draft202012Validator(loaded)
+    assert loaded["examples"]
+    for example in loaded["examples"]:
+        assert list(validator.iter_errors(example)) == []
+
+
+@pytest.mark.parametrize(
+    ("file", "name"),
+    [
+        ("brackets/btc.yaml", "brackets"),
+        ("brackets/eth.yaml", "brackets"),
+        ("oco-reconcile.yaml", "config"),
+    ],
+)
+def test_repo_examples_point_editors_at_the_schema_and_pass_it(file: str, name: str) -> None:
+    path = REPO / file
+    text = path.read_text("utf-8")
+    match = re.match(r"# yaml-language-server: \$schema=(\S+)\n", text)
+    assert match, "first line must be the yaml-language-server $schema comment"
+    target = (path.parent / match.group(1)).resolve()
+    assert target == (REPO / "schemas" / f"{name}.schema.json").resolve()
+    # what an editor sees (a plain YAML parser, floats and all) must pass the schema too
+    assert list(Draft202012Validator(schema(name)).iter_errors(yaml.safe_load(text))) == []
+
+
+def test_enums_match_the_model() -> None:
+    defs = schema("brackets")["$defs"]
+    bracket = defs["bracket"]["properties"]
+    assert set(bracket["side"]["enum"]) == {side.value for side in Side}
+    assert set(defs["legType"]["enum"]) == {leg_type.value for leg_type in LegType}
+    assert set(defs["timeInForce"]["enum"]) == {tif.value for tif in TimeInForce}
+
+
+def test_patterns_match_the_code() -> None:
+    brackets, config = schema("brackets"), schema("config")
+    assert brackets["$defs"]["symbol"]["pattern"] == desired.SYMBOL_RE.pattern
+    assert config["$defs"]["symbol"] == brackets["$defs"]["symbol"] | {"examples": ["BTCUSDT"]}
+    assert config["properties"]["owner"]["pattern"] == identity.OWNER_RE.pattern
+    assert config["$defs"]["decimal"]["pattern"] == brackets["$defs"]["decimal"]["pattern"]
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [("btc-core_exit-2", True), ("btc exit", False), ("btc.exit", False), ("", False)],
+)
+def test_name_pattern_agrees_with_identity(name: str, ok: bool) -> None:
+    pattern = schema("brackets")["$defs"]["bracket"]["properties"]["name"]["pattern"]
+    assert bool(re.match(pattern, name)) is ok
+    assert bool(identity.NAME_RE.match(name)) is ok
+
+
+def test_the_brackets_schema_describes_the_friendly_and_full_forms() -> None:
+    validator = Draft202012Validator(schema("brackets"))
+    base = {"name": "x", "symbol": "BTCUSDT", "side": "SELL", "quantity": "1"}
+    friendly = base | {"take_profit": {"price": "2"}, "stop_loss": {"stop_price": "1"}}
+    full = base | {
+        "above": {"type": "LIMIT_MAKER", "price": "2"},
+        "below": {"type": "STOP_LOSS", "stop_price": "1"},
+    }
+    mixed = friendly | {"above": {"type": "LIMIT_MAKER", "price": "2"}}
+    assert validator.is_valid({"brackets": [friendly, full]})
+    assert not validator.is_valid({"brackets": [mixed]})
+    assert not validator.is_valid({"brackets": [base]})
+    assert not validator.is_valid({"brackets": [full | {"below": {"stop_price": "1"}}]})
