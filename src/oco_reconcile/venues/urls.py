@@ -1,0 +1,103 @@
+"""Base URLs: the one place that knows the exchange hosts, loopback, and which hosts are production.
+
+Named exchanges map to the base URLs of rest-api.md "General API Information" (the Spot testnet
+and demo mode are documented in the testnet and demo sections of the same docs). A custom base URL
+must be ``https://``; plain ``http://`` is allowed only to a loopback host (a local ``sim serve``).
+Production is decided by *host*, not by the spelling of the URL: every ``*.binance.com`` host
+(``api``, ``api1``-``api4``, ``api-gcp``, ``fapi`` ...) in any letter case and with any port is
+production, except the documented demo hosts. Messages never echo a URL (it may carry a secret).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from types import MappingProxyType
+from urllib.parse import SplitResult, urlsplit
+
+from oco_reconcile.errors import UsageError
+
+PRODUCTION_URL = "https://api.binance.com"
+TESTNET_URL = "https://testnet.binance.vision"
+DEMO_URL = "https://demo-api.binance.com"
+# Only ever reached through the in-process simulator transport; never resolved on a network.
+SIM_URL = "http://sim.local"
+
+NAMED_BASE_URLS: Mapping[str, str] = MappingProxyType(
+    {"production": PRODUCTION_URL, "testnet": TESTNET_URL, "demo": DEMO_URL, "sim": SIM_URL}
+)
+
+_PRODUCTION_DOMAIN = "binance.com"
+_DEMO_HOSTS = frozenset({"demo-api.binance.com", "demo-fapi.binance.com", "demo-dapi.binance.com"})
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+def normalized_host(host: str | None) -> str:
+    """``host`` lower-cased, without IPv6 brackets, a zone id or a trailing dot."""
+    if not host:
+        return ""
+    return host.strip().strip("[]").split("%", 1)[0].rstrip(".").lower()
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 and ``localhost`` (any case, trailing dot allowed)."""
+    name = normalized_host(host)
+    if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def is_production_host(host: str | None) -> bool:
+    """True for every Binance production host: ``binance.com`` and its subdomains but demo."""
+    name = normalized_host(host)
+    if name in _DEMO_HOSTS:
+        return False
+    return name == _PRODUCTION_DOMAIN or name.endswith("." + _PRODUCTION_DOMAIN)
+
+
+def is_production_url(url: str) -> bool:
+    """Whether ``url`` (a base URL or a named exchange) reaches real money."""
+    named = NAMED_BASE_URLS.get(url.strip().lower())
+    if named is not None:
+        return named == PRODUCTION_URL
+    try:
+        return is_production_host(urlsplit(url.strip()).hostname)
+    except ValueError:
+        return False
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an exchange base URL, or None (the URL itself is never echoed)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return "is not a valid URL"
+    return _parts_problem(parts)
+
+
+def _parts_problem(parts: SplitResult) -> str | None:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http(s):// URL with a host"
+    if parts.username or parts.password:
+        return "must not contain a user name or password (credentials come from the environment)"
+    if parts.query or parts.fragment:
+        return "must be a base URL without a query or fragment"
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        return "plain http:// is only allowed to a loopback host; use https://"
+    return None
+
+
+def resolve_base_url(exchange: str) -> str:
+    """The base URL for a named exchange, or ``exchange`` itself when it is a valid base URL."""
+    named = NAMED_BASE_URLS.get(exchange.strip().lower())
+    if named is not None:
+        return named
+    problem = base_url_problem(exchange)
+    if problem is not None:
+        names = ", ".join(NAMED_BASE_URLS)
+        raise UsageError(f"exchange must be one of {names} or a base URL: it {problem}")
+    return exchange.strip().rstrip("/")
