@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from oco_reconcile.core.model import Bracket, Leg, LegType, Side, TimeInForce
-from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.sim.engine import EngineState, Holding
 from oco_reconcile.sim.host import wall_clock_ms
 from oco_reconcile.sim.store import seeded_state, state_to_json

@@ -18,8 +18,9 @@ from jsonschema import Draft202012Validator
 from oco_reconcile.commands import app as cli
 from oco_reconcile.core.identity import bracket_ids
 from oco_reconcile.core.model import Leg, LegRequest, LegType, OcoRequest, Side, TimeInForce
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
-from oco_reconcile.inputs.settings import Settings, read_settings
+from oco_reconcile.inputs.settings import read_settings
 from oco_reconcile.venues.connect import open_exchange
 from oco_reconcile.venues.protocol import Exchange
 from tests.support.paths import REPO_ROOT

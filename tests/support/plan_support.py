@@ -32,7 +32,7 @@ from oco_reconcile.core.model import (
     TimeInForce,
 )
 from oco_reconcile.core.plan import Action, Plan
-from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.venues.spot.parse import parse_exchange_info
 from tests.support.paths import FIXTURES_DIR
 

@@ -27,6 +27,7 @@ import typer
 from oco_reconcile.apply.executor import ApplyResult, Reporter, execute
 from oco_reconcile.core.model import Bracket, LiveState, RateLimit, RateLimitType
 from oco_reconcile.core.plan import Plan, desired_fingerprint, live_fingerprint, load_plan
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import (
     EXIT_ERROR,
     EXIT_OK,
@@ -35,7 +36,6 @@ from oco_reconcile.errors import (
     StalePlanError,
     UsageError,
 )
-from oco_reconcile.inputs.settings import Settings
 from oco_reconcile.render.apply_report import (
     LineReporter,
     LiveReporter,

@@ -1,7 +1,7 @@
 """Helpers for the GitHub workflows: which account directories exist, and where each applies.
 
 ``python -m oco_reconcile.commands.ci accounts`` prints the matrix the workflows fan out over: every
-directory holding an ``oco-reconcile.yaml`` (the repository root and ``accounts/<name>/``), with
+directory holding a settings file (the repository root and ``accounts/<name>/``), with
 the GitHub ``environment`` its exchange maps to (``production`` accounts can then require
 reviewers). Kept here, not in shell, so the logic is tested.
 """
@@ -13,7 +13,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from oco_reconcile.inputs.settings import DEFAULT_SETTINGS_FILE, NAMED_EXCHANGES
+from oco_reconcile.inputs.settings import NAMED_EXCHANGES, settings_file_in
+from oco_reconcile.venues.urls import is_production_url
 
 ACCOUNTS_DIR = "accounts"
 
@@ -32,7 +33,9 @@ def _exchange_of(settings_file: Path) -> str:
 
 
 def _environment_for(exchange: str) -> str:
-    return exchange if exchange in NAMED_EXCHANGES else "custom"
+    if exchange in NAMED_EXCHANGES:
+        return exchange
+    return "production" if is_production_url(exchange) else "custom"
 
 
 def _slug(directory: str) -> str:
@@ -44,8 +47,8 @@ def find_accounts(root: Path) -> tuple[Account, ...]:
     candidates = [root, *sorted(p for p in (root / ACCOUNTS_DIR).glob("*") if p.is_dir())]
     accounts = []
     for directory in candidates:
-        settings_file = directory / DEFAULT_SETTINGS_FILE
-        if not settings_file.is_file():
+        settings_file = settings_file_in(directory)
+        if settings_file is None:
             continue
         relative = directory.relative_to(root).as_posix()
         accounts.append(

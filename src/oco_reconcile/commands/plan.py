@@ -18,8 +18,8 @@ from pathlib import Path
 import typer
 
 from oco_reconcile.core.plan import Fingerprints, Plan, fingerprints_for, save_plan
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import EXIT_CHANGES, EXIT_OK, InputError, PlanError
-from oco_reconcile.inputs.settings import Settings
 
 
 class OutputFormat(StrEnum):

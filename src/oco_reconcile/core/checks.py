@@ -56,7 +56,7 @@ from oco_reconcile.core.model import (
     take_profit_position,
 )
 from oco_reconcile.core.plan import Action, Change, PlanProblem, live_bracket
-from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.core.settings import Settings
 
 ALGO_TYPES = frozenset(t.value for t in LegType if t.is_algo)
 HUNDRED = Decimal(100)

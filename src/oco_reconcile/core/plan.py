@@ -37,8 +37,8 @@ from oco_reconcile.core.model import (
     TimeInForce,
     take_profit_position,
 )
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import UsageError
-from oco_reconcile.inputs.settings import Settings
 
 
 class Action(StrEnum):

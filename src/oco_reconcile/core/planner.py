@@ -64,7 +64,7 @@ from oco_reconcile.core.plan import (
     list_view,
     matches,
 )
-from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.core.settings import Settings
 
 DRIFT_OUTCOMES = frozenset({HistoryOutcome.CANCELLED_OUTSIDE, HistoryOutcome.EXPIRED})
 

@@ -50,8 +50,9 @@ from oco_reconcile.core.model import (
     allowed_leg_types,
     take_profit_position,
 )
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import BugError, InputError, Problem
-from oco_reconcile.inputs.settings import DEFAULT_SETTINGS_FILE, Settings
+from oco_reconcile.inputs.settings import SETTINGS_FILE_NAMES, settings_file_in
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_VALUES = 50_000  # per document, counting every value an alias expands to
@@ -59,7 +60,6 @@ MAX_DEPTH = 40
 MAX_DECIMAL_PLACES = 8  # Binance's precision ceiling; more gives -1111 (filters.md)
 MAX_INTEGER_DIGITS = 20
 MAX_INT_LITERAL = 24
-SETTINGS_FILE_NAMES = (DEFAULT_SETTINGS_FILE, "oco-reconcile.yml")
 DEFAULT_BRACKETS_DIR = "brackets"
 BRACKET_SUFFIXES = (".yaml", ".yml")
 SYMBOL_RE = re.compile(r"^[A-Z0-9]{3,20}$")
@@ -1201,7 +1201,7 @@ def _resolve(paths: Sequence[Path]) -> tuple[Path | None, tuple[Path, ...], list
             brackets.append(path)
     gave_brackets = any(not (p.name in SETTINGS_FILE_NAMES and not p.is_dir()) for p in paths)
     if settings is None:
-        settings = next((Path(name) for name in SETTINGS_FILE_NAMES if Path(name).is_file()), None)
+        settings = settings_file_in(Path())
     if not gave_brackets and Path(DEFAULT_BRACKETS_DIR).is_dir():
         brackets.append(Path(DEFAULT_BRACKETS_DIR))
     return settings, tuple(brackets), problems

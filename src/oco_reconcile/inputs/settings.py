@@ -6,60 +6,32 @@ read from the environment only when an exchange client is built, and are masked 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from oco_reconcile.core.settings import (
+    CredentialNames,
+    Guardrails,
+    Settings,
+)
+from oco_reconcile.venues.urls import NAMED_BASE_URLS
 
 if TYPE_CHECKING:
     from oco_reconcile.errors import Problem
     from oco_reconcile.inputs.desired import Document, Issue
 
 DEFAULT_SETTINGS_FILE = "oco-reconcile.yaml"
-DEFAULT_OWNER = "ocr"
-DEFAULT_RECV_WINDOW_MS = 5000
-NAMED_EXCHANGES = ("sim", "testnet", "demo", "production")
+NAMED_EXCHANGES = tuple(NAMED_BASE_URLS)
+# The one list of settings file names: validate, plan, apply and the CI account matrix all use it.
+SETTINGS_FILE_NAMES = (DEFAULT_SETTINGS_FILE, "oco-reconcile.yml")
 
 
-@dataclass(frozen=True)
-class CredentialNames:
-    """Names of the environment variables holding the credentials (docs/file-formats.md
-    "Settings")."""
-
-    api_key_env: str = "BINANCE_API_KEY"
-    api_secret_env: str = "BINANCE_API_SECRET"  # noqa: S105 - a variable name
-    private_key_file_env: str = "BINANCE_PRIVATE_KEY_FILE"
-    private_key_passphrase_env: str = "BINANCE_PRIVATE_KEY_PASSPHRASE"  # noqa: S105
-
-
-@dataclass(frozen=True)
-class Guardrails:
-    """Optional plan-time limits; None disables a rule."""
-
-    max_notional: Decimal | None = None
-    max_total_notional: Decimal | None = None
-    max_distance_pct: Decimal | None = None
-    symbols: frozenset[str] | None = None
-
-
-@dataclass(frozen=True)
-class Settings:
-    exchange: str = "sim"
-    owner: str = DEFAULT_OWNER
-    prune: bool = True
-    allow_empty: bool = False
-    confirm_production: bool = False
-    recv_window_ms: int = DEFAULT_RECV_WINDOW_MS
-    credentials: CredentialNames = field(default_factory=CredentialNames)
-    guardrails: Guardrails = field(default_factory=Guardrails)
-    sim_state: str = ".oco-reconcile/sim.json"
-    max_parallel_symbols: int = 16
-    max_parallel_requests: int = 32
-    source: Path | None = field(default=None, compare=False)
-
-    @property
-    def is_production(self) -> bool:
-        return self.exchange == "production"
+def settings_file_in(directory: Path) -> Path | None:
+    """The settings file of ``directory`` (the first of :data:`SETTINGS_FILE_NAMES` present)."""
+    return next(
+        (directory / name for name in SETTINGS_FILE_NAMES if (directory / name).is_file()), None
+    )
 
 
 # --- loading oco-reconcile.yaml ------------------------------------------------------------------

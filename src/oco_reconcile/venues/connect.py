@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.venues.credentials import Credentials, credentials_from_env
 from oco_reconcile.venues.protocol import Exchange
 from oco_reconcile.venues.spot.client import BinanceClient, base_url_for

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from oco_reconcile.core.settings import CredentialNames
 from oco_reconcile.errors import UsageError
-from oco_reconcile.inputs.settings import CredentialNames
 from oco_reconcile.venues.signing import HmacSigner, KeyLoadError, Signer, signer_from_pem
 
 

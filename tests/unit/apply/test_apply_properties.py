@@ -38,8 +38,8 @@ from oco_reconcile.core.model import (
     TimeInForce,
 )
 from oco_reconcile.core.planner import make_plan, oco_request
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import ExchangeError
-from oco_reconcile.inputs.settings import Settings
 from oco_reconcile.render.apply_report import SilentReporter
 from oco_reconcile.sim.engine import Engine
 from oco_reconcile.sim.faults import FaultKind, FaultPlan, FaultRule

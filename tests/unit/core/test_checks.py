@@ -24,7 +24,7 @@ from oco_reconcile.core.model import (
 )
 from oco_reconcile.core.plan import Plan, PlanProblem
 from oco_reconcile.core.planner import make_plan
-from oco_reconcile.inputs.settings import Guardrails, Settings
+from oco_reconcile.core.settings import Guardrails, Settings
 from tests.support.plan_support import (
     RICH,
     btcusdt_rules,

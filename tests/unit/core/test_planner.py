@@ -14,7 +14,7 @@ from oco_reconcile.core.identity import bracket_ids, cancel_id_for
 from oco_reconcile.core.model import Bracket, HistoryOutcome, ListHistory, LiveState
 from oco_reconcile.core.plan import Action, NoticeKind, Plan
 from oco_reconcile.core.planner import make_plan, oco_request
-from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.core.settings import Settings
 from tests.support.plan_support import (
     OWNER,
     SETTINGS,

@@ -17,7 +17,7 @@ from oco_reconcile.core.identity import bracket_ids, is_managed
 from oco_reconcile.core.model import Bracket, ExchangeInfo, HistoryOutcome, LiveState
 from oco_reconcile.core.plan import Action, Plan
 from oco_reconcile.core.planner import make_plan
-from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.core.settings import Settings
 from tests.support.plan_support import (
     apply_plan,
     btcusdt_info,

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oco_reconcile.core.model import Bracket, Leg, LegType, Side, SourceLocation, TimeInForce
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import InputError, Problem
 from oco_reconcile.inputs import desired
-from oco_reconcile.inputs.settings import Settings
 from tests.support.paths import REPO_ROOT
 
 REPO = REPO_ROOT

@@ -8,15 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from oco_reconcile.core.settings import CredentialNames, Guardrails, Settings
 from oco_reconcile.errors import InputError, Problem
-from oco_reconcile.inputs.settings import (
-    CredentialNames,
-    Guardrails,
-    Settings,
-    base_url_problem,
-    load_settings,
-    read_settings,
-)
+from oco_reconcile.inputs.settings import base_url_problem, load_settings, read_settings
 from tests.support.paths import REPO_ROOT
 
 REPO = REPO_ROOT

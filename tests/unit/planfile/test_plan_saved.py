@@ -20,8 +20,8 @@ from oco_reconcile.core.plan import (
     load_plan,
     save_plan,
 )
+from oco_reconcile.core.settings import Guardrails, Settings
 from oco_reconcile.errors import UsageError
-from oco_reconcile.inputs.settings import Guardrails, Settings
 from tests.support.plan_support import history_of, live_state, open_list, sell
 from tests.unit.render.test_render import error_plan, mixed_plan, quiet_plan
 

@@ -13,8 +13,8 @@ import yaml
 from oco_reconcile.core.model import Bracket, Leg, LegType
 from oco_reconcile.core.plan import Action, NoticeKind
 from oco_reconcile.core.planner import make_plan
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.inputs.desired import load_brackets
-from oco_reconcile.inputs.settings import Settings
 from oco_reconcile.render.brackets_yaml import (
     import_lists,
     import_yaml,

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from oco_reconcile.core.model import HistoryOutcome
 from oco_reconcile.core.plan import Fingerprints, Plan
 from oco_reconcile.core.planner import make_plan
-from oco_reconcile.inputs.settings import Settings
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.render.plan import render_json, render_markdown, render_text, style_of
 from tests.support.paths import REPO_ROOT
 from tests.support.plan_support import (

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from oco_reconcile.core.settings import CredentialNames, Settings
 from oco_reconcile.errors import UsageError
-from oco_reconcile.inputs.settings import CredentialNames, Settings
 from oco_reconcile.sim.keys import SIM_API_KEY
 from oco_reconcile.venues.connect import open_exchange, sim_state_path
 

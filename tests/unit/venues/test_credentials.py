@@ -8,8 +8,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from oco_reconcile.core.settings import CredentialNames
 from oco_reconcile.errors import UsageError
-from oco_reconcile.inputs.settings import CredentialNames
 from oco_reconcile.venues.credentials import Credentials, credentials_from_env
 
 API_KEY = "apikey-VALUE-abcdefghijklmnopqrstuvwxyz0123456789"

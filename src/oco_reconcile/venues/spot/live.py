@@ -36,8 +36,8 @@ from oco_reconcile.core.model import (
     OrderList,
     OrderReport,
 )
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import RejectedError
-from oco_reconcile.inputs.settings import Settings
 from oco_reconcile.venues.protocol import Exchange
 
 OPEN_ORDERS_WEIGHT_ONE = 6

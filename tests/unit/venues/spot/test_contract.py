@@ -34,8 +34,8 @@ from oco_reconcile.core.model import (
     Side,
     TimeInForce,
 )
+from oco_reconcile.core.settings import CredentialNames
 from oco_reconcile.errors import DuplicateOrderError
-from oco_reconcile.inputs.settings import CredentialNames
 from oco_reconcile.venues.credentials import Credentials, credentials_from_env
 from oco_reconcile.venues.spot.client import TESTNET_URL, BinanceClient, RetryPolicy
 from tests.unit.venues.conftest import (

@@ -23,8 +23,8 @@ from oco_reconcile.core.model import (
     RateUsage,
 )
 from oco_reconcile.core.planner import make_plan
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import RejectedError
-from oco_reconcile.inputs.settings import Settings
 from oco_reconcile.venues.spot.live import read_live, read_open_lists
 from tests.support.plan_support import (
     OWNER,

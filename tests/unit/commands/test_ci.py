@@ -1,0 +1,42 @@
+"""The CI account matrix: which directories are accounts, and the GitHub environment of each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from oco_reconcile.commands import ci
+
+
+def _account(directory: Path, exchange: str, file_name: str = "oco-reconcile.yaml") -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    text = f"exchange: {exchange}\nconfirm_production: true\n"
+    (directory / file_name).write_text(text, encoding="utf-8")
+
+
+def test_a_yml_settings_file_makes_an_account(tmp_path: Path) -> None:
+    _account(tmp_path / "accounts" / "desk", "testnet", file_name="oco-reconcile.yml")
+    assert json.loads(ci.matrix_json(tmp_path))["include"] == [
+        {"account": "accounts/desk", "environment": "testnet", "slug": "accounts-desk"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("exchange", "environment"),
+    [
+        ("production", "production"),
+        ("https://api.binance.com", "production"),
+        ("https://API1.binance.com:443", "production"),
+        ("https://demo-api.binance.com", "custom"),
+        ("http://127.0.0.1:8765", "custom"),
+    ],
+)
+def test_a_production_host_maps_to_the_production_environment(
+    tmp_path: Path, exchange: str, environment: str
+) -> None:
+    _account(tmp_path, exchange)
+    assert json.loads(ci.matrix_json(tmp_path))["include"] == [
+        {"account": ".", "environment": environment, "slug": "root"}
+    ]
