@@ -103,7 +103,7 @@ def run_import(symbols: Sequence[str], base_url: str | None) -> int:
 
 def load_settings_only() -> Settings:
     """The settings file of the current directory (or defaults), without reading brackets."""
-    from oco_reconcile.inputs.desired import resolve_inputs
+    from oco_reconcile.inputs.discovery import resolve_inputs
     from oco_reconcile.inputs.settings import read_settings
 
     settings_file, _ = resolve_inputs([])

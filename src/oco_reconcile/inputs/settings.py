@@ -6,20 +6,18 @@ read from the environment only when an exchange client is built, and are masked 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from oco_reconcile.core.settings import (
-    CredentialNames,
-    Guardrails,
-    Settings,
-)
-from oco_reconcile.venues.urls import NAMED_BASE_URLS
-
-if TYPE_CHECKING:
-    from oco_reconcile.errors import Problem
-    from oco_reconcile.inputs.desired import Document, Issue
+from oco_reconcile.core.identity import OWNER_RE
+from oco_reconcile.core.settings import CredentialNames, Guardrails, Settings
+from oco_reconcile.errors import InputError, Problem
+from oco_reconcile.inputs.amounts import read_amount
+from oco_reconcile.inputs.document import Document, Issue, IssueLog, present, to_problems
+from oco_reconcile.inputs.schema import check_schema
+from oco_reconcile.inputs.yamldoc import read_document
+from oco_reconcile.venues.urls import NAMED_BASE_URLS, base_url_problem
 
 DEFAULT_SETTINGS_FILE = "oco-reconcile.yaml"
 NAMED_EXCHANGES = tuple(NAMED_BASE_URLS)
@@ -37,8 +35,8 @@ def settings_file_in(directory: Path) -> Path | None:
 # --- loading oco-reconcile.yaml ------------------------------------------------------------------
 
 SETTINGS_SCHEMA = "config"
-_LOOPBACK_NAMES = ("localhost",)
 _SECRET_ROOTS = frozenset({"credentials", "exchange"})
+_ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -46,8 +44,6 @@ def load_settings(path: Path | None) -> Settings:
 
     ``None`` means ``oco-reconcile.yaml`` in the current directory; when that default file does not
     exist the defaults apply (exchange ``sim``). A path given explicitly must exist."""
-    from oco_reconcile.errors import InputError
-
     settings, problems = read_settings(path)
     if problems:
         raise InputError(problems)
@@ -57,9 +53,6 @@ def load_settings(path: Path | None) -> Settings:
 def read_settings(path: Path | None) -> tuple[Settings, list[Problem]]:
     """Best-effort settings plus every problem: a field with a problem keeps its default, so the
     bracket checks that depend on settings (``owner``) still run in the same ``validate``."""
-    from oco_reconcile.errors import InputError, Problem
-    from oco_reconcile.inputs.desired import read_document
-
     default = Path(DEFAULT_SETTINGS_FILE)
     if path is None or (path == default and not path.exists()):
         if not default.is_file():
@@ -77,8 +70,6 @@ def read_settings(path: Path | None) -> tuple[Settings, list[Problem]]:
 
 
 def _settings_from_document(document: Document, path: Path) -> tuple[Settings, list[Problem]]:
-    from oco_reconcile.inputs.desired import Issue, check_schema, to_problems
-
     if not isinstance(document.data, dict):
         if not document.blocked(()):
             document.issues.append(Issue((), "expected a mapping of settings"))
@@ -89,7 +80,7 @@ def _settings_from_document(document: Document, path: Path) -> tuple[Settings, l
     )
     builder = _SettingsBuilder(document)
     settings = builder.build(document.data, path)
-    return settings, to_problems(document, issues + builder.issues)
+    return settings, to_problems(document, issues + builder.log.issues)
 
 
 class _SettingsBuilder:
@@ -98,21 +89,14 @@ class _SettingsBuilder:
     decimals, base URL safety, production confirmation."""
 
     def __init__(self, document: Document) -> None:
-        self.document = document
-        self.issues: list[Issue] = []
-
-    def add(self, path: tuple[str | int, ...], message: str) -> None:
-        from oco_reconcile.inputs.desired import Issue
-
-        if not self.document.blocked(path):
-            self.issues.append(Issue(path, message))
+        self.log = IssueLog(document)
 
     def build(self, data: dict[str, object], path: Path) -> Settings:
         defaults = Settings()
         exchange = self.exchange(data.get("exchange", defaults.exchange))
         confirm = _flag(data, "confirm_production", defaults.confirm_production)
         if exchange == "production" and not confirm:
-            self.add(
+            self.log.add(
                 ("exchange",),
                 "production trades real money: set confirm_production: true to allow it",
             )
@@ -144,7 +128,7 @@ class _SettingsBuilder:
             return "sim"  # the schema reports it
         problem = base_url_problem(value)
         if problem is not None:
-            self.add(("exchange",), problem)
+            self.log.add(("exchange",), problem)
             return "sim"
         return value
 
@@ -152,7 +136,7 @@ class _SettingsBuilder:
         if not isinstance(value, dict):
             return Guardrails()
         amounts = {
-            key: self.amount(value, key)
+            key: present(read_amount(self.log, value, ("guardrails",), key), Decimal)
             for key in ("max_notional", "max_total_notional", "max_distance_pct")
         }
         symbols = value.get("symbols")
@@ -163,45 +147,6 @@ class _SettingsBuilder:
         )
         return Guardrails(symbols=valid_symbols, **amounts)
 
-    def amount(self, value: dict[str, object], key: str) -> Decimal | None:
-        from oco_reconcile.inputs.desired import parse_amount
-
-        if key not in value:
-            return None
-        parsed = parse_amount(value[key])
-        if isinstance(parsed, str):
-            self.add(("guardrails", key), parsed)
-            return None
-        return parsed
-
-
-def base_url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be an exchange base URL, or None. Plain http is allowed only to a
-    loopback host (README "Choices"); the URL itself is never echoed (it may hold a secret)."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        return "is not a valid URL"
-    if parts.scheme not in ("http", "https") or not host:
-        return "must be an http(s):// URL with a host"
-    if parts.username or parts.password:
-        return "must not contain a user name or password (credentials come from the environment)"
-    if parts.query or parts.fragment:
-        return "must be a base URL without a query or fragment"
-    if parts.scheme == "http":
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host.lower() in _LOOPBACK_NAMES
-        if not loopback:
-            return "plain http:// is only allowed to a loopback host; use https://"
-    return None
-
 
 def _flag(data: dict[str, object], key: str, default: bool) -> bool:
     value = data.get(key, default)
@@ -209,8 +154,6 @@ def _flag(data: dict[str, object], key: str, default: bool) -> bool:
 
 
 def _owner(value: object, default: str) -> str:
-    from oco_reconcile.core.identity import OWNER_RE
-
     return value if isinstance(value, str) and OWNER_RE.match(value) else default
 
 
@@ -225,16 +168,13 @@ def _text(value: object, default: str) -> str:
 
 
 def _credentials(value: object) -> CredentialNames:
-    import re
-
     if not isinstance(value, dict):
         return CredentialNames()
-    name_re = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
     names = {
         key: item
         for key, item in value.items()
         if key in CredentialNames.__dataclass_fields__
         and isinstance(item, str)
-        and name_re.match(item)
+        and _ENV_NAME_RE.match(item)
     }
     return CredentialNames(**names)

@@ -13,7 +13,8 @@ from jsonschema import Draft202012Validator
 
 from oco_reconcile.core import identity
 from oco_reconcile.core.model import LegType, Side, TimeInForce
-from oco_reconcile.inputs import desired
+from oco_reconcile.inputs.brackets import SYMBOL_RE
+from oco_reconcile.inputs.schema import load_schema
 from tests.support.paths import REPO_ROOT
 
 REPO = REPO_ROOT
@@ -56,7 +57,7 @@ def test_repo_copy_is_byte_identical_to_the_packaged_one(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_runtime_loads_the_packaged_schema(name: str) -> None:
-    assert desired.load_schema(name) == schema(name)
+    assert load_schema(name) == schema(name)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -119,7 +120,7 @@ def test_enums_match_the_model() -> None:
 
 def test_patterns_match_the_code() -> None:
     brackets, config = schema("brackets"), schema("config")
-    assert brackets["$defs"]["symbol"]["pattern"] == desired.SYMBOL_RE.pattern
+    assert brackets["$defs"]["symbol"]["pattern"] == SYMBOL_RE.pattern
     assert config["$defs"]["symbol"] == brackets["$defs"]["symbol"] | {"examples": ["BTCUSDT"]}
     assert config["properties"]["owner"]["pattern"] == identity.OWNER_RE.pattern
     assert config["$defs"]["decimal"]["pattern"] == brackets["$defs"]["decimal"]["pattern"]

@@ -10,7 +10,8 @@ import pytest
 
 from oco_reconcile.core.settings import CredentialNames, Guardrails, Settings
 from oco_reconcile.errors import InputError, Problem
-from oco_reconcile.inputs.settings import base_url_problem, load_settings, read_settings
+from oco_reconcile.inputs.settings import load_settings, read_settings
+from oco_reconcile.venues.urls import base_url_problem
 from tests.support.paths import REPO_ROOT
 
 REPO = REPO_ROOT

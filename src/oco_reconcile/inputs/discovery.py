@@ -1,0 +1,76 @@
+"""Which files are inputs: CLI PATH arguments -> the settings file and the bracket files.
+
+A file named ``oco-reconcile.yaml``/``.yml`` is the settings file; anything else is a bracket file
+or a directory of them. With no PATH the current directory's settings file and ``brackets/``
+apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from oco_reconcile.errors import InputError, Problem
+from oco_reconcile.inputs.settings import SETTINGS_FILE_NAMES, settings_file_in
+
+DEFAULT_BRACKETS_DIR = "brackets"
+BRACKET_SUFFIXES = (".yaml", ".yml")
+
+
+def resolve_inputs(paths: Sequence[Path]) -> tuple[Path | None, tuple[Path, ...]]:
+    """Split CLI PATH arguments into (settings file, bracket paths). A file named
+    ``oco-reconcile.yaml``/``.yml`` is the settings file; defaults (in the current directory) are
+    ``oco-reconcile.yaml`` when it exists and ``brackets/`` when no bracket path is given.
+    A PATH that does not exist is a problem (:class:`InputError`)."""
+    settings, brackets, problems = classify_paths(paths)
+    if problems:
+        raise InputError(problems)
+    return settings, brackets
+
+
+def classify_paths(paths: Sequence[Path]) -> tuple[Path | None, tuple[Path, ...], list[Problem]]:
+    """:func:`resolve_inputs` that returns its problems instead of raising them."""
+    settings: Path | None = None
+    brackets: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        is_settings = _is_settings_file(path)
+        if not path.exists():
+            problems.append(Problem(str(path), "no such file or directory"))
+        elif is_settings and settings is not None and settings.resolve() != path.resolve():
+            problems.append(
+                Problem(str(path), f"a second settings file (already using {settings})")
+            )
+        elif is_settings:
+            settings = path
+        else:
+            brackets.append(path)
+    gave_brackets = any(not _is_settings_file(path) for path in paths)
+    if settings is None:
+        settings = settings_file_in(Path())
+    if not gave_brackets and Path(DEFAULT_BRACKETS_DIR).is_dir():
+        brackets.append(Path(DEFAULT_BRACKETS_DIR))
+    return settings, tuple(brackets), problems
+
+
+def _is_settings_file(path: Path) -> bool:
+    return path.name in SETTINGS_FILE_NAMES and not path.is_dir()
+
+
+def bracket_files(paths: Sequence[Path]) -> tuple[Path, ...]:
+    """Bracket files from files and directories (recursively ``*.yaml``/``*.yml``, sorted, hidden
+    files and directories and settings files skipped), each file once."""
+    files: dict[Path, Path] = {}
+    for path in paths:
+        for file in _walk(path) if path.is_dir() else [path]:
+            files.setdefault(file.resolve(), file)
+    return tuple(files.values())
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for file in sorted(directory.rglob("*")):
+        parts = file.relative_to(directory).parts
+        if any(part.startswith(".") for part in parts) or file.name in SETTINGS_FILE_NAMES:
+            continue
+        if file.suffix in BRACKET_SUFFIXES and file.is_file():
+            yield file
