@@ -91,6 +91,7 @@ def read_bracket_file(path: Path, settings: Settings) -> BracketFile:
 
 
 def _bracket_describe(document: Document) -> Describe:
+    """Problems under ``brackets[i]`` name bracket ``i`` (when it has a name) and a field in it."""
     data = document.data
     items = data.get("brackets") if isinstance(data, dict) else None
     names = {}
@@ -114,6 +115,7 @@ def _bracket_describe(document: Document) -> Describe:
 
 
 def _names(document: Document) -> tuple[tuple[str, int | None], ...]:
+    """Every bracket name written in ``document``, valid or not, with its line."""
     data = document.data
     items = data.get("brackets") if isinstance(data, dict) else None
     if not isinstance(items, list):

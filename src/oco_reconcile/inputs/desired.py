@@ -36,6 +36,8 @@ def load_brackets(paths: Sequence[Path], settings: Settings) -> tuple[Bracket, .
 
 @dataclass(frozen=True)
 class LoadedInputs:
+    """Everything one run read: the settings (and their file), the bracket files, the brackets."""
+
     settings: Settings
     settings_file: Path | None
     files: tuple[Path, ...]

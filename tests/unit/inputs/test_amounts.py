@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oco_reconcile.inputs import amounts, document
+from oco_reconcile.inputs.document import INVALID, Document, Issue, IssueLog
 from tests.support.bracket_files import bracket_yaml, load_text
 
 # --- numbers exactly as written --------------------------------------------------------------
@@ -88,3 +89,14 @@ def test_parse_amount(value: object, expected: Decimal | str) -> None:
     else:
         assert isinstance(parsed, str)
         assert expected in parsed
+
+
+def test_read_amount_reports_at_the_key_and_marks_the_field_invalid() -> None:
+    log = IssueLog(Document("f.yaml", {}))
+    mapping: dict[str, object] = {"price": "1.5", "quantity": "-1"}
+    assert amounts.read_amount(log, mapping, ("brackets", 0), "price") == Decimal("1.5")
+    assert amounts.read_amount(log, mapping, ("brackets", 0), "stop_price") is None
+    assert amounts.read_amount(log, mapping, ("brackets", 0), "quantity") is INVALID
+    assert log.issues == [
+        Issue(("brackets", 0, "quantity"), "must be greater than 0 (got -1)"),
+    ]

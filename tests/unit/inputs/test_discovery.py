@@ -85,3 +85,19 @@ def test_resolve_inputs_reports_missing_paths_and_two_settings_files(
         f"{two}: a second settings file (already using {one})",
         "missing.yaml: no such file or directory",
     ]
+
+
+def test_classify_paths_returns_its_problems_instead_of_raising(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    bracket = write(tmp_path, "x.yaml", "brackets: []\n")
+    settings_file, brackets, problems = discovery.classify_paths([bracket, Path("gone")])
+    assert (settings_file, brackets) == (None, (bracket,))
+    assert [str(problem) for problem in problems] == ["gone: no such file or directory"]
+
+
+def test_bracket_files_skips_settings_files_and_other_suffixes(tmp_path: Path) -> None:
+    for name in ("b.yml", "a.yaml", "oco-reconcile.yml", "c.json", "sub/.d.yaml"):
+        write(tmp_path, name, "")
+    assert discovery.bracket_files([tmp_path]) == (tmp_path / "a.yaml", tmp_path / "b.yml")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +17,8 @@ from jsonschema import Draft202012Validator
 from oco_reconcile.core import identity
 from oco_reconcile.core.model import LegType, Side, TimeInForce
 from oco_reconcile.inputs.brackets import SYMBOL_RE
-from oco_reconcile.inputs.schema import load_schema
+from oco_reconcile.inputs.schema import load_schema, packaged_schemas, stale_schemas, write_schemas
+from oco_reconcile.inputs.schema import main as schema_main
 from tests.support.paths import REPO_ROOT
 
 REPO = REPO_ROOT
@@ -149,3 +153,56 @@ def test_the_brackets_schema_describes_the_friendly_and_full_forms() -> None:
     assert not validator.is_valid({"brackets": [mixed]})
     assert not validator.is_valid({"brackets": [base]})
     assert not validator.is_valid({"brackets": [full | {"below": {"stop_price": "1"}}]})
+
+
+# --- one source: the package copy; schemas/ is regenerated from it -------------------------------
+
+
+def test_the_repo_schemas_directory_is_exactly_the_package_copy() -> None:
+    packaged = {path.name for path in PACKAGED.glob("*.schema.json")}
+    assert packaged == set(packaged_schemas())
+    assert {path.name for path in (REPO / "schemas").glob("*.json")} == packaged
+    assert stale_schemas(REPO / "schemas") == []
+
+
+def test_write_schemas_copies_every_packaged_file_byte_for_byte(tmp_path: Path) -> None:
+    target = tmp_path / "schemas"
+    assert write_schemas(target) == sorted(packaged_schemas())
+    for name, data in packaged_schemas().items():
+        assert (target / name).read_bytes() == data
+    assert write_schemas(target) == []  # nothing changed, nothing written
+    assert stale_schemas(target) == []
+
+
+def test_stale_schemas_names_changed_missing_and_extra_files(tmp_path: Path) -> None:
+    write_schemas(tmp_path)
+    (tmp_path / "brackets.schema.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "config.schema.json").unlink()
+    (tmp_path / "old.schema.json").write_text("{}", encoding="utf-8")
+    assert stale_schemas(tmp_path) == [
+        "brackets.schema.json",
+        "config.schema.json",
+        "old.schema.json",
+    ]
+
+
+def test_the_module_command_checks_and_regenerates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "schemas"
+    assert schema_main(["--check", "--write-schemas", str(target)]) == 1
+    assert "run: python -m oco_reconcile.inputs.schema" in capsys.readouterr().err
+    assert schema_main(["--write-schemas", str(target)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert schema_main(["--check", "--write-schemas", str(target)]) == 0
+
+
+def test_python_dash_m_defaults_to_the_schemas_directory_here(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "oco_reconcile.inputs.schema"]
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert stale_schemas(tmp_path / "schemas") == []
+    check = subprocess.run(
+        [*command, "--check"], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stderr

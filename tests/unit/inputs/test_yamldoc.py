@@ -137,3 +137,39 @@ def test_python_tags_never_execute(tmp_path: Path) -> None:
     assert problem.field == "symbol"
     assert "is not allowed" in problem.message
     assert not marker.exists()
+
+
+# --- read_document on its own ---------------------------------------------------------------------
+
+
+def test_read_document_keeps_plain_values_and_the_line_of_every_key(tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text("# c\na: 0.1\nb:\n  - x\n  - 010\nc: {d: yes}\n", encoding="utf-8")
+    doc = yamldoc.read_document(path, display="shown.yaml")
+    assert doc.file == "shown.yaml"
+    assert doc.data == {"a": Decimal("0.1"), "b": ["x", 8], "c": {"d": True}}
+    assert isinstance(doc.data, dict)
+    assert doc.data["b"][1].text == "010"
+    assert (doc.lines[("a",)], doc.lines[("b", 1)], doc.lines[("c", "d")]) == (2, 5, 6)
+    assert doc.issues == []
+
+
+def test_read_document_records_value_level_issues_and_raises_for_unreadable_files(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text("a: 1\na: 2\nb: !!set {x}\n", encoding="utf-8")
+    doc = yamldoc.read_document(path)
+    assert [(issue.path, issue.line) for issue in doc.issues] == [(("a",), 2), (("b",), 3)]
+    assert doc.blocked(("b", "x"))
+    path.write_text("a: [\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        yamldoc.read_document(path)
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line) == (str(path), 2)
+
+
+def test_an_empty_document_is_marked_empty(tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text("# nothing\n", encoding="utf-8")
+    assert yamldoc.read_document(path).empty
