@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from oco_reconcile.sim.engine import Engine
-
-from .conftest import Api, sell_oco
+from tests.support.sim_api import Api, sell_oco
 
 DOCS_EXAMPLES = json.loads((Path(__file__).parent / "data" / "docs_examples.json").read_text())
 CONDITIONAL = {

@@ -23,8 +23,7 @@ from binance_sdk_spot.spot import Spot
 
 from oco_reconcile.sim.host import open_sim
 from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
-
-from .conftest import serve
+from tests.support.sim_api import serve
 
 
 @pytest.fixture
