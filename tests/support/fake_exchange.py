@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from oco_reconcile.core.model import (
     Balance,
@@ -151,6 +152,10 @@ class FakeExchange(Exchange):
 
     def methods(self) -> list[str]:
         return [method for method, _ in self.calls]
+
+    def arguments(self, method: str) -> list[Any]:
+        """The argument of every call of ``method`` so far, in order."""
+        return [argument for name, argument in self.calls if name == method]
 
     def weight(self) -> int:
         """The request weight of every call so far."""

@@ -242,8 +242,9 @@ def test_the_plans_history_is_the_baseline_of_an_unknown_outcome() -> None:
     result = run_with_history(fake, history, create("a"))
     assert only(result).outcome is Outcome.DONE
     assert [kind for kind, _ in fake.calls] == ["place_oco", "order_list", "place_oco"]
-    assert only(result).placed is not None
-    assert only(result).placed.order_list_id != old.order_list_id
+    placed = only(result).placed
+    assert placed is not None
+    assert placed.order_list_id != old.order_list_id
 
 
 def test_a_list_already_open_is_not_sent_again() -> None:

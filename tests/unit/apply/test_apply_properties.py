@@ -343,4 +343,6 @@ def test_every_placement_answered_unknown_after_commit_lands_once(kind: FaultKin
     assert result is not None
     assert result.succeeded, [r.detail for r in result.results if not r.succeeded]
     placed = [e.list_client_order_id for e in engine.events() if e.kind == "placed"]
-    assert sorted(placed) == sorted({bracket_ids("ocr", b).list_client_order_id for b in desired})
+    assert sorted(placed, key=str) == sorted(
+        {bracket_ids("ocr", b).list_client_order_id for b in desired}
+    )

@@ -69,7 +69,7 @@ def test_many_symbols_read_all_open_orders_in_one_call() -> None:
 
     read_live(exchange, brackets, SETTINGS)
 
-    assert [arg for method, arg in exchange.calls if method == "open_orders"] == [None]
+    assert exchange.arguments("open_orders") == [None]
 
 
 def test_thirteen_symbols_are_still_read_one_by_one() -> None:
@@ -82,7 +82,7 @@ def test_thirteen_symbols_are_still_read_one_by_one() -> None:
 
     read_live(exchange, [sell(f"b{i}", symbol=s) for i, s in enumerate(symbols)], SETTINGS)
 
-    assert sorted(arg for method, arg in exchange.calls if method == "open_orders") == symbols
+    assert sorted(exchange.arguments("open_orders")) == symbols
 
 
 def test_history_is_looked_up_only_for_desired_brackets_that_are_not_open() -> None:
@@ -90,7 +90,7 @@ def test_history_is_looked_up_only_for_desired_brackets_that_are_not_open() -> N
 
     live = read_live(exchange, [A, E], SETTINGS)
 
-    lookups = [arg for method, arg in exchange.calls if method == "order_list"]
+    lookups = exchange.arguments("order_list")
     assert lookups == [bracket_ids(OWNER, E).list_client_order_id]
     assert live.history[lookups[0]].outcome is HistoryOutcome.NEVER_PLACED
     assert "order" not in exchange.methods()
@@ -119,9 +119,7 @@ def test_a_triggered_leg_still_open_means_fired_without_a_lookup() -> None:
 
     live = read_live(exchange, [A], SETTINGS)
 
-    assert [arg for method, arg in exchange.calls if method == "order"] == [
-        ("BTCUSDT", fired.reports[1].order_id)
-    ]
+    assert exchange.arguments("order") == [("BTCUSDT", fired.reports[1].order_id)]
     assert live.history[fired.list_client_order_id].outcome is HistoryOutcome.FIRED
     assert not make_plan([A], live, SETTINGS).has_changes
 
@@ -175,7 +173,7 @@ def test_account_count_filters_need_every_open_order() -> None:
 
     read_live(exchange, [A], SETTINGS)
 
-    assert [arg for method, arg in exchange.calls if method == "open_orders"] == ["BTCUSDT", None]
+    assert exchange.arguments("open_orders") == ["BTCUSDT", None]
 
 
 def test_an_unknown_symbol_is_reported_by_the_plan_not_raised() -> None:
@@ -208,7 +206,7 @@ def test_an_adopted_list_that_is_gone_is_looked_up_too() -> None:
 
     live = read_live(exchange, [adopted], SETTINGS)
 
-    lookups = sorted(arg for method, arg in exchange.calls if method == "order_list")
+    lookups = sorted(exchange.arguments("order_list"))
     assert lookups == sorted(["web_1", bracket_ids(OWNER, A).list_client_order_id])
     assert live.history["web_1"].outcome is HistoryOutcome.FIRED
     assert not make_plan([adopted], live, SETTINGS).has_changes
