@@ -149,7 +149,7 @@ def place_unmanaged(url: str) -> None:
 def check_log(state: Path) -> None:
     events = StateFile(state).load().events
     placed = [e.list_client_order_id for e in events if e.kind == "placed"]
-    twice = sorted({list_id for list_id in placed if placed.count(list_id) > 1})
+    twice = sorted({list_id for list_id in placed if placed.count(list_id) > 1}, key=str)
     assert not twice, f"placed more than once: {twice}"
     touched = [e for e in events if e.list_client_order_id == UNMANAGED_ID and e.kind != "placed"]
     assert not touched, touched

@@ -1,4 +1,5 @@
-"""The autouse guard in conftest.py: any non-loopback connection fails loudly, loopback works."""
+"""The autouse guard (tests/conftest.py, tests/support/network_guard.py): any non-loopback
+connection fails loudly, loopback works."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NetworkBlockedError, is_loopback_host
+from tests.support.network_guard import NetworkBlockedError, allowed_host
 from tests.support.paths import REPO_ROOT
 
 REMOTE = ("192.0.2.10", 443)  # TEST-NET-1: never routed, but the guard must fire before trying
@@ -91,7 +92,7 @@ def test_unix_sockets_are_allowed(tmp_path: Path) -> None:
     ],
 )
 def test_loopback_classification(host: object, allowed: bool) -> None:
-    assert is_loopback_host(host) is allowed
+    assert allowed_host(host) is allowed
 
 
 def test_fixtures_dir_is_inside_the_repository(fixtures_dir: Path) -> None:

@@ -8,9 +8,10 @@ and a cancel made outside the tool; saved plans and staleness; ``import`` then p
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -81,11 +82,11 @@ def settings() -> Settings:
     return loaded
 
 
-def exchange() -> Iterator[Exchange]:
-    return open_exchange(settings())  # type: ignore[return-value]
+def exchange() -> AbstractContextManager[Exchange]:
+    return open_exchange(settings())
 
 
-def list_id(tp: str = "125000", **extra: object) -> str:
+def list_id(tp: str = "125000", **extra: Any) -> str:
     bracket = sell("btc-exit", qty="0.05", tp=tp, stop="98000", limit="97900", **extra)
     return bracket_ids("ocr", bracket).list_client_order_id
 

@@ -3,17 +3,10 @@ exactly the test command it gives."""
 
 from __future__ import annotations
 
-import re
-
 from tests.support.paths import REPO_ROOT
+from tests.support.readme import quick_start_commands, readme_test_command
 
 ROOT = REPO_ROOT
-
-
-def quick_start_commands() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sh\n(.+?)\n```", section)
 
 
 def test_quick_start_has_exactly_two_one_line_commands() -> None:
@@ -27,8 +20,7 @@ def test_quick_start_has_exactly_two_one_line_commands() -> None:
 
 
 def test_ci_runs_the_readme_test_command() -> None:
-    readme_test_command = quick_start_commands()[1].rsplit("&& ", 1)[1]
-    assert readme_test_command == ".venv/bin/python -m pytest"
+    assert readme_test_command() == ".venv/bin/python -m pytest"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert '"$venv/bin/python" -m pytest\n' in ci
     assert 'pip install --quiet -e ".[test]"' in ci

@@ -1,15 +1,15 @@
-"""apply.execute against a small in-memory exchange at the ``Exchange`` seam, with scripted faults.
+"""apply.execute against the in-memory fake exchange at the ``Exchange`` seam, with scripted faults.
 
-The fake keeps Binance's rules that matter here: a list client id is unique among *open* lists
-("Duplicate order sent."), a cancel of a list that is not open answers "Unknown order list sent."
-(the client maps it to None), a lookup returns the latest list with an id. Faults are scripted per
-(method, list client id) and can fire before or after the exchange committed the request.
+The fake (tests/support/fake_exchange.py) keeps Binance's rules that matter here: a list client id
+is unique among *open* lists ("Duplicate order sent."), a cancel of a list that is not open answers
+"Unknown order list sent." (the client maps it to None), a lookup returns the latest list with an
+id. Faults are scripted per (method, list client id) and can fire before or after the exchange
+committed the request.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -19,8 +19,6 @@ import pytest
 from oco_reconcile.apply.executor import ApplyResult, ChangeResult, Outcome, Reporter, execute
 from oco_reconcile.core.identity import cancel_id_for
 from oco_reconcile.core.model import (
-    Balance,
-    ExchangeInfo,
     HistoryOutcome,
     Leg,
     LegRequest,
@@ -28,26 +26,14 @@ from oco_reconcile.core.model import (
     ListHistory,
     OcoRequest,
     OrderList,
-    OrderRef,
-    OrderReport,
     RateLimit,
     RateLimitType,
-    RateUsage,
     Side,
     TimeInForce,
 )
 from oco_reconcile.core.plan import Action, CancelStep, Change, Plan, PlanProblem
-from oco_reconcile.errors import (
-    BannedError,
-    ClockSkewError,
-    DuplicateOrderError,
-    ExchangeError,
-    OutcomeUnknownError,
-    PlanError,
-    RateLimitedError,
-    RejectedError,
-    TransientError,
-)
+from oco_reconcile.errors import ExchangeError, PlanError
+from tests.support.fake_exchange import FakeExchange, Fault
 from tests.support.fake_time import FakeTime
 
 LIMITS = (
@@ -55,245 +41,6 @@ LIMITS = (
     RateLimit(RateLimitType.ORDERS, "SECOND", 10, 100),
     RateLimit(RateLimitType.ORDERS, "DAY", 1, 200000),
 )
-
-
-# --- the fake exchange -------------------------------------------------------------------------
-
-
-class Fault:
-    """What the fake does on one scripted call."""
-
-    BEFORE = "unknown-before"  # OutcomeUnknownError, nothing committed
-    AFTER = "unknown-after"  # committed, then OutcomeUnknownError (dropped connection)
-    TRANSIENT = "transient"  # TransientError, nothing committed
-    AFTER_THEN_FILL = "after-then-fill"  # committed, a leg filled at once, then unknown
-    RATE_LIMITED = "429"
-    BANNED = "418"
-    CLOCK = "-1021"
-    REJECT = "reject"
-    NO_BALANCE = "no-balance"
-    LOOKUP_LAG = "lookup-lag"  # order_list answers None once although the list exists
-    LOOKUP_FAILS = "lookup-fails"
-    UNKNOWN_BUT_OPEN = "unknown-but-open"  # cancel answers -2011 although the list is open
-
-
-@dataclass
-class Event:
-    kind: str  # "place" | "cancel"
-    list_client_order_id: str
-    symbol: str
-
-
-@dataclass
-class FakeExchange:
-    """In-memory Binance order lists; thread-safe; records every committed place and cancel."""
-
-    faults: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    lists: list[OrderList] = field(default_factory=list)
-    reports: dict[int, OrderReport] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
-    calls: list[tuple[str, str]] = field(default_factory=list)
-    send_attempts: dict[str, int] = field(default_factory=dict)
-    server_time_calls: int = 0
-    order_count_10s: int = 0
-    reported_order_count: int | None = None
-    open_twice: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    next_id: int = 1
-
-    def script(self, method: str, list_id: str, *faults: str) -> None:
-        self.faults.setdefault((method, list_id), []).extend(faults)
-
-    def _fault(self, method: str, list_id: str) -> str | None:
-        queue = self.faults.get((method, list_id))
-        return queue.pop(0) if queue else None
-
-    # -- helpers for tests --
-
-    def open_list(self, list_id: str) -> OrderList | None:
-        return next(
-            (item for item in self.lists if item.list_client_order_id == list_id and item.is_open),
-            None,
-        )
-
-    def seed(self, request: OcoRequest, *, status: str = "EXECUTING") -> OrderList:
-        with self.lock:
-            placed = self._commit(request)
-        if status != "EXECUTING":
-            self._close(placed, status="CANCELED", executed=Decimal(0), record=False)
-        return placed
-
-    def placements(self, list_id: str) -> int:
-        return sum(
-            1 for e in self.events if e.kind == "place" and e.list_client_order_id == list_id
-        )
-
-    def fill(self, list_id: str) -> None:
-        found = self.open_list(list_id)
-        assert found is not None
-        self._close(found, status="FILLED", executed=Decimal(1), record=False)
-
-    # -- the Exchange protocol --
-
-    def server_time(self) -> int:
-        self.server_time_calls += 1
-        return 1_700_000_000_000
-
-    def exchange_info(self, symbols: Sequence[str]) -> ExchangeInfo:
-        return ExchangeInfo(symbols={}, rate_limits=LIMITS)
-
-    def prices(self, symbols: Sequence[str]) -> Mapping[str, Decimal]:
-        return {}
-
-    def balances(self) -> Mapping[str, Balance]:
-        return {}
-
-    def open_order_lists(self) -> tuple[OrderList, ...]:
-        return tuple(item for item in self.lists if item.is_open)
-
-    def open_orders(self, symbol: str | None = None) -> tuple[OrderReport, ...]:
-        return ()
-
-    def order_list(self, list_client_order_id: str) -> OrderList | None:
-        self.calls.append(("lookup", list_client_order_id))
-        fault = self._fault("lookup", list_client_order_id)
-        if fault == Fault.LOOKUP_LAG:
-            return None
-        if fault == Fault.LOOKUP_FAILS:
-            raise TransientError("connect error", endpoint="GET /api/v3/orderList")
-        self._raise_common(fault)
-        matching = [i for i in self.lists if i.list_client_order_id == list_client_order_id]
-        found = max(matching, key=lambda item: item.order_list_id, default=None)
-        return None if found is None else replace(found, reports=())
-
-    def order(self, symbol: str, order_id: int) -> OrderReport | None:
-        self.calls.append(("order", str(order_id)))
-        return self.reports.get(order_id)
-
-    def place_oco(self, request: OcoRequest) -> OrderList:
-        list_id = request.list_client_order_id
-        self.calls.append(("place", list_id))
-        self.send_attempts[list_id] = self.send_attempts.get(list_id, 0) + 1
-        fault = self._fault("place", list_id)
-        self._raise_common(fault)
-        if fault == Fault.BEFORE:
-            raise OutcomeUnknownError("Timeout waiting for response", code=-1007)
-        if fault == Fault.TRANSIENT:
-            raise TransientError("connection refused")
-        if fault == Fault.REJECT:
-            raise RejectedError("Order would trigger immediately.", code=-2010, status=400)
-        if fault == Fault.NO_BALANCE:
-            raise RejectedError(
-                "Account has insufficient balance for requested action.", code=-2010
-            )
-        with self.lock:
-            if self.open_list(list_id) is not None:
-                raise DuplicateOrderError("Duplicate order sent.", code=-2010, status=400)
-            placed = self._commit(request)
-            self.order_count_10s += 2
-        if fault == Fault.AFTER:
-            raise OutcomeUnknownError("Internal error", status=503)
-        if fault == Fault.AFTER_THEN_FILL:
-            self._close(placed, status="FILLED", executed=Decimal(1), record=False)
-            raise OutcomeUnknownError("Internal error", status=502)
-        return placed
-
-    def cancel_order_list(
-        self, symbol: str, list_client_order_id: str, new_client_order_id: str | None = None
-    ) -> OrderList | None:
-        self.calls.append(("cancel", list_client_order_id))
-        fault = self._fault("cancel", list_client_order_id)
-        self._raise_common(fault)
-        if fault == Fault.BEFORE:
-            raise OutcomeUnknownError("Internal error", status=500)
-        if fault == Fault.REJECT:
-            raise RejectedError("This action is disabled on this account.", code=-2010)
-        if fault == Fault.UNKNOWN_BUT_OPEN:
-            return None
-        found = self.open_list(list_client_order_id)
-        if found is None:
-            return None
-        cancelled = self._close(found, status="CANCELED", executed=Decimal(0), record=True)
-        if fault == Fault.AFTER:
-            raise OutcomeUnknownError("Internal error", status=504)
-        return cancelled
-
-    def rate_usage(self) -> RateUsage:
-        count = self.reported_order_count
-        return RateUsage(order_count={} if count is None else {"10s": count})
-
-    # -- internals --
-
-    def _raise_common(self, fault: str | None) -> None:
-        if fault == Fault.RATE_LIMITED:
-            raise RateLimitedError("Too many requests", status=429, code=-1003, retry_after=7.0)
-        if fault == Fault.BANNED:
-            until = datetime(2030, 1, 1, tzinfo=UTC)
-            raise BannedError("IP banned", status=418, retry_after=600, until=until)
-        if fault == Fault.CLOCK:
-            raise ClockSkewError("Timestamp outside recvWindow", code=-1021, status=400)
-
-    def _commit(self, request: OcoRequest) -> OrderList:
-        order_list_id = self.next_id
-        self.next_id += 3
-        refs = []
-        for offset, leg in ((1, request.above), (2, request.below)):
-            order_id = order_list_id + offset
-            refs.append(OrderRef(request.symbol, order_id, leg.client_order_id))
-            self.reports[order_id] = _report(request, order_list_id, order_id, leg.client_order_id)
-        placed = OrderList(
-            order_list_id=order_list_id,
-            list_client_order_id=request.list_client_order_id,
-            symbol=request.symbol,
-            contingency_type="OCO",
-            list_status_type="EXEC_STARTED",
-            list_order_status="EXECUTING",
-            transaction_time=0,
-            orders=tuple(refs),
-            reports=tuple(self.reports[r.order_id] for r in refs),
-        )
-        self.lists.append(placed)
-        self.events.append(Event("place", request.list_client_order_id, request.symbol))
-        return placed
-
-    def _close(
-        self, found: OrderList, *, status: str, executed: Decimal, record: bool
-    ) -> OrderList:
-        with self.lock:
-            reports = []
-            for index, ref in enumerate(found.orders):
-                leg_status = status if index == 0 else "EXPIRED"
-                leg_executed = executed if index == 0 else Decimal(0)
-                report = replace(
-                    self.reports[ref.order_id], status=leg_status, executed_qty=leg_executed
-                )
-                self.reports[ref.order_id] = report
-                reports.append(report)
-            closed = replace(
-                found,
-                list_status_type="ALL_DONE",
-                list_order_status="ALL_DONE",
-                reports=tuple(reports),
-            )
-            self.lists[self.lists.index(found)] = closed
-            if record:
-                self.events.append(Event("cancel", found.list_client_order_id, found.symbol))
-            return closed
-
-
-def _report(request: OcoRequest, list_id: int, order_id: int, client_id: str) -> OrderReport:
-    return OrderReport(
-        symbol=request.symbol,
-        order_id=order_id,
-        order_list_id=list_id,
-        client_order_id=client_id,
-        side=request.side,
-        type="LIMIT_MAKER",
-        status="NEW",
-        price=Decimal(1),
-        orig_qty=request.quantity,
-        executed_qty=Decimal(0),
-    )
 
 
 # --- plan building -----------------------------------------------------------------------------
@@ -406,7 +153,7 @@ def test_create_places_the_exact_request_once() -> None:
 
 def test_committed_then_dropped_placement_is_found_not_resent() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-a-aaaaaa", Fault.AFTER)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.AFTER)
     result = run(fake, create("a"))
     assert only(result).outcome is Outcome.DONE
     assert "confirmed by lookup" in only(result).detail
@@ -417,21 +164,21 @@ def test_committed_then_dropped_placement_is_found_not_resent() -> None:
 @pytest.mark.parametrize("fault", [Fault.BEFORE, Fault.TRANSIENT])
 def test_placement_that_did_not_land_is_resent_with_the_same_ids(fault: str) -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-a-aaaaaa", fault)
+    fake.script("place_oco", "ocr-a-aaaaaa", fault)
     result = run(fake, create("a"))
     assert only(result).outcome is Outcome.DONE
     assert fake.send_attempts["ocr-a-aaaaaa"] == 2
     assert fake.placements("ocr-a-aaaaaa") == 1
     # the lookup came between the failed send and the re-send
     calls = [kind for kind, list_id in fake.calls if list_id == "ocr-a-aaaaaa"]
-    assert calls == ["lookup", "place", "lookup", "place"]
+    assert calls == ["order_list", "place_oco", "order_list", "place_oco"]
 
 
 def test_duplicate_on_resend_means_the_first_send_landed() -> None:
     fake = FakeExchange()
     # the first send commits but the answer is lost, and the lookup lags behind the commit
-    fake.script("place", "ocr-a-aaaaaa", Fault.AFTER)
-    fake.script("lookup", "ocr-a-aaaaaa", "none", Fault.LOOKUP_LAG)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.AFTER)
+    fake.script("order_list", "ocr-a-aaaaaa", "none", Fault.LOOKUP_LAG)
     result = run(fake, create("a"))
     assert only(result).outcome is Outcome.ALREADY_DONE
     assert "first send landed" in only(result).detail
@@ -441,7 +188,7 @@ def test_duplicate_on_resend_means_the_first_send_landed() -> None:
 
 def test_placement_that_landed_and_closed_at_once_is_held_not_resent() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-a-aaaaaa", Fault.AFTER_THEN_FILL)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.AFTER_THEN_FILL)
     result = run(fake, create("a"))
     assert only(result).outcome is Outcome.HELD
     assert "ALL_DONE" in only(result).detail
@@ -452,7 +199,7 @@ def test_placement_that_landed_and_closed_at_once_is_held_not_resent() -> None:
 def test_an_older_closed_list_with_the_same_id_is_not_mistaken_for_this_placement() -> None:
     fake = FakeExchange()
     fake.seed(oco("a"), status="CANCELED")  # drift: the same id was cancelled outside the tool
-    fake.script("place", "ocr-a-aaaaaa", Fault.BEFORE)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.BEFORE)
     result = run(fake, create("a"))
     assert only(result).outcome is Outcome.DONE
     assert fake.open_list("ocr-a-aaaaaa") is not None
@@ -479,7 +226,7 @@ def test_the_plans_history_saves_the_lookup_before_a_placement() -> None:
     never = ListHistory("ocr-a-aaaaaa", HistoryOutcome.NEVER_PLACED)
     result = run_with_history(fake, {"ocr-a-aaaaaa": never}, create("a"))
     assert only(result).outcome is Outcome.DONE
-    assert fake.calls == [("place", "ocr-a-aaaaaa")]
+    assert fake.calls == [("place_oco", "ocr-a-aaaaaa")]
 
 
 def test_the_plans_history_is_the_baseline_of_an_unknown_outcome() -> None:
@@ -488,15 +235,16 @@ def test_the_plans_history_is_the_baseline_of_an_unknown_outcome() -> None:
     closed = fake.order_list("ocr-a-aaaaaa")
     assert closed is not None
     fake.calls.clear()
-    fake.script("place", "ocr-a-aaaaaa", Fault.BEFORE)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.BEFORE)
     history = {
         "ocr-a-aaaaaa": ListHistory("ocr-a-aaaaaa", HistoryOutcome.CANCELLED_OUTSIDE, closed)
     }
     result = run_with_history(fake, history, create("a"))
     assert only(result).outcome is Outcome.DONE
-    assert [kind for kind, _ in fake.calls] == ["place", "lookup", "place"]
-    assert only(result).placed is not None
-    assert only(result).placed.order_list_id != old.order_list_id
+    assert [kind for kind, _ in fake.calls] == ["place_oco", "order_list", "place_oco"]
+    placed = only(result).placed
+    assert placed is not None
+    assert placed.order_list_id != old.order_list_id
 
 
 def test_a_list_already_open_is_not_sent_again() -> None:
@@ -509,8 +257,8 @@ def test_a_list_already_open_is_not_sent_again() -> None:
 
 def test_lookup_failure_after_unknown_outcome_never_resends() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-a-aaaaaa", Fault.BEFORE)
-    fake.script("lookup", "ocr-a-aaaaaa", "none", Fault.LOOKUP_FAILS)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.BEFORE)
+    fake.script("order_list", "ocr-a-aaaaaa", "none", Fault.LOOKUP_FAILS)
     result = run(fake, create("a"))
     assert only(result).outcome is Outcome.FAILED
     assert "not re-sent" in only(result).detail
@@ -519,7 +267,7 @@ def test_lookup_failure_after_unknown_outcome_never_resends() -> None:
 
 def test_repeated_unknown_outcomes_give_up_without_a_duplicate() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-a-aaaaaa", Fault.BEFORE, Fault.BEFORE, Fault.BEFORE)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.BEFORE, Fault.BEFORE, Fault.BEFORE)
     result = run(fake, create("a"))
     assert only(result).outcome is Outcome.FAILED
     assert only(result).code == -1007
@@ -528,7 +276,7 @@ def test_repeated_unknown_outcomes_give_up_without_a_duplicate() -> None:
 
 def test_rejection_is_reported_with_the_exchange_code_and_message() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-a-aaaaaa", Fault.REJECT)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.REJECT)
     result = only(run(fake, create("a")))
     assert (result.outcome, result.code) == (Outcome.FAILED, -2010)
     assert result.message == "Order would trigger immediately."
@@ -551,13 +299,13 @@ def test_cancel_of_a_list_already_gone_is_confirmed_and_already_done() -> None:
     fake.seed(oco("a"), status="CANCELED")
     result = run(fake, cancel(oco("a")))
     assert only(result).outcome is Outcome.ALREADY_DONE
-    assert [kind for kind, _ in fake.calls] == ["cancel", "lookup"]
+    assert [kind for kind, _ in fake.calls] == ["cancel_order_list", "order_list"]
 
 
 def test_cancel_answered_unknown_while_still_open_is_sent_again() -> None:
     fake = FakeExchange()
     fake.seed(oco("a"))
-    fake.script("cancel", "ocr-a-aaaaaa", Fault.UNKNOWN_BUT_OPEN)
+    fake.script("cancel_order_list", "ocr-a-aaaaaa", Fault.UNKNOWN_BUT_OPEN)
     result = run(fake, cancel(oco("a")))
     assert only(result).outcome is Outcome.DONE
     assert fake.open_list("ocr-a-aaaaaa") is None
@@ -567,10 +315,10 @@ def test_cancel_answered_unknown_while_still_open_is_sent_again() -> None:
 def test_cancel_with_unknown_outcome_is_resolved_by_lookup(fault: str, sends: int) -> None:
     fake = FakeExchange()
     fake.seed(oco("a"))
-    fake.script("cancel", "ocr-a-aaaaaa", fault)
+    fake.script("cancel_order_list", "ocr-a-aaaaaa", fault)
     result = run(fake, cancel(oco("a")))
     assert only(result).outcome is Outcome.DONE
-    assert fake.calls.count(("cancel", "ocr-a-aaaaaa")) == sends
+    assert fake.calls.count(("cancel_order_list", "ocr-a-aaaaaa")) == sends
     assert fake.open_list("ocr-a-aaaaaa") is None
 
 
@@ -595,9 +343,9 @@ def test_replace_reads_the_new_ids_baseline_before_the_cancel() -> None:
     fake.seed(old)
     run(fake, replace_change(old, new))
     assert fake.calls == [
-        ("lookup", "ocr-new-aaaaaa"),
-        ("cancel", "ocr-old-aaaaaa"),
-        ("place", "ocr-new-aaaaaa"),
+        ("order_list", "ocr-new-aaaaaa"),
+        ("cancel_order_list", "ocr-old-aaaaaa"),
+        ("place_oco", "ocr-new-aaaaaa"),
     ]
 
 
@@ -605,19 +353,19 @@ def test_replace_keeps_the_old_list_when_the_new_id_cannot_be_looked_up() -> Non
     fake = FakeExchange()
     old, new = oco("old"), oco("new")
     fake.seed(old)
-    fake.script("lookup", "ocr-new-aaaaaa", Fault.LOOKUP_FAILS)
+    fake.script("order_list", "ocr-new-aaaaaa", Fault.LOOKUP_FAILS)
     result = only(run(fake, replace_change(old, new)))
     assert result.outcome is Outcome.FAILED
     assert result.detail.startswith("old list kept, new list not placed")
     assert fake.open_list("ocr-old-aaaaaa") is not None
-    assert ("cancel", "ocr-old-aaaaaa") not in fake.calls
+    assert ("cancel_order_list", "ocr-old-aaaaaa") not in fake.calls
 
 
 def test_replace_of_an_amended_list_with_the_same_id() -> None:
     fake = FakeExchange()
     request = oco("a")
     fake.seed(request)  # same id, legs amended by hand: cancel it and place it again
-    fake.script("place", "ocr-a-aaaaaa", Fault.BEFORE)  # and the first send is lost
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.BEFORE)  # and the first send is lost
     result = only(run(fake, replace_change(request, request)))
     assert result.outcome is Outcome.DONE
     assert fake.placements("ocr-a-aaaaaa") == 2  # the seed and exactly one new list
@@ -639,7 +387,7 @@ def test_replace_whose_cancel_is_refused_keeps_the_old_list() -> None:
     fake = FakeExchange()
     old, new = oco("old"), oco("new")
     fake.seed(old)
-    fake.script("cancel", "ocr-old-aaaaaa", Fault.REJECT)
+    fake.script("cancel_order_list", "ocr-old-aaaaaa", Fault.REJECT)
     result = only(run(fake, replace_change(old, new)))
     assert result.outcome is Outcome.FAILED
     assert "new list not placed" in result.detail
@@ -651,7 +399,7 @@ def test_replace_cancel_lost_then_retried_by_lookup_still_places() -> None:
     fake = FakeExchange()
     old, new = oco("old"), oco("new")
     fake.seed(old)
-    fake.script("cancel", "ocr-old-aaaaaa", Fault.AFTER)
+    fake.script("cancel_order_list", "ocr-old-aaaaaa", Fault.AFTER)
     result = only(run(fake, replace_change(old, new)))
     assert result.outcome is Outcome.DONE
     assert fake.open_list("ocr-new-aaaaaa") is not None
@@ -661,7 +409,7 @@ def test_ban_after_the_cancel_of_a_replace_reports_the_unprotected_position() ->
     fake = FakeExchange()
     old, new = oco("old"), oco("new")
     fake.seed(old)
-    fake.script("place", "ocr-new-aaaaaa", Fault.BANNED)
+    fake.script("place_oco", "ocr-new-aaaaaa", Fault.BANNED)
     result = run(fake, replace_change(old, new))
     assert only(result).outcome is Outcome.FAILED
     assert "unprotected" in only(result).detail
@@ -706,7 +454,6 @@ class GaugedExchange(FakeExchange):
     in_flight: int = 0
     peak: int = 0
     gauge: threading.Lock = field(default_factory=threading.Lock)
-    barrier: threading.Barrier | None = None
 
     def place_oco(self, request: OcoRequest) -> OrderList:
         with self.gauge:
@@ -748,7 +495,7 @@ def test_replaces_on_one_symbol_run_one_after_another() -> None:
 
 def test_one_failure_does_not_hide_the_others() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-b-aaaaaa", Fault.REJECT)
+    fake.script("place_oco", "ocr-b-aaaaaa", Fault.REJECT)
     result = run(fake, create("a"), create("b"), create("c"))
     assert [r.outcome for r in result.results] == [Outcome.DONE, Outcome.FAILED, Outcome.DONE]
     assert not result.succeeded
@@ -757,7 +504,7 @@ def test_one_failure_does_not_hide_the_others() -> None:
 
 def test_ban_stops_the_run_and_leaves_the_rest_not_attempted() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-b-aaaaaa", Fault.BANNED)
+    fake.script("place_oco", "ocr-b-aaaaaa", Fault.BANNED)
     result = run(fake, create("a"), create("b"), create("c"), create("d", "ETHUSDT"))
     outcomes = [r.outcome for r in result.results]
     assert outcomes == [Outcome.DONE] + [Outcome.NOT_ATTEMPTED] * 3
@@ -769,7 +516,7 @@ def test_ban_stops_the_run_and_leaves_the_rest_not_attempted() -> None:
 
 def test_rate_limited_request_waits_retry_after_then_continues() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-a-aaaaaa", Fault.RATE_LIMITED)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.RATE_LIMITED)
     time = FakeTime()
     result = execute(
         Plan(changes=(create("a"),)),
@@ -786,15 +533,15 @@ def test_rate_limited_request_waits_retry_after_then_continues() -> None:
 
 def test_clock_skew_resyncs_and_retries() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-a-aaaaaa", Fault.CLOCK)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.CLOCK)
     result = run(fake, create("a"))
     assert only(result).outcome is Outcome.DONE
-    assert fake.server_time_calls == 1
+    assert fake.calls.count(("server_time", None)) == 1
 
 
 def test_placement_short_of_balance_is_retried_after_the_rest() -> None:
     fake = FakeExchange()
-    fake.script("place", "ocr-a-aaaaaa", Fault.NO_BALANCE)
+    fake.script("place_oco", "ocr-a-aaaaaa", Fault.NO_BALANCE)
     result = run(fake, create("a"), create("b"))
     assert [r.outcome for r in result.results] == [Outcome.DONE, Outcome.DONE]
     assert "released balance" in result.results[0].detail
@@ -852,7 +599,7 @@ def test_line_reporter_and_text_render_show_every_outcome_with_code_and_message(
     from oco_reconcile.render.apply_report import LineReporter, render_text
 
     fake = FakeExchange()
-    fake.script("place", "ocr-b-aaaaaa", Fault.REJECT)
+    fake.script("place_oco", "ocr-b-aaaaaa", Fault.REJECT)
     fake.seed(oco("c"))
     stream = io.StringIO()
     result = run(fake, create("a"), create("b"), create("c"), reporter=LineReporter(stream))
@@ -878,7 +625,7 @@ def test_json_render_is_a_versioned_document_with_every_change() -> None:
     from oco_reconcile.render.apply_report import render_json
 
     fake = FakeExchange()
-    fake.script("place", "ocr-b-aaaaaa", Fault.BANNED)
+    fake.script("place_oco", "ocr-b-aaaaaa", Fault.BANNED)
     result = run(fake, create("a"), create("b"))
     document = json.loads(render_json(replace(result, remaining=Plan(changes=(create("b"),)))))
     assert document["format_version"] == 1

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from oco_reconcile.commands import app as cli
 from oco_reconcile.commands import apply as apply_command
 from oco_reconcile.sim.engine import Event
 from oco_reconcile.sim.faults import FaultKind, FaultPlan, FaultRule
 from oco_reconcile.sim.host import open_sim
 from oco_reconcile.venues import connect
+from tests.support.cli import run_main
 from tests.support.paths import REPO_ROOT
 
 ROOT = REPO_ROOT
@@ -44,14 +44,6 @@ brackets:
     take_profit: {price: "125000"}
     stop_loss: {stop_price: "98000", price: "97900"}
 """
-
-
-def run_main(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as done:
-        cli.main(argv)
-    code = done.value.code
-    assert isinstance(code, int)
-    return code
 
 
 @pytest.fixture

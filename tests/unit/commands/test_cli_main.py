@@ -11,14 +11,7 @@ import typer.main
 
 from oco_reconcile import errors
 from oco_reconcile.commands import app as cli
-
-
-def run_main(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as done:
-        cli.main(argv)
-    code = done.value.code
-    assert isinstance(code, int)
-    return code
+from tests.support.cli import run_main
 
 
 def test_version_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:

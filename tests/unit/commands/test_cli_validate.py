@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from oco_reconcile.commands import app as cli
 from oco_reconcile.errors import InputError
+from tests.support.cli import run_main
 from tests.support.paths import REPO_ROOT
 
 REPO = REPO_ROOT
@@ -88,14 +89,6 @@ CORPUS_EXPECTATIONS: dict[str, list[tuple[str, int | None, str]]] = {
         ("wrong_types.yaml", 9, "rev: must be an integer, not a decimal number"),
     ],
 }
-
-
-def run_main(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as done:
-        cli.main(argv)
-    code = done.value.code
-    assert isinstance(code, int)
-    return code
 
 
 @pytest.fixture

@@ -256,7 +256,10 @@ CASES = {
 }
 
 
-def _shape(plan: Plan) -> tuple[object, object, object]:
+Shape = tuple[tuple[tuple[Action, str], ...], tuple[tuple[NoticeKind, str], ...], tuple[str, ...]]
+
+
+def _shape(plan: Plan) -> Shape:
     changes = tuple((c.action, c.address) for c in plan.changes)
     notices = tuple(sorted((n.kind, n.address) for n in plan.notices))
     problems = tuple(p.address for p in plan.problems)

@@ -11,14 +11,14 @@ from typing import Any
 import httpx
 
 from oco_reconcile.sim.host import SimExchange, open_sim
-
-from .conftest import Api, FakeClock, buy_oco, sell_oco
+from tests.support.fake_time import FakeTime
+from tests.support.sim_api import Api, buy_oco, sell_oco
 
 LIST_ID = "ocr-btc-exit-abcdef"
 
 
 def test_racing_duplicates_place_the_list_once(
-    server_url: str, clock: FakeClock, sim: SimExchange
+    server_url: str, clock: FakeTime, sim: SimExchange
 ) -> None:
     def attempt(_index: int) -> int:
         with httpx.Client(base_url=server_url, timeout=10) as http:
@@ -32,7 +32,7 @@ def test_racing_duplicates_place_the_list_once(
 
 
 def test_parallel_placements_keep_balances_exact(
-    server_url: str, clock: FakeClock, sim: SimExchange
+    server_url: str, clock: FakeTime, sim: SimExchange
 ) -> None:
     def place(index: int) -> int:
         with httpx.Client(base_url=server_url, timeout=10) as http:
@@ -51,7 +51,7 @@ def test_parallel_placements_keep_balances_exact(
 
 
 def test_concurrent_placements_over_a_state_file_are_never_lost(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeTime
 ) -> None:
     """The default `exchange: sim` path: many requests at once, each saving the state file."""
 
@@ -61,7 +61,7 @@ def test_concurrent_placements_over_a_state_file_are_never_lost(
 
     for round_number in range(4):
         path = tmp_path / f"sim-{round_number}.json"
-        sim = open_sim(path, clock=clock, sleep=clock.sleep)
+        sim = open_sim(path, clock=clock.clock_ms, sleep=clock.sleep)
         orders = [
             buy_oco(
                 listClientOrderId=f"eth-{i}",
@@ -82,5 +82,5 @@ def test_concurrent_placements_over_a_state_file_are_never_lost(
         with ThreadPoolExecutor(max_workers=10) as pool:
             statuses = list(pool.map(functools.partial(place, sim), orders))
         assert statuses == [200] * 10
-        reopened = open_sim(path, clock=clock, sleep=clock.sleep)
+        reopened = open_sim(path, clock=clock.clock_ms, sleep=clock.sleep)
         assert len(reopened.engine.open_order_lists()) == 10, f"round {round_number}"

@@ -18,8 +18,8 @@ from oco_reconcile.sim.faults import (
     load_fault_plan,
 )
 from oco_reconcile.sim.host import SimExchange
-
-from .conftest import Api, FakeClock, error, make_sim, serve
+from tests.support.fake_time import FakeTime
+from tests.support.sim_api import Api, error, make_sim, serve
 
 OCO = "POST /api/v3/orderList/oco"
 LIST_ID = "ocr-btc-exit-abcdef"
@@ -30,7 +30,7 @@ def plan(*rules: FaultRule, seed: int = 0, clock_offset_ms: int = 0) -> FaultPla
 
 
 @pytest.fixture
-def faulty(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[tuple[Api, SimExchange]]:
+def faulty(request: pytest.FixtureRequest, clock: FakeTime) -> Iterator[tuple[Api, SimExchange]]:
     sim = make_sim(clock, request.param)
     for url in serve(sim):
         with httpx.Client(base_url=url, timeout=10) as http:
@@ -146,7 +146,7 @@ def test_injected_ban_holds_until_it_ends(faulty: tuple[Api, SimExchange]) -> No
     banned = api.public("GET", "/api/v3/time")
     assert (banned.status_code, banned.headers["Retry-After"]) == (418, "30")
     assert api.place().status_code == 418  # every request is refused while banned
-    api.clock.advance(30_000)
+    api.time.advance(30)
     assert api.place().status_code == 200
 
 
@@ -173,7 +173,7 @@ def test_standing_clock_offset_until_the_client_resyncs(faulty: tuple[Api, SimEx
         "Timestamp for this request was 1000ms ahead of the server's time.",
     )
     server_time = api.public("GET", "/api/v3/time").json()["serverTime"]
-    assert server_time == api.clock() - 7000
+    assert server_time == api.time.clock_ms() - 7000
     assert api.place(timestamp=server_time).status_code == 200
 
 
@@ -186,10 +186,10 @@ def test_latency_is_injected_through_sleep(faulty: tuple[Api, SimExchange]) -> N
     api, _ = faulty
     api.public("GET", "/api/v3/ping")
     api.public("GET", "/api/v3/ping")
-    assert api.clock.sleeps == [0.25]
+    assert api.time.slept == [0.25]
 
 
-def test_in_process_transport_raises_what_a_connection_would(clock: FakeClock) -> None:
+def test_in_process_transport_raises_what_a_connection_would(clock: FakeTime) -> None:
     sim = make_sim(
         clock,
         plan(

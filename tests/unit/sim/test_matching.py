@@ -9,8 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from oco_reconcile.sim.engine import Engine
-
-from .conftest import Api, buy_oco
+from tests.support.sim_api import Api, buy_oco
 
 LIST_ID = "ocr-btc-exit-abcdef"
 

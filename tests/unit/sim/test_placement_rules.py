@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from oco_reconcile.sim.engine import Engine
-
-from .conftest import Api, buy_oco, error, sell_oco
+from tests.support.sim_api import Api, buy_oco, error, sell_oco
 
 RELATION = "The relationship of the prices for the orders is not correct."
 BALANCE = "Account has insufficient balance for requested action."

@@ -12,14 +12,14 @@ import pytest
 from oco_reconcile.commands.app import main
 from oco_reconcile.sim.host import open_sim
 from oco_reconcile.sim.store import StateFile
-
-from .conftest import Api, FakeClock
+from tests.support.fake_time import FakeTime
+from tests.support.sim_api import Api
 
 LIST_ID = "ocr-btc-exit-abcdef"
 
 
-def place_through(path: Path, clock: FakeClock, **overrides: str) -> dict[str, object]:
-    sim = open_sim(path, clock=clock)
+def place_through(path: Path, clock: FakeTime, **overrides: str) -> dict[str, object]:
+    sim = open_sim(path, clock=clock.clock_ms)
     with httpx.Client(base_url="http://sim.local", transport=sim.transport()) as http:
         response = Api(http, clock).place(**overrides)
     assert response.status_code == 200, response.text
@@ -34,10 +34,10 @@ def run(*argv: str) -> int:
     return code if isinstance(code, int) else 0
 
 
-def test_state_survives_a_new_process(tmp_path: Path, clock: FakeClock) -> None:
+def test_state_survives_a_new_process(tmp_path: Path, clock: FakeTime) -> None:
     path = tmp_path / ".oco-reconcile" / "sim.json"
     place_through(path, clock)
-    again = open_sim(path, clock=clock)
+    again = open_sim(path, clock=clock.clock_ms)
     assert [item.list_client_order_id for item in again.engine.open_order_lists()] == [LIST_ID]
     btc = dict(again.engine.balances())["BTC"]
     assert (str(btc.free), str(btc.locked)) == ("0.99", "0.01")
@@ -47,12 +47,12 @@ def test_state_survives_a_new_process(tmp_path: Path, clock: FakeClock) -> None:
 
 
 def test_a_running_exchange_sees_changes_made_by_another_process(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeTime
 ) -> None:
     path = tmp_path / "sim.json"
-    serving = open_sim(path, clock=clock)
+    serving = open_sim(path, clock=clock.clock_ms)
     place_through(path, clock)  # e.g. `apply` in-process while `sim serve` holds the file
-    clock.advance(5)
+    clock.advance(0.005)
     with httpx.Client(base_url="http://sim.local", transport=serving.transport()) as http:
         assert [item["listClientOrderId"] for item in Api(http, clock).open_lists()] == [LIST_ID]
 
@@ -67,7 +67,7 @@ def test_unreadable_state_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_sim_price_fills_and_status_shows_it(
-    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, clock: FakeTime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "sim.json"
     place_through(path, clock)
@@ -84,7 +84,7 @@ def test_sim_price_fills_and_status_shows_it(
     assert str(reopened.engine.state.prices["BTCUSDT"]) == "121000"
 
 
-def test_sim_fill_forces_a_partial_fill(tmp_path: Path, clock: FakeClock) -> None:
+def test_sim_fill_forces_a_partial_fill(tmp_path: Path, clock: FakeTime) -> None:
     path = tmp_path / "sim.json"
     place_through(path, clock, quantity="0.02")
     assert run("sim", "fill", LIST_ID, "0.005", "--state", str(path)) == 0
@@ -94,7 +94,7 @@ def test_sim_fill_forces_a_partial_fill(tmp_path: Path, clock: FakeClock) -> Non
     ]
 
 
-def test_sim_reset(tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sim_reset(tmp_path: Path, clock: FakeTime, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "sim.json"
     place_through(path, clock)
     assert run("sim", "reset", "--state", str(path)) == 0

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 from binance_common.configuration import ConfigurationRestAPI
 from binance_common.errors import BadRequestError
+from binance_sdk_spot.rest_api import SpotRestAPI
 from binance_sdk_spot.rest_api.models import (
     OrderListOcoAboveTypeEnum,
     OrderListOcoBelowTimeInForceEnum,
     OrderListOcoBelowTypeEnum,
     OrderListOcoSideEnum,
 )
+from binance_sdk_spot.rest_api.models.open_order_list_response_inner import (
+    OpenOrderListResponseInner,
+)
 from binance_sdk_spot.spot import Spot
 
 from oco_reconcile.sim.host import open_sim
 from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
-
-from .conftest import serve
+from tests.support.sim_api import serve
 
 
 @pytest.fixture
@@ -38,6 +42,11 @@ def spot() -> Iterator[Spot]:
             timeout=5000,
         )
         yield Spot(config_rest_api=config)
+
+
+def open_lists(rest: SpotRestAPI) -> list[OpenOrderListResponseInner]:
+    """``GET /api/v3/openOrderList`` is an array; the SDK types its answer as one model."""
+    return cast("list[OpenOrderListResponseInner]", rest.open_order_list().data())
 
 
 def test_sdk_round_trip(spot: Spot, caplog: pytest.LogCaptureFixture) -> None:
@@ -56,15 +65,17 @@ def test_sdk_round_trip(spot: Spot, caplog: pytest.LogCaptureFixture) -> None:
         list_client_order_id="sdk-bracket",
     ).data()
     assert placed.list_client_order_id == "sdk-bracket"
+    assert placed.order_reports is not None
     assert [report.type for report in placed.order_reports] == ["STOP_LOSS_LIMIT", "LIMIT_MAKER"]
 
-    listed = rest.open_order_list().data()
+    listed = open_lists(rest)
     assert [item.list_client_order_id for item in listed] == ["sdk-bracket"]
 
     cancelled = rest.delete_order_list(symbol="BTCUSDT", list_client_order_id="sdk-bracket").data()
     assert cancelled.list_status_type == "ALL_DONE"
+    assert cancelled.order_reports is not None
     assert {report.status for report in cancelled.order_reports} == {"CANCELED"}
-    assert rest.open_order_list().data() == []
+    assert open_lists(rest) == []
 
     with pytest.raises(BadRequestError, match=r"Unknown order list sent\."):
         rest.delete_order_list(symbol="BTCUSDT", list_client_order_id="sdk-bracket")

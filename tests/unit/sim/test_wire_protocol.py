@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from oco_reconcile.sim.app import HmacVerifier, PublicKeyVerifier, SimApp, signed_payload
 from oco_reconcile.sim.host import SimExchange
-
-from .conftest import Api, FakeClock, error, sell_oco, sign
+from tests.support.fake_time import FakeTime
+from tests.support.sim_api import Api, error, sell_oco, sign
 
 LIST_ID = "ocr-btc-exit-abcdef"
 
@@ -24,7 +24,7 @@ LIST_ID = "ocr-btc-exit-abcdef"
 
 
 def test_missing_api_key_header(api: Api) -> None:
-    query = urlencode({"timestamp": api.clock()})
+    query = urlencode({"timestamp": api.time.clock_ms()})
     response = api.http.get(f"/api/v3/account?{query}&signature={sign(query)}")
     assert error(response) == (401, -2014, "API-key format invalid.")
 
@@ -43,8 +43,8 @@ def test_wrong_secret_is_an_invalid_signature(api: Api) -> None:
 
 def test_parameters_reordered_after_signing_are_refused(api: Api) -> None:
     """Binance signs the bytes as sent (Binance_Futures_python #25)."""
-    signed_query = f"timestamp={api.clock()}&omitZeroBalances=true"
-    reordered = f"omitZeroBalances=true&timestamp={api.clock()}"
+    signed_query = f"timestamp={api.time.clock_ms()}&omitZeroBalances=true"
+    reordered = f"omitZeroBalances=true&timestamp={api.time.clock_ms()}"
     url = f"/api/v3/account?{reordered}&signature={sign(signed_query)}"
     response = api.http.get(url, headers={"X-MBX-APIKEY": api.api_key})
     assert error(response) == (400, -1022, "Signature for this request is not valid.")
@@ -54,7 +54,7 @@ def test_signature_over_query_and_body_without_separator(api: Api) -> None:
     """Parameters split between query string and form body are signed as query + body."""
     params = sell_oco()
     query = urlencode({key: params.pop(key) for key in ("symbol", "side", "quantity")})
-    body = urlencode({**params, "timestamp": api.clock()})
+    body = urlencode({**params, "timestamp": api.time.clock_ms()})
     response = api.http.post(
         f"/api/v3/orderList/oco?{query}",
         content=f"{body}&signature={sign(query + body)}",
@@ -95,7 +95,7 @@ def test_ed25519_vector_verifies_with_the_public_key(fixtures_dir: Path) -> None
 
 
 def test_timestamp_ahead_of_server_time(api: Api) -> None:
-    response = api.signed("GET", "/api/v3/account", timestamp=api.clock() + 1000)
+    response = api.signed("GET", "/api/v3/account", timestamp=api.time.clock_ms() + 1000)
     assert error(response) == (
         400,
         -1021,
@@ -104,7 +104,7 @@ def test_timestamp_ahead_of_server_time(api: Api) -> None:
 
 
 def test_timestamp_outside_recv_window(api: Api) -> None:
-    stale = api.clock() - 5001
+    stale = api.time.clock_ms() - 5001
     response = api.signed("GET", "/api/v3/account", timestamp=stale)
     assert error(response) == (
         400,
@@ -116,7 +116,7 @@ def test_timestamp_outside_recv_window(api: Api) -> None:
 
 
 def test_microsecond_timestamps_are_accepted(api: Api) -> None:
-    response = api.signed("GET", "/api/v3/account", timestamp=api.clock() * 1000)
+    response = api.signed("GET", "/api/v3/account", timestamp=api.time.clock_ms() * 1000)
     assert response.status_code == 200
 
 
@@ -139,8 +139,8 @@ def test_missing_timestamp(api: Api) -> None:
     )
 
 
-def test_server_time_is_the_clock(api: Api, clock: FakeClock) -> None:
-    assert api.public("GET", "/api/v3/time").json() == {"serverTime": clock.now}
+def test_server_time_is_the_clock(api: Api, clock: FakeTime) -> None:
+    assert api.public("GET", "/api/v3/time").json() == {"serverTime": clock.clock_ms()}
     assert api.public("GET", "/api/v3/ping").json() == {}
 
 
@@ -148,7 +148,7 @@ def test_server_time_is_the_clock(api: Api, clock: FakeClock) -> None:
 
 
 def test_parameter_sent_twice(api: Api) -> None:
-    query = f"timestamp={api.clock()}&timestamp={api.clock()}"
+    query = f"timestamp={api.time.clock_ms()}&timestamp={api.time.clock_ms()}"
     url = f"/api/v3/account?{query}&signature={sign(query)}"
     response = api.http.get(url, headers={"X-MBX-APIKEY": api.api_key})
     assert error(response) == (400, -1101, "Duplicate values for a parameter detected.")
@@ -324,7 +324,7 @@ def test_weight_header_on_every_response_and_free_successful_orders(api: Api) ->
     assert listed.headers["X-MBX-USED-WEIGHT-1M"] == "101"
 
 
-def _tight_limits(sim: SimExchange, clock: FakeClock, weight: int, orders_10s: int) -> None:
+def _tight_limits(sim: SimExchange, clock: FakeTime, weight: int, orders_10s: int) -> None:
     for limit in sim.engine.state.rate_limits:
         if limit["rateLimitType"] == "REQUEST_WEIGHT":
             limit["limit"] = weight
@@ -333,10 +333,10 @@ def _tight_limits(sim: SimExchange, clock: FakeClock, weight: int, orders_10s: i
     sim.app = SimApp(sim.engine, sleep=clock.sleep)
 
 
-def test_429_with_retry_after_then_418_ban(api: Api, sim: SimExchange, clock: FakeClock) -> None:
+def test_429_with_retry_after_then_418_ban(api: Api, sim: SimExchange, clock: FakeTime) -> None:
     _tight_limits(sim, clock, weight=40, orders_10s=100)
-    clock.now -= clock.now % 60_000  # the start of a minute window
-    clock.advance(15_000)
+    clock.now -= clock.now % 60  # the start of a minute window
+    clock.advance(15)
     for _ in range(2):
         assert api.public("GET", "/api/v3/exchangeInfo").status_code == 200
     limited = api.public("GET", "/api/v3/exchangeInfo")
@@ -353,15 +353,15 @@ def test_429_with_retry_after_then_418_ban(api: Api, sim: SimExchange, clock: Fa
     assert banned.json()["code"] == -1003
     assert banned.json()["msg"].startswith("Way too much request weight used; IP banned until ")
     assert banned.headers["Retry-After"] == "120"
-    clock.advance(60_000)
+    clock.advance(60)
     assert api.public("GET", "/api/v3/ping").status_code == 418  # still banned
-    clock.advance(60_001)
+    clock.advance(60.001)
     assert api.public("GET", "/api/v3/ping").status_code == 200
 
 
-def test_unfilled_order_count_limit(api: Api, sim: SimExchange, clock: FakeClock) -> None:
+def test_unfilled_order_count_limit(api: Api, sim: SimExchange, clock: FakeTime) -> None:
     _tight_limits(sim, clock, weight=6000, orders_10s=4)
-    clock.now -= clock.now % 10_000
+    clock.now -= clock.now % 10
     assert api.place(quantity="0.01", listClientOrderId="a").status_code == 200
     assert api.place(quantity="0.01", listClientOrderId="b").status_code == 200
     third = api.place(quantity="0.01", listClientOrderId="c")
@@ -372,11 +372,11 @@ def test_unfilled_order_count_limit(api: Api, sim: SimExchange, clock: FakeClock
     )
     assert third.headers["Retry-After"] == "10"
     assert len(api.open_lists()) == 2
-    clock.advance(10_000)
+    clock.advance(10)
     assert api.place(quantity="0.01", listClientOrderId="c").status_code == 200
 
 
-def test_in_process_transport_answers_like_the_server(sim: SimExchange, clock: FakeClock) -> None:
+def test_in_process_transport_answers_like_the_server(sim: SimExchange, clock: FakeTime) -> None:
     with httpx.Client(base_url="http://sim.local", transport=sim.transport()) as http:
         api = Api(http, clock)
         assert api.place().status_code == 200

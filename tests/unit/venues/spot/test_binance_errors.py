@@ -37,7 +37,7 @@ from oco_reconcile.venues.spot.client import (
     retry_delay,
     should_retry,
 )
-from tests.unit.venues.conftest import SERVER_TIME_MS, FakeBinance
+from tests.support.fake_binance import SERVER_TIME_MS, FakeBinance
 
 from .test_binance_requests import SELL_BRACKET
 
@@ -335,7 +335,7 @@ def test_reads_retry_5xx_with_backoff_then_succeed(fake_binance: FakeBinance) ->
     with client_with(fake_binance) as client:
         assert client.open_order_lists() == ()
     assert len(fake_binance.sent(LISTS)) == 4
-    assert fake_binance.clock.sleeps == [0.5, 1.0, 2.0]
+    assert fake_binance.time.slept == [0.5, 1.0, 2.0]
 
 
 def test_reads_honour_retry_after(fake_binance: FakeBinance) -> None:
@@ -343,7 +343,7 @@ def test_reads_honour_retry_after(fake_binance: FakeBinance) -> None:
     fake_binance.reply("GET", LISTS, [])
     with client_with(fake_binance) as client:
         client.open_order_lists()
-    assert fake_binance.clock.sleeps == [11.0]
+    assert fake_binance.time.slept == [11.0]
 
 
 def test_reads_give_up_after_max_attempts_with_the_last_error(fake_binance: FakeBinance) -> None:
@@ -351,7 +351,7 @@ def test_reads_give_up_after_max_attempts_with_the_last_error(fake_binance: Fake
     with client_with(fake_binance) as client, pytest.raises(TransientError):
         client.open_order_lists()
     assert len(fake_binance.sent(LISTS)) == POLICY.max_attempts
-    assert fake_binance.clock.sleeps == [0.5, 1.0, 2.0]
+    assert fake_binance.time.slept == [0.5, 1.0, 2.0]
 
 
 def test_ban_stops_at_once(fake_binance: FakeBinance) -> None:
@@ -359,7 +359,7 @@ def test_ban_stops_at_once(fake_binance: FakeBinance) -> None:
     with client_with(fake_binance) as client, pytest.raises(BannedError):
         client.open_order_lists()
     assert len(fake_binance.sent(LISTS)) == 1
-    assert fake_binance.clock.sleeps == []
+    assert fake_binance.time.slept == []
 
 
 def test_long_retry_after_is_raised_not_slept(fake_binance: FakeBinance) -> None:
@@ -367,7 +367,7 @@ def test_long_retry_after_is_raised_not_slept(fake_binance: FakeBinance) -> None
     with client_with(fake_binance) as client, pytest.raises(RateLimitedError) as caught:
         client.open_order_lists()
     assert caught.value.retry_after == 900
-    assert fake_binance.clock.sleeps == []
+    assert fake_binance.time.slept == []
 
 
 def test_rejections_are_not_retried(fake_binance: FakeBinance, fixture_json: Load) -> None:
@@ -385,7 +385,7 @@ def test_cancel_retries_after_an_unknown_outcome_and_then_finds_it_gone(
     with client_with(fake_binance) as client:
         assert client.cancel_order_list("BTCUSDT", "ocr-list-aaaaaa") is None
     assert len(fake_binance.sent(CANCEL, "DELETE")) == 2
-    assert fake_binance.clock.sleeps == [0.5]
+    assert fake_binance.time.slept == [0.5]
 
 
 def test_read_clock_skew_resyncs_each_attempt(fake_binance: FakeBinance) -> None:
@@ -399,7 +399,7 @@ def test_read_clock_skew_resyncs_each_attempt(fake_binance: FakeBinance) -> None
     with client_with(fake_binance) as client:
         assert client.open_order_lists() == ()
     assert len(fake_binance.sent(LISTS)) == 3
-    assert fake_binance.clock.sleeps == [0.5]  # attempt 1: send, re-sync, re-send; then a backoff
+    assert fake_binance.time.slept == [0.5]  # attempt 1: send, re-sync, re-send; then a backoff
 
 
 @pytest.mark.parametrize(
@@ -422,7 +422,7 @@ def test_placement_is_sent_exactly_once(
     with client_with(fake_binance) as client, pytest.raises(expected):
         client.place_oco(SELL_BRACKET)
     assert len(fake_binance.sent(OCO)) == 1
-    assert fake_binance.clock.sleeps == []
+    assert fake_binance.time.slept == []
 
 
 def test_time_sync_failure_before_a_placement_is_not_an_unknown_outcome(

@@ -33,7 +33,7 @@ from oco_reconcile.venues.spot.client import (
     base_url_for,
     oco_params,
 )
-from tests.unit.venues.conftest import FAKE_API_KEY, SERVER_TIME_MS, FakeBinance, SentRequest
+from tests.support.fake_binance import FAKE_API_KEY, SERVER_TIME_MS, FakeBinance, SentRequest
 
 Load = Callable[[str], Any]
 
@@ -106,7 +106,7 @@ def test_timestamp_follows_the_server_clock_offset(fake_binance: FakeBinance) ->
     fake_binance.reply("GET", "/api/v3/openOrderList", [])
     with fake_binance.client() as client:
         client.open_order_lists()
-        fake_binance.clock.now += 10
+        fake_binance.time.advance(10)
         client.open_order_lists()
     first, second = fake_binance.sent("/api/v3/openOrderList")
     assert first.param("timestamp") == str(SERVER_TIME_MS + 2_500)
@@ -421,7 +421,7 @@ def test_the_fake_exchange_really_checks_signatures(fake_binance: FakeBinance) -
         PRODUCTION_URL,
         Credentials.hmac(FAKE_API_KEY, "some-other-secret"),
         transport=httpx.MockTransport(fake_binance.handle),
-        clock=fake_binance.clock,
+        clock=fake_binance.time.clock,
     )
     with client, pytest.raises(RejectedError) as caught:
         client.open_order_lists()

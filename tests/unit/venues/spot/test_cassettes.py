@@ -17,13 +17,9 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.spot.client import TESTNET_URL, BinanceClient, RetryPolicy
-from tests.unit.venues.conftest import (
-    CASSETTES_DIR,
-    FAKE_API_KEY,
-    FAKE_SECRET,
-    FakeBinance,
-    contract_vcr,
-)
+from tests.support.cassettes import contract_vcr
+from tests.support.fake_binance import FAKE_API_KEY, FAKE_SECRET, FakeBinance
+from tests.support.paths import CASSETTES_DIR
 
 HEX_SIGNATURE = re.compile(r"\b[0-9a-f]{64}\b")
 BASE64_SIGNATURE = re.compile(r"[A-Za-z0-9+/]{86}==|[A-Za-z0-9%]{100,}%3D%3D")
@@ -86,8 +82,8 @@ def recording_client(fake: FakeBinance) -> BinanceClient:
         TESTNET_URL,
         Credentials.hmac(FAKE_API_KEY, FAKE_SECRET),
         transport=httpx.MockTransport(fake.handle),
-        clock=fake.clock,
-        sleep=fake.clock.sleep,
+        clock=fake.time.clock,
+        sleep=fake.time.sleep,
     )
 
 

@@ -4,8 +4,8 @@ what weight, and how their answers are joined (lists carry ids, openOrders carri
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -15,21 +15,16 @@ from oco_reconcile.core.model import (
     AccountFilters,
     Balance,
     Bracket,
-    ExchangeInfo,
     HistoryOutcome,
-    OcoRequest,
-    OrderList,
-    OrderReport,
-    RateUsage,
 )
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import RejectedError
 from oco_reconcile.venues.spot.live import read_live, read_open_lists
+from tests.support.fake_exchange import ROUND_ONE, FakeExchange
 from tests.support.plan_support import (
     OWNER,
     PRICES,
-    RICH,
     btcusdt_rules,
     closed,
     foreign_list,
@@ -38,114 +33,13 @@ from tests.support.plan_support import (
     sell,
 )
 
-WEIGHTS = {
-    "exchange_info": 20,
-    "prices": 4,
-    "balances": 20,
-    "open_order_lists": 6,
-    "order_list": 4,
-    "order": 4,
-}
-ROUND_ONE = {"exchange_info", "prices", "balances", "open_order_lists", "open_orders"}
-
-
-@dataclass
-class FakeExchange:
-    """Answers from in-memory state; records every call (method, argument) and, when
-    ``barrier`` is set, holds each round-one call until all of them are in flight together."""
-
-    info: ExchangeInfo = field(default_factory=market_info)
-    prices_by_symbol: Mapping[str, Decimal] = field(default_factory=lambda: dict(PRICES))
-    lists: Sequence[OrderList] = ()
-    history: Mapping[str, OrderList] = field(default_factory=dict)
-    extra_orders: Sequence[OrderReport] = ()
-    barrier: threading.Barrier | None = None
-    calls: list[tuple[str, object]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _record(self, method: str, argument: object = None) -> None:
-        with self.lock:
-            self.calls.append((method, argument))
-        if self.barrier is not None and method in ROUND_ONE:
-            self.barrier.wait(timeout=30)
-
-    # -- the Exchange protocol --
-    def server_time(self) -> int:
-        raise AssertionError("not needed for reading")
-
-    def exchange_info(self, symbols: Sequence[str]) -> ExchangeInfo:
-        self._record("exchange_info", tuple(symbols))
-        unknown = [s for s in symbols if s not in self.info.symbols]
-        if unknown:
-            raise RejectedError("Invalid symbol.", status=400, code=-1121)
-        return replace(self.info, symbols={s: self.info.symbols[s] for s in symbols})
-
-    def prices(self, symbols: Sequence[str]) -> Mapping[str, Decimal]:
-        self._record("prices", tuple(symbols))
-        if any(s not in self.prices_by_symbol for s in symbols):
-            raise RejectedError("Invalid symbol.", status=400, code=-1121)
-        return {s: self.prices_by_symbol[s] for s in symbols}
-
-    def balances(self) -> Mapping[str, Balance]:
-        self._record("balances")
-        return dict(RICH)
-
-    def open_order_lists(self) -> tuple[OrderList, ...]:
-        self._record("open_order_lists")
-        return tuple(replace(item, reports=()) for item in self.lists)  # ids only, like Binance
-
-    def open_orders(self, symbol: str | None = None) -> tuple[OrderReport, ...]:
-        self._record("open_orders", symbol)
-        if symbol is not None and symbol not in self.info.symbols:
-            raise RejectedError("Invalid symbol.", status=400, code=-1121)
-        legs = [r for item in self.lists for r in item.reports] + list(self.extra_orders)
-        return tuple(r for r in legs if symbol is None or r.symbol == symbol)
-
-    def order_list(self, list_client_order_id: str) -> OrderList | None:
-        self._record("order_list", list_client_order_id)
-        found = self.history.get(list_client_order_id)
-        return None if found is None else replace(found, reports=())
-
-    def order(self, symbol: str, order_id: int) -> OrderReport | None:
-        self._record("order", (symbol, order_id))
-        for item in self.history.values():
-            for report in item.reports:
-                if (report.symbol, report.order_id) == (symbol, order_id):
-                    return report
-        return None
-
-    def place_oco(self, request: OcoRequest) -> OrderList:
-        raise AssertionError("the reader never places")
-
-    def cancel_order_list(
-        self, symbol: str, list_client_order_id: str, new_client_order_id: str | None = None
-    ) -> OrderList | None:
-        raise AssertionError("the reader never cancels")
-
-    def rate_usage(self) -> RateUsage:
-        return RateUsage()
-
-    # -- accounting --
-    def methods(self) -> list[str]:
-        return [method for method, _ in self.calls]
-
-    def weight(self) -> int:
-        total = 0
-        for method, argument in self.calls:
-            if method == "open_orders":
-                total += 80 if argument is None else 6
-            else:
-                total += WEIGHTS[method]
-        return total
-
-
 A = sell("alpha")
 E = sell("echo", symbol="ETHUSDT", qty="0.5", tp="4400", stop="3600", limit="3590")
 SETTINGS = Settings()
 
 
 def test_round_one_runs_concurrently_and_nothing_else_is_needed() -> None:
-    exchange = FakeExchange(lists=[open_list(A, 1), open_list(E, 2)])
+    exchange = FakeExchange(read_only=True, lists=[open_list(A, 1), open_list(E, 2)])
     exchange.barrier = threading.Barrier(6)  # info, prices, balances, lists, 2 x openOrders
 
     live = read_live(exchange, [A, E], SETTINGS)
@@ -175,7 +69,7 @@ def test_many_symbols_read_all_open_orders_in_one_call() -> None:
 
     read_live(exchange, brackets, SETTINGS)
 
-    assert [arg for method, arg in exchange.calls if method == "open_orders"] == [None]
+    assert exchange.arguments("open_orders") == [None]
 
 
 def test_thirteen_symbols_are_still_read_one_by_one() -> None:
@@ -188,15 +82,15 @@ def test_thirteen_symbols_are_still_read_one_by_one() -> None:
 
     read_live(exchange, [sell(f"b{i}", symbol=s) for i, s in enumerate(symbols)], SETTINGS)
 
-    assert sorted(arg for method, arg in exchange.calls if method == "open_orders") == symbols
+    assert sorted(exchange.arguments("open_orders")) == symbols
 
 
 def test_history_is_looked_up_only_for_desired_brackets_that_are_not_open() -> None:
-    exchange = FakeExchange(lists=[open_list(A, 1)])
+    exchange = FakeExchange(read_only=True, lists=[open_list(A, 1)])
 
     live = read_live(exchange, [A, E], SETTINGS)
 
-    lookups = [arg for method, arg in exchange.calls if method == "order_list"]
+    lookups = exchange.arguments("order_list")
     assert lookups == [bracket_ids(OWNER, E).list_client_order_id]
     assert live.history[lookups[0]].outcome is HistoryOutcome.NEVER_PLACED
     assert "order" not in exchange.methods()
@@ -204,7 +98,7 @@ def test_history_is_looked_up_only_for_desired_brackets_that_are_not_open() -> N
 
 def test_lookups_come_after_round_one_and_leg_lookups_after_them() -> None:
     gone = closed(open_list(E, 7), ("CANCELED", "0"), ("CANCELED", "0"))
-    exchange = FakeExchange(history={gone.list_client_order_id: gone})
+    exchange = FakeExchange(read_only=True, history={gone.list_client_order_id: gone})
 
     live = read_live(exchange, [E], SETTINGS)
 
@@ -219,20 +113,20 @@ def test_lookups_come_after_round_one_and_leg_lookups_after_them() -> None:
 def test_a_triggered_leg_still_open_means_fired_without_a_lookup() -> None:
     fired = closed(open_list(A, 7), ("NEW", "0"), ("EXPIRED", "0"))  # the stop-limit works on
     working = fired.reports[0]
-    exchange = FakeExchange(history={fired.list_client_order_id: fired}, extra_orders=[working])
+    exchange = FakeExchange(
+        read_only=True, history={fired.list_client_order_id: fired}, extra_orders=[working]
+    )
 
     live = read_live(exchange, [A], SETTINGS)
 
-    assert [arg for method, arg in exchange.calls if method == "order"] == [
-        ("BTCUSDT", fired.reports[1].order_id)
-    ]
+    assert exchange.arguments("order") == [("BTCUSDT", fired.reports[1].order_id)]
     assert live.history[fired.list_client_order_id].outcome is HistoryOutcome.FIRED
     assert not make_plan([A], live, SETTINGS).has_changes
 
 
 def test_a_list_placed_between_reads_is_treated_as_open() -> None:
     late = open_list(A, 8)
-    exchange = FakeExchange(history={late.list_client_order_id: late})
+    exchange = FakeExchange(read_only=True, history={late.list_client_order_id: late})
 
     live = read_live(exchange, [A], SETTINGS)
 
@@ -243,7 +137,7 @@ def test_a_list_placed_between_reads_is_treated_as_open() -> None:
 
 
 def test_managed_lists_on_other_symbols_get_their_legs_and_rules() -> None:
-    exchange = FakeExchange(lists=[open_list(E, 2)])
+    exchange = FakeExchange(read_only=True, lists=[open_list(E, 2)])
 
     live = read_live(exchange, [A], SETTINGS)
 
@@ -255,7 +149,7 @@ def test_managed_lists_on_other_symbols_get_their_legs_and_rules() -> None:
 
 
 def test_unmanaged_lists_on_other_symbols_cost_nothing_more() -> None:
-    exchange = FakeExchange(lists=[foreign_list(E, 2, "manual1")])
+    exchange = FakeExchange(read_only=True, lists=[foreign_list(E, 2, "manual1")])
 
     read_live(exchange, [A], SETTINGS)
 
@@ -264,7 +158,7 @@ def test_unmanaged_lists_on_other_symbols_cost_nothing_more() -> None:
 
 
 def test_an_empty_desired_set_reads_no_rules_and_no_prices() -> None:
-    exchange = FakeExchange(lists=[open_list(A, 1)])
+    exchange = FakeExchange(read_only=True, lists=[open_list(A, 1)])
 
     live = read_live(exchange, [], SETTINGS)
 
@@ -275,16 +169,18 @@ def test_an_empty_desired_set_reads_no_rules_and_no_prices() -> None:
 
 def test_account_count_filters_need_every_open_order() -> None:
     info = replace(market_info(), account_filters=AccountFilters(max_num_orders=1000))
-    exchange = FakeExchange(info=info)
+    exchange = FakeExchange(read_only=True, info=info)
 
     read_live(exchange, [A], SETTINGS)
 
-    assert [arg for method, arg in exchange.calls if method == "open_orders"] == ["BTCUSDT", None]
+    assert exchange.arguments("open_orders") == ["BTCUSDT", None]
 
 
 def test_an_unknown_symbol_is_reported_by_the_plan_not_raised() -> None:
     nope = sell("nope", symbol="NOPEUSDT")
-    exchange = FakeExchange()
+    exchange = FakeExchange(
+        read_only=True,
+    )
 
     live = read_live(exchange, [A, nope], SETTINGS)
 
@@ -300,24 +196,24 @@ def test_other_rejections_are_not_swallowed() -> None:
             raise RejectedError("Invalid API-key, IP, or permissions for action.", code=-2015)
 
     with pytest.raises(RejectedError):
-        read_live(Refusing(), [A], SETTINGS)
+        read_live(Refusing(read_only=True), [A], SETTINGS)
 
 
 def test_an_adopted_list_that_is_gone_is_looked_up_too() -> None:
     adopted: Bracket = replace(A, adopt="web_1")
     gone = closed(foreign_list(A, 9, "web_1"), ("EXPIRED", "0"), ("FILLED", "0.01"))
-    exchange = FakeExchange(history={"web_1": gone})
+    exchange = FakeExchange(read_only=True, history={"web_1": gone})
 
     live = read_live(exchange, [adopted], SETTINGS)
 
-    lookups = sorted(arg for method, arg in exchange.calls if method == "order_list")
+    lookups = sorted(exchange.arguments("order_list"))
     assert lookups == sorted(["web_1", bracket_ids(OWNER, A).list_client_order_id])
     assert live.history["web_1"].outcome is HistoryOutcome.FIRED
     assert not make_plan([adopted], live, SETTINGS).has_changes
 
 
 def test_read_open_lists_for_import_filters_by_symbol() -> None:
-    exchange = FakeExchange(lists=[open_list(A, 1), foreign_list(E, 2, "manual1")])
+    exchange = FakeExchange(read_only=True, lists=[open_list(A, 1), foreign_list(E, 2, "manual1")])
 
     lists = read_open_lists(exchange, ["ETHUSDT"])
 

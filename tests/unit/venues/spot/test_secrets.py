@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from oco_reconcile.errors import ExchangeError
 from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.spot.client import PRODUCTION_URL, BinanceClient, RetryPolicy
-from tests.unit.venues.conftest import FAKE_API_KEY, FAKE_SECRET, FakeBinance
+from tests.support.fake_binance import FAKE_API_KEY, FAKE_SECRET, FakeBinance
 
 from .test_binance_requests import SELL_BRACKET
 
