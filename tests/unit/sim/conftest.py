@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from oco_reconcile.sim.engine import Engine
-from oco_reconcile.sim.faults import FaultPlan
-from oco_reconcile.sim.host import SimExchange, open_sim
-from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
-from oco_reconcile.sim.server import start_server, stop_server
+from oco_reconcile.sim.engine.machine import Engine
+from oco_reconcile.sim.exchange import SimExchange, open_sim
+from oco_reconcile.sim.wire.faults import FaultPlan
+from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
+from oco_reconcile.sim.wire.server import start_server, stop_server
 
 START_MS = 1_780_000_000_000
 

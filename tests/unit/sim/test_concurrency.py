@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from oco_reconcile.sim.host import SimExchange, open_sim
+from oco_reconcile.sim.exchange import SimExchange, open_sim
 
 from .conftest import Api, FakeClock, buy_oco, sell_oco
 

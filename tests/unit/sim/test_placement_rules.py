@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from oco_reconcile.sim.engine import Engine
+from oco_reconcile.sim.engine.machine import Engine
 
 from .conftest import Api, buy_oco, error, sell_oco
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from oco_reconcile.sim.engine import Engine
+from oco_reconcile.sim.engine.machine import Engine
 
 from .conftest import Api, sell_oco
 
