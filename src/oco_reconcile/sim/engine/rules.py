@@ -16,7 +16,6 @@ from oco_reconcile.sim.engine import errors
 from oco_reconcile.sim.engine.errors import SimError
 from oco_reconcile.sim.engine.specs import (
     ABOVE,
-    BELOW,
     OCO_TYPES,
     PRICED_TYPES,
     STOP_LOSS_TYPES,
@@ -25,6 +24,7 @@ from oco_reconcile.sim.engine.specs import (
     LegSpec,
     OcoSpec,
     SymbolInfo,
+    take_profit_position,
 )
 
 
@@ -71,9 +71,9 @@ def check_leg_positions(spec: OcoSpec) -> None:
     OCO (TRADE)" table)."""
     if spec.above.type == "LIMIT_MAKER" and spec.below.type == "LIMIT_MAKER":
         raise SimError(-1168, errors.MSG_BOTH_LIMIT)
-    take_profit_position = ABOVE if spec.side == "SELL" else BELOW
+    tp_position = take_profit_position(spec.side)
     for leg in spec.legs:
-        if leg.is_take_profit != (leg.position == take_profit_position):
+        if leg.is_take_profit != (leg.position == tp_position):
             raise _misplaced(spec.side, leg.type)
 
 

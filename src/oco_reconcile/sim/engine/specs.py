@@ -28,6 +28,12 @@ SymbolInfo = JsonMapping
 """One symbol's ``exchangeInfo`` entry."""
 
 
+def take_profit_position(side: str) -> str:
+    """Where the take-profit family sits: above the market for a SELL, below for a BUY
+    (rest-api.md "New Order list - OCO (TRADE)")."""
+    return ABOVE if side == "SELL" else BELOW
+
+
 def triggers_above(side: str, leg_type: str) -> bool:
     """Whether the leg fires when the price rises to its trigger: a BUY stop-loss or a SELL
     take-profit; a SELL stop-loss and a BUY take-profit fire on a fall (rest-api.md)."""

@@ -11,7 +11,14 @@ from decimal import Decimal
 
 from oco_reconcile.sim.engine import errors
 from oco_reconcile.sim.engine.errors import SimError
-from oco_reconcile.sim.engine.specs import ABOVE, BELOW, TIME_IN_FORCE_VALUES, LegSpec, OcoSpec
+from oco_reconcile.sim.engine.specs import (
+    ABOVE,
+    BELOW,
+    TIME_IN_FORCE_VALUES,
+    LegSpec,
+    OcoSpec,
+    take_profit_position,
+)
 from oco_reconcile.sim.wire import codes
 from oco_reconcile.sim.wire.params import Params
 from oco_reconcile.sim.wire.shapes import ACK, FULL, RESULT
@@ -115,9 +122,10 @@ def read_deprecated_oco(params: Params) -> tuple[OcoSpec, str]:
     }
     stop_leg["type"] = "STOP_LOSS_LIMIT" if stop_leg["price"] is not None else "STOP_LOSS"
     response_type, stp = _read_tail(params)
-    limit_position, stop_position = (ABOVE, BELOW) if side == "SELL" else (BELOW, ABOVE)
+    limit_position = take_profit_position(side)  # the LIMIT_MAKER is the take-profit leg
+    stop_position = BELOW if limit_position == ABOVE else ABOVE
     limit = LegSpec(position=limit_position, **limit_leg)  # type: ignore[arg-type]
     stop = LegSpec(position=stop_position, **stop_leg)  # type: ignore[arg-type]
-    above, below = (limit, stop) if side == "SELL" else (stop, limit)
+    above, below = (limit, stop) if limit_position == ABOVE else (stop, limit)
     spec = OcoSpec(symbol, side, quantity, above, below, list_client_id, stp)
     return spec, response_type
