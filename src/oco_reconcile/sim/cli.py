@@ -47,13 +47,13 @@ def state_path(state: Path | None) -> Path:
     return sim_state_path(load_settings(None))
 
 
-def _open(state: Path | None) -> SimExchange:
+def _open_exchange(state: Path | None) -> SimExchange:
     from oco_reconcile.sim.exchange import open_sim
 
     return open_sim(state_path(state))
 
 
-def _decimal(text: str, what: str) -> Decimal:
+def _positive_decimal(text: str, what: str) -> Decimal:
     from oco_reconcile.errors import UsageError
 
     try:
@@ -147,8 +147,8 @@ def price(
     state: StateOption = None,
 ) -> None:
     """Move the last price; legs fill, trigger and expire as Binance's matching rules say."""
-    sim = _open(state)
-    events = sim.engine.set_price(symbol.upper(), _decimal(new_price, "PRICE"))
+    sim = _open_exchange(state)
+    events = sim.engine.set_price(symbol.upper(), _positive_decimal(new_price, "PRICE"))
     sim.save()
     for event in events:
         typer.echo(_event_line(event))
@@ -165,12 +165,13 @@ def fill(
 ) -> None:
     """Force a (partial) fill of one leg at its own price, e.g. to test a partly executed list."""
     from oco_reconcile.errors import UsageError
+    from oco_reconcile.sim.engine.specs import ABOVE, BELOW
 
-    if leg not in (None, "above", "below"):
+    if leg not in (None, ABOVE, BELOW):
         raise UsageError("--leg must be above or below")
-    sim = _open(state)
+    sim = _open_exchange(state)
     before = len(sim.engine.events())
-    sim.engine.force_fill(list_client_order_id, _decimal(quantity, "QUANTITY"), leg)
+    sim.engine.force_fill(list_client_order_id, _positive_decimal(quantity, "QUANTITY"), leg)
     sim.save()
     for event in sim.engine.events()[before:]:
         typer.echo(_event_line(event))
@@ -182,7 +183,7 @@ def status(
     history: Annotated[int, typer.Option(help="How many recent events to show.")] = 15,
 ) -> None:
     """Balances, prices, open order lists and recent history of the simulated account."""
-    sim = _open(state)
+    sim = _open_exchange(state)
     engine = sim.engine
     typer.echo("Balances (free / locked):")
     for asset, held in engine.balances():
@@ -210,7 +211,7 @@ def status(
 @sim_app.command()
 def reset(state: StateOption = None) -> None:
     """Start afresh: default balances and prices, no orders, no history."""
-    sim = _open(state)
+    sim = _open_exchange(state)
     sim.reset()
     typer.echo(f"Simulator state reset ({state_path(state)}).")
 

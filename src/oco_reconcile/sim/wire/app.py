@@ -30,7 +30,7 @@ from oco_reconcile.sim.engine.machine import Engine
 from oco_reconcile.sim.wire import codes
 from oco_reconcile.sim.wire.auth import Verifier, authenticate, default_keys
 from oco_reconcile.sim.wire.endpoints import Endpoints
-from oco_reconcile.sim.wire.faults import Draw, FaultInjector, FaultKind, FaultPlan, FaultRule
+from oco_reconcile.sim.wire.faults import FaultDraw, FaultInjector, FaultKind, FaultPlan, FaultRule
 from oco_reconcile.sim.wire.messages import (
     DROP,
     JSON_CONTENT_TYPE,
@@ -85,7 +85,7 @@ class SimApp:
             return self._fault_answer(draw.after)  # the engine already committed
         return response
 
-    def _run(self, route: Route, request: SimRequest, draw: Draw) -> SimResponse:
+    def _run(self, route: Route, request: SimRequest, draw: FaultDraw) -> SimResponse:
         weight = route.weight(dict(parse_pairs(request.query)))
         try:
             self.limiter.admit(weight)

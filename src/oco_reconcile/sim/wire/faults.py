@@ -159,7 +159,7 @@ def load_fault_plan(path: Path) -> FaultPlan:
 
 
 @dataclass(frozen=True)
-class Draw:
+class FaultDraw:
     """What the plan decided for one request."""
 
     latency_ms: int = 0
@@ -186,7 +186,7 @@ class FaultInjector:
             for index, _ in enumerate(self.plan.rules)
         ]
 
-    def draw(self, method: str, path: str) -> Draw:
+    def draw(self, method: str, path: str) -> FaultDraw:
         latency, before, after = 0, None, None
         with self._lock:
             for rule, state in zip(self.plan.rules, self._states, strict=True):
@@ -196,7 +196,7 @@ class FaultInjector:
                 if rule.kind is FaultKind.LATENCY or before or after:
                     continue
                 before, after = (None, rule) if rule.commits_first else (rule, None)
-        return Draw(latency, before, after)
+        return FaultDraw(latency, before, after)
 
     def _fires(self, rule: FaultRule, state: _RuleState) -> bool:
         index = state.seen
