@@ -121,7 +121,7 @@ def sdk_once(sim: SimProcess, count: int, rtt_ms: int) -> Run:
     from binance_common.configuration import ConfigurationRestAPI
     from binance_sdk_spot.spot import Spot
 
-    from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+    from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 
     state, desired = Scenario("sdk", count, replace=False).states()
     sim.load(state, rtt_ms)

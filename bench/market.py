@@ -20,9 +20,9 @@ from typing import Any
 
 from oco_reconcile.core.model import Bracket, Leg, LegType, Side, TimeInForce
 from oco_reconcile.core.settings import Settings
-from oco_reconcile.sim.engine import EngineState, Holding
-from oco_reconcile.sim.host import wall_clock_ms
-from oco_reconcile.sim.store import seeded_state, state_to_json
+from oco_reconcile.sim.engine.records import EngineState, Holding
+from oco_reconcile.sim.engine.store import seeded_state, state_to_json
+from oco_reconcile.sim.exchange import wall_clock_ms
 
 COUNT_CAP = 100_000
 LAST_PRICE = Decimal(100)
@@ -111,9 +111,9 @@ def state_with_open(
     Placed through the real client and the simulator's wire app in process, with the rate
     limiter switched off while setting up (the limits are restored in the returned state)."""
     from oco_reconcile.core.planner import oco_request
-    from oco_reconcile.sim.engine import Engine
-    from oco_reconcile.sim.host import SimExchange
-    from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+    from oco_reconcile.sim.engine.machine import Engine
+    from oco_reconcile.sim.exchange import SimExchange
+    from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
     from oco_reconcile.venues.credentials import Credentials
     from oco_reconcile.venues.spot.client import BinanceClient
 

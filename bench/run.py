@@ -64,8 +64,8 @@ QUICK = Configs(
 
 def settings_lines(configs: Configs, sections: list[str]) -> list[str]:
     lines = [
-        "simulator: oco_reconcile.sim.server (the `sim serve` HTTP server) in its own process on "
-        "127.0.0.1; latency = FaultRule(kind=latency, endpoint='*', probability=1.0, "
+        "simulator: oco_reconcile.sim.wire.server (the `sim serve` HTTP server) in its own process "
+        "on 127.0.0.1; latency = FaultRule(kind=latency, endpoint='*', probability=1.0, "
         "latency_ms=RTT) on every request",
         "rate limits: the seed's exchangeInfo (REQUEST_WEIGHT 6000/min, ORDERS 100/10 s and "
         "200000/day, RAW_REQUESTS 300000/5 min); fresh windows for every run, aligned with its "

@@ -31,12 +31,13 @@ from typing import Any
 
 import httpx
 
-from oco_reconcile.sim.app import SimApp, SimRequest, SimResponse
-from oco_reconcile.sim.engine import Engine
-from oco_reconcile.sim.faults import FaultKind, FaultPlan, FaultRule
-from oco_reconcile.sim.host import SimExchange, wall_clock_ms
-from oco_reconcile.sim.limits import Limit, RateLimiter
-from oco_reconcile.sim.store import seeded_state, state_from_json
+from oco_reconcile.sim.engine.limits import Limit, RateLimiter
+from oco_reconcile.sim.engine.machine import Engine
+from oco_reconcile.sim.engine.store import seeded_state, state_from_json
+from oco_reconcile.sim.exchange import SimExchange, wall_clock_ms
+from oco_reconcile.sim.wire.app import SimApp
+from oco_reconcile.sim.wire.faults import FaultKind, FaultPlan, FaultRule
+from oco_reconcile.sim.wire.messages import SimRequest, SimResponse
 
 ALIGN_MS = 60_000  # a multiple of every window the run can touch (10 s ORDERS, 1 min weight)
 
@@ -116,7 +117,7 @@ def _json(body: Any, status: int = 200) -> SimResponse:
 
 def serve() -> None:
     """Serve until the parent closes our stdin (or dies)."""
-    from oco_reconcile.sim.server import SimHTTPServer
+    from oco_reconcile.sim.wire.server import SimHTTPServer
 
     class BenchHTTPServer(SimHTTPServer):
         # socketserver's default listen backlog is 5: a burst of more simultaneous connects

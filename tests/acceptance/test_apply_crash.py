@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from oco_reconcile.core.model import Leg, LegRequest, LegType, OcoRequest, Side, TimeInForce
-from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
-from oco_reconcile.sim.store import StateFile
+from oco_reconcile.sim.engine.store import StateFile
+from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.spot.client import BinanceClient
 

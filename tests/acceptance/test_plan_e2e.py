@@ -345,8 +345,8 @@ def test_import_of_an_unmanaged_list_adopts_it(
 
 
 def test_plan_over_http_with_sim_serve(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from oco_reconcile.sim.host import open_sim
-    from oco_reconcile.sim.server import start_server, stop_server
+    from oco_reconcile.sim.exchange import open_sim
+    from oco_reconcile.sim.wire.server import start_server, stop_server
 
     server, url = start_server(open_sim(workdir / "served.json"))
     try:

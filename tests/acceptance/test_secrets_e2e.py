@@ -15,9 +15,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from oco_reconcile.sim.app import HmacVerifier, PublicKeyVerifier, Verifier
-from oco_reconcile.sim.host import open_sim
-from oco_reconcile.sim.server import start_server, stop_server
+from oco_reconcile.sim.exchange import open_sim
+from oco_reconcile.sim.wire.auth import HmacVerifier, PublicKeyVerifier, Verifier
+from oco_reconcile.sim.wire.server import start_server, stop_server
 
 OCO = str(Path(sys.executable).parent / "oco-reconcile")
 API_KEY = "e2eKeyQ7xW2mZ9pL4vN8rT1yU6iO3aS5dF0gH"

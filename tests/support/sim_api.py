@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from oco_reconcile.sim.faults import FaultPlan
-from oco_reconcile.sim.host import SimExchange, open_sim
-from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
-from oco_reconcile.sim.server import start_server, stop_server
+from oco_reconcile.sim.exchange import SimExchange, open_sim
+from oco_reconcile.sim.wire.faults import FaultPlan
+from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
+from oco_reconcile.sim.wire.server import start_server, stop_server
 from tests.support.fake_time import FakeTime
 
 SIM_START = 1_780_000_000.0  # seconds: where the simulator tests' clock starts

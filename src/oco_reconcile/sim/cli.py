@@ -7,7 +7,6 @@ heavy modules are imported inside the commands, so ``oco-reconcile --help`` stay
 
 from __future__ import annotations
 
-import ipaddress
 import signal
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -16,8 +15,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from oco_reconcile.sim.engine import Engine, Event, SimOrderList
-    from oco_reconcile.sim.host import SimExchange
+    from oco_reconcile.sim.engine.machine import Engine
+    from oco_reconcile.sim.engine.records import Event, SimOrderList
+    from oco_reconcile.sim.exchange import SimExchange
+    from oco_reconcile.sim.wire.auth import Verifier
 
 sim_app = typer.Typer(
     help="The simulated exchange: serve the Binance REST API, move prices, inspect, reset.",
@@ -41,21 +42,18 @@ def state_path(state: Path | None) -> Path:
     if state is not None:
         return state
     from oco_reconcile.inputs.settings import load_settings
+    from oco_reconcile.venues.connect import sim_state_path
 
-    settings = load_settings(Path("oco-reconcile.yaml"))
-    path = Path(settings.sim_state)
-    if path.is_absolute() or settings.source is None:
-        return path
-    return settings.source.parent / path
+    return sim_state_path(load_settings(None))
 
 
-def _open(state: Path | None) -> SimExchange:
-    from oco_reconcile.sim.host import open_sim
+def _open_exchange(state: Path | None) -> SimExchange:
+    from oco_reconcile.sim.exchange import open_sim
 
     return open_sim(state_path(state))
 
 
-def _decimal(text: str, what: str) -> Decimal:
+def _positive_decimal(text: str, what: str) -> Decimal:
     from oco_reconcile.errors import UsageError
 
     try:
@@ -93,11 +91,12 @@ def serve(  # noqa: PLR0917 - typer passes every option
     import dataclasses
 
     from oco_reconcile.errors import UsageError
-    from oco_reconcile.sim.faults import FaultPlan, load_fault_plan
-    from oco_reconcile.sim.host import open_sim
-    from oco_reconcile.sim.server import SimHTTPServer
+    from oco_reconcile.sim.exchange import open_sim
+    from oco_reconcile.sim.wire.faults import FaultPlan, load_fault_plan
+    from oco_reconcile.sim.wire.server import SimHTTPServer
+    from oco_reconcile.venues.urls import is_loopback_host
 
-    if not allow_remote and not _is_loopback(host):
+    if not allow_remote and not is_loopback_host(host):
         raise UsageError(f"refusing to listen on {host}: not a loopback address (--allow-remote)")
     plan = load_fault_plan(faults) if faults else FaultPlan()
     if seed is not None:
@@ -119,18 +118,12 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _keys(api_key: str | None, secret: str | None, public_key: Path | None) -> dict | None:  # type: ignore[type-arg]
+def _keys(
+    api_key: str | None, secret: str | None, public_key: Path | None
+) -> dict[str, Verifier] | None:
+    """The one key ``sim serve`` accepts instead of the default pair, or None for the default."""
     from oco_reconcile.errors import UsageError
-    from oco_reconcile.sim.app import HmacVerifier, PublicKeyVerifier
+    from oco_reconcile.sim.wire.auth import HmacVerifier, PublicKeyVerifier
 
     if api_key is None:
         if secret is not None or public_key is not None:
@@ -154,8 +147,8 @@ def price(
     state: StateOption = None,
 ) -> None:
     """Move the last price; legs fill, trigger and expire as Binance's matching rules say."""
-    sim = _open(state)
-    events = sim.engine.set_price(symbol.upper(), _decimal(new_price, "PRICE"))
+    sim = _open_exchange(state)
+    events = sim.engine.set_price(symbol.upper(), _positive_decimal(new_price, "PRICE"))
     sim.save()
     for event in events:
         typer.echo(_event_line(event))
@@ -172,12 +165,13 @@ def fill(
 ) -> None:
     """Force a (partial) fill of one leg at its own price, e.g. to test a partly executed list."""
     from oco_reconcile.errors import UsageError
+    from oco_reconcile.sim.engine.specs import ABOVE, BELOW
 
-    if leg not in (None, "above", "below"):
+    if leg not in (None, ABOVE, BELOW):
         raise UsageError("--leg must be above or below")
-    sim = _open(state)
+    sim = _open_exchange(state)
     before = len(sim.engine.events())
-    sim.engine.force_fill(list_client_order_id, _decimal(quantity, "QUANTITY"), leg)
+    sim.engine.force_fill(list_client_order_id, _positive_decimal(quantity, "QUANTITY"), leg)
     sim.save()
     for event in sim.engine.events()[before:]:
         typer.echo(_event_line(event))
@@ -189,7 +183,7 @@ def status(
     history: Annotated[int, typer.Option(help="How many recent events to show.")] = 15,
 ) -> None:
     """Balances, prices, open order lists and recent history of the simulated account."""
-    sim = _open(state)
+    sim = _open_exchange(state)
     engine = sim.engine
     typer.echo("Balances (free / locked):")
     for asset, held in engine.balances():
@@ -217,7 +211,7 @@ def status(
 @sim_app.command()
 def reset(state: StateOption = None) -> None:
     """Start afresh: default balances and prices, no orders, no history."""
-    sim = _open(state)
+    sim = _open_exchange(state)
     sim.reset()
     typer.echo(f"Simulator state reset ({state_path(state)}).")
 

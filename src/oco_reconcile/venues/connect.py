@@ -36,7 +36,7 @@ def sim_state_path(settings: Settings) -> Path:
 
 
 def _sim_credentials() -> Credentials:
-    from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+    from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 
     return Credentials.hmac(SIM_API_KEY, SIM_API_SECRET)
 
@@ -69,7 +69,7 @@ def open_exchange(
     env = os.environ if environ is None else environ
     if base_url is None and settings.exchange == "sim":
         if transport is None:
-            from oco_reconcile.sim.host import open_sim
+            from oco_reconcile.sim.exchange import open_sim
 
             transport = open_sim(sim_state_path(settings)).transport()
         with BinanceClient(SIM_BASE_URL, _sim_credentials(), transport=transport) as client:

@@ -40,10 +40,10 @@ from oco_reconcile.core.planner import make_plan, oco_request
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import ExchangeError
 from oco_reconcile.render.apply_report import SilentReporter
-from oco_reconcile.sim.engine import Engine
-from oco_reconcile.sim.faults import FaultKind, FaultPlan, FaultRule
-from oco_reconcile.sim.host import SimExchange, open_sim
-from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+from oco_reconcile.sim.engine.machine import Engine
+from oco_reconcile.sim.exchange import SimExchange, open_sim
+from oco_reconcile.sim.wire.faults import FaultKind, FaultPlan, FaultRule
+from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.spot.client import BinanceClient, RetryPolicy
 from oco_reconcile.venues.spot.live import read_live

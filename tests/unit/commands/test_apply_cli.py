@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from oco_reconcile.commands import apply as apply_command
-from oco_reconcile.sim.engine import Event
-from oco_reconcile.sim.faults import FaultKind, FaultPlan, FaultRule
-from oco_reconcile.sim.host import open_sim
+from oco_reconcile.sim.engine.records import Event
+from oco_reconcile.sim.exchange import open_sim
+from oco_reconcile.sim.wire.faults import FaultKind, FaultPlan, FaultRule
 from oco_reconcile.venues import connect
 from tests.support.cli import run_main
 from tests.support.paths import REPO_ROOT

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from oco_reconcile.sim.engine import Engine
-from oco_reconcile.sim.host import SimExchange
+from oco_reconcile.sim.engine.machine import Engine
+from oco_reconcile.sim.exchange import SimExchange
 from tests.support.fake_time import FakeTime
 from tests.support.sim_api import SIM_START, Api, make_sim, serve
 

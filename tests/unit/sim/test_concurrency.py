@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from oco_reconcile.sim.host import SimExchange, open_sim
+from oco_reconcile.sim.exchange import SimExchange, open_sim
 from tests.support.fake_time import FakeTime
 from tests.support.sim_api import Api, buy_oco, sell_oco
 

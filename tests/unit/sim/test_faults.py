@@ -10,14 +10,14 @@ import httpx
 import pytest
 
 from oco_reconcile.errors import UsageError
-from oco_reconcile.sim.faults import (
+from oco_reconcile.sim.exchange import SimExchange
+from oco_reconcile.sim.wire.faults import (
     FaultInjector,
     FaultKind,
     FaultPlan,
     FaultRule,
     load_fault_plan,
 )
-from oco_reconcile.sim.host import SimExchange
 from tests.support.fake_time import FakeTime
 from tests.support.sim_api import Api, error, make_sim, serve
 

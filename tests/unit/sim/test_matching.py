@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from oco_reconcile.sim.engine import Engine
+from oco_reconcile.sim.engine.machine import Engine
 from tests.support.sim_api import Api, buy_oco
 
 LIST_ID = "ocr-btc-exit-abcdef"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from oco_reconcile.sim.engine import Engine
+from oco_reconcile.sim.engine.machine import Engine
 from tests.support.sim_api import Api, buy_oco, error, sell_oco
 
 RELATION = "The relationship of the prices for the orders is not correct."

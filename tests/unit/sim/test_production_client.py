@@ -9,9 +9,9 @@ import pytest
 
 from oco_reconcile.core.model import Leg, LegRequest, LegType, OcoRequest, Side, TimeInForce
 from oco_reconcile.errors import DuplicateOrderError, OutcomeUnknownError
-from oco_reconcile.sim.faults import FaultKind, FaultPlan, FaultRule
-from oco_reconcile.sim.host import SimExchange, open_sim
-from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+from oco_reconcile.sim.exchange import SimExchange, open_sim
+from oco_reconcile.sim.wire.faults import FaultKind, FaultPlan, FaultRule
+from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.spot.client import BinanceClient, RetryPolicy
 

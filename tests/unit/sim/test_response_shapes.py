@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from oco_reconcile.sim.engine import Engine
+from oco_reconcile.sim.engine.machine import Engine
 from tests.support.shapes import assert_same_shape
 from tests.support.sim_api import Api, sell_oco
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from oco_reconcile.commands.app import main
-from oco_reconcile.sim.host import open_sim
-from oco_reconcile.sim.store import StateFile
+from oco_reconcile.sim.engine.store import StateFile
+from oco_reconcile.sim.exchange import open_sim
 from tests.support.fake_time import FakeTime
 from tests.support.sim_api import Api
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from oco_reconcile.sim.engine import Event
-from oco_reconcile.sim.store import MAX_PERSISTED_EVENTS, StateFile, seeded_state
+from oco_reconcile.sim.engine.records import Event
+from oco_reconcile.sim.engine.store import MAX_PERSISTED_EVENTS, StateFile, seeded_state
 
 
 def test_state_file_keeps_only_the_newest_events(tmp_path: Path) -> None:

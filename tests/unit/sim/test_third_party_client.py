@@ -26,8 +26,8 @@ from binance_sdk_spot.rest_api.models.open_order_list_response_inner import (
 )
 from binance_sdk_spot.spot import Spot
 
-from oco_reconcile.sim.host import open_sim
-from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+from oco_reconcile.sim.exchange import open_sim
+from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 from tests.support.sim_api import serve
 
 

@@ -12,8 +12,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from oco_reconcile.sim.app import HmacVerifier, PublicKeyVerifier, SimApp, signed_payload
-from oco_reconcile.sim.host import SimExchange
+from oco_reconcile.sim.exchange import SimExchange
+from oco_reconcile.sim.wire.app import SimApp
+from oco_reconcile.sim.wire.auth import HmacVerifier, PublicKeyVerifier, signed_payload
 from tests.support.fake_time import FakeTime
 from tests.support.sim_api import Api, error, sell_oco, sign
 

@@ -10,7 +10,7 @@ import pytest
 
 from oco_reconcile.core.settings import CredentialNames, Settings
 from oco_reconcile.errors import UsageError
-from oco_reconcile.sim.keys import SIM_API_KEY
+from oco_reconcile.sim.wire.keys import SIM_API_KEY
 from oco_reconcile.venues.connect import open_exchange, sim_state_path
 
 

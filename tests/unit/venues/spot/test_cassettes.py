@@ -34,7 +34,7 @@ SECRET_ENV = (
 def known_secrets() -> list[str]:
     values = [FAKE_API_KEY, FAKE_SECRET]
     try:
-        from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+        from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
     except ImportError:  # pragma: no cover - the simulator ships these constants
         pass
     else:

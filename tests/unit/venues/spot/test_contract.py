@@ -65,8 +65,8 @@ class Target:
 @contextmanager
 def sim_http_server() -> Iterator[str]:
     """A fresh simulator (in memory, seeded) served over HTTP on 127.0.0.1."""
-    from oco_reconcile.sim.host import open_sim
-    from oco_reconcile.sim.server import start_server, stop_server
+    from oco_reconcile.sim.exchange import open_sim
+    from oco_reconcile.sim.wire.server import start_server, stop_server
 
     server, url = start_server(open_sim(None))
     try:
@@ -81,7 +81,7 @@ def target_for(config: pytest.Config, cassette: Path) -> Iterator[Target]:
         credentials = credentials_from_env(TESTNET_NAMES, os.environ)
         yield Target(TESTNET_URL, credentials, "all")
     elif record_flag(config, RECORD_SIM):
-        from oco_reconcile.sim.keys import SIM_API_KEY, SIM_API_SECRET
+        from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 
         with sim_http_server() as url:
             yield Target(url, Credentials.hmac(SIM_API_KEY, SIM_API_SECRET), "all")

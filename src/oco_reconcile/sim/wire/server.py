@@ -13,8 +13,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from oco_reconcile.sim.app import DROP, TIMEOUT, SimRequest
-from oco_reconcile.sim.host import SimExchange
+from oco_reconcile.sim.wire.messages import DROP, TIMEOUT, RequestHandler, SimRequest
 
 
 class SimHTTPServer(ThreadingHTTPServer):
@@ -24,10 +23,12 @@ class SimHTTPServer(ThreadingHTTPServer):
     # a 1 s SYN retransmit); Binance's edge accepts far more at once.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], sim: SimExchange, *, quiet: bool = True) -> None:
+    def __init__(
+        self, address: tuple[str, int], sim: RequestHandler, *, quiet: bool = True
+    ) -> None:
         self.sim = sim
         self.quiet = quiet
-        super().__init__(address, _Handler)
+        super().__init__(address, _HttpRequestHandler)
 
     @property
     def url(self) -> str:
@@ -35,7 +36,9 @@ class SimHTTPServer(ThreadingHTTPServer):
         return f"http://{host!s}:{port}"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _HttpRequestHandler(BaseHTTPRequestHandler):
+    """One connection: each HTTP request becomes a :class:`SimRequest` for the simulator."""
+
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
     server: SimHTTPServer
@@ -79,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def start_server(
-    sim: SimExchange, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
+    sim: RequestHandler, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
 ) -> tuple[SimHTTPServer, str]:
     """Serve ``sim`` from a daemon thread; stop it with :func:`stop_server`."""
     server = SimHTTPServer((host, port), sim, quiet=quiet)

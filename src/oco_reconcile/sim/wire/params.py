@@ -15,12 +15,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from urllib.parse import parse_qsl
 
-from oco_reconcile.sim import codes
-from oco_reconcile.sim.codes import SimError
+from oco_reconcile.sim.engine import errors
+from oco_reconcile.sim.engine.errors import SimError
+from oco_reconcile.sim.wire import codes
 
 _DECIMAL_RE = re.compile(codes.DECIMAL_RANGE)
 _LONG_RE = re.compile(codes.LONG_RANGE)
-_CLIENT_ID_RE = re.compile(r"^[a-zA-Z0-9\-_]{1,36}$")
+_CLIENT_ID_RE = re.compile(codes.CLIENT_ID_RANGE)  # the range Binance prints is a valid pattern
+MIN_STRATEGY_TYPE = 1_000_000
 
 
 def parse_pairs(raw: str) -> list[tuple[str, str]]:
@@ -48,7 +50,7 @@ class Params:
         value = self.values.get(name)
         if value is None or value == "":
             if mandatory:
-                raise codes.mandatory(name)
+                raise errors.mandatory(name)
             if value == "":
                 raise SimError(-1105, codes.MSG_EMPTY_PARAM.format(name=name))
             return None
@@ -102,8 +104,8 @@ class Params:
 
     def strategy_type(self, name: str) -> int | None:
         value = self.long(name)
-        if value is not None and value < 1_000_000:
-            raise SimError(-1134, "`strategyType` was less than 1000000.")
+        if value is not None and value < MIN_STRATEGY_TYPE:
+            raise SimError(-1134, codes.MSG_STRATEGY_TYPE_TOO_LOW)
         return value
 
     def finish(self) -> None:

@@ -37,9 +37,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from oco_reconcile.errors import UsageError
+from oco_reconcile.json_types import JsonMapping, JsonValue
 
 
 class FaultKind(StrEnum):
@@ -101,15 +101,17 @@ class FaultPlan:
     clock_offset_ms: int = 0
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> FaultPlan:
+    def from_mapping(cls, data: JsonMapping) -> FaultPlan:
         unknown = set(data) - {"seed", "clock_offset_ms", "faults"}
         if unknown:
             raise UsageError(f"fault plan: unknown keys {sorted(unknown)}")
-        rules = tuple(_rule(item, index) for index, item in enumerate(data.get("faults") or ()))
+        rules = tuple(
+            _rule_from_mapping(item, index) for index, item in enumerate(data.get("faults") or ())
+        )
         return cls(rules, int(data.get("seed", 0)), int(data.get("clock_offset_ms", 0)))
 
 
-def _rule(item: Any, index: int) -> FaultRule:
+def _rule_from_mapping(item: JsonValue, index: int) -> FaultRule:
     if not isinstance(item, Mapping):
         raise UsageError(f"fault plan: faults[{index}] must be a mapping")
     allowed = set(FaultRule.__dataclass_fields__)
@@ -129,7 +131,7 @@ def _rule(item: Any, index: int) -> FaultRule:
         endpoint=str(item.get("endpoint", "*")),
         after=after,
         probability=float(item.get("probability", 0.0)),
-        sequence=_sequence(item.get("sequence", ())),
+        sequence=_parse_sequence(item.get("sequence", ())),
         times=None if item.get("times") is None else int(item["times"]),
         status=None if item.get("status") is None else int(item["status"]),
         retry_after=None if item.get("retry_after") is None else int(item["retry_after"]),
@@ -137,7 +139,7 @@ def _rule(item: Any, index: int) -> FaultRule:
     )
 
 
-def _sequence(value: Any) -> tuple[bool, ...]:
+def _parse_sequence(value: JsonValue) -> tuple[bool, ...]:
     """``"x..x"`` (x fires, anything else passes) or a list of booleans / 0 / 1."""
     if isinstance(value, str):
         return tuple(char in "xX1" for char in value)
@@ -157,7 +159,7 @@ def load_fault_plan(path: Path) -> FaultPlan:
 
 
 @dataclass(frozen=True)
-class Draw:
+class FaultDraw:
     """What the plan decided for one request."""
 
     latency_ms: int = 0
@@ -184,7 +186,7 @@ class FaultInjector:
             for index, _ in enumerate(self.plan.rules)
         ]
 
-    def draw(self, method: str, path: str) -> Draw:
+    def draw(self, method: str, path: str) -> FaultDraw:
         latency, before, after = 0, None, None
         with self._lock:
             for rule, state in zip(self.plan.rules, self._states, strict=True):
@@ -194,7 +196,7 @@ class FaultInjector:
                 if rule.kind is FaultKind.LATENCY or before or after:
                     continue
                 before, after = (None, rule) if rule.commits_first else (rule, None)
-        return Draw(latency, before, after)
+        return FaultDraw(latency, before, after)
 
     def _fires(self, rule: FaultRule, state: _RuleState) -> bool:
         index = state.seen

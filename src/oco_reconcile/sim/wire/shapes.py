@@ -1,24 +1,24 @@
 """Engine records -> the JSON Binance sends: same keys, same key order, decimals as strings.
 
-Key orders follow the docs' examples (rest-api.md; the fixtures in ``binance-fixtures/``). Fields
-the docs call conditional (``stopPrice``, ``icebergQty``, ``trailingDelta``, ``strategyId``,
-``expiryReason`` ...) appear only when they apply. Decimals carry the symbol's precision
-(``"1.00000000"`` for 8), as Binance prints them.
+Key orders follow the docs' examples (rest-api.md; the fixtures in ``tests/fixtures/binance/``).
+Fields the docs call conditional (``stopPrice``, ``icebergQty``, ``trailingDelta``,
+``strategyId``, ``expiryReason`` ...) appear only when they apply. Decimals carry the symbol's
+precision (``"1.00000000"`` for 8), as Binance prints them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
-from oco_reconcile.sim.engine import Engine, Holding, SimOrder, SimOrderList
+from oco_reconcile.json_types import JsonMapping, JsonObject
+from oco_reconcile.sim.engine.machine import Engine
+from oco_reconcile.sim.engine.records import Holding, SimOrder, SimOrderList
+from oco_reconcile.sim.engine.specs import ALGO_TYPES
 
-Json = dict[str, Any]
 ACK = "ACK"
 RESULT = "RESULT"
 FULL = "FULL"
-ALGO_REPORT_TYPES = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
 SIM_UID = 100000001
 
 
@@ -40,10 +40,12 @@ class Shapes:
 
     # --- order lists ----------------------------------------------------------------------------
 
-    def order_list(self, order_list: SimOrderList, *, reports: list[Json] | None = None) -> Json:
+    def order_list(
+        self, order_list: SimOrderList, *, reports: list[JsonObject] | None = None
+    ) -> JsonObject:
         """The list object of openOrderList / orderList / allOrderList; with ``reports`` the
         placement / cancel shape (``orderReports``)."""
-        body: Json = {
+        body: JsonObject = {
             "orderListId": order_list.order_list_id,
             "contingencyType": order_list.contingency_type,
             "listStatusType": order_list.list_status_type,
@@ -57,14 +59,14 @@ class Shapes:
             body["orderReports"] = reports
         return body
 
-    def _order_ref(self, order: SimOrder) -> Json:
+    def _order_ref(self, order: SimOrder) -> JsonObject:
         return {
             "symbol": order.symbol,
             "orderId": order.order_id,
             "clientOrderId": order.placed_client_order_id,
         }
 
-    def placement(self, order_list: SimOrderList, response_type: str) -> Json:
+    def placement(self, order_list: SimOrderList, response_type: str) -> JsonObject:
         """``POST /api/v3/orderList/oco`` and ``/order/oco`` in the ``newOrderRespType`` shape."""
         orders = self.engine.orders_of(order_list)
         when = order_list.transaction_time
@@ -76,7 +78,7 @@ class Shapes:
             ]
         return self.order_list(order_list, reports=reports)
 
-    def ack_report(self, order: SimOrder, transact_time: int) -> Json:
+    def ack_report(self, order: SimOrder, transact_time: int) -> JsonObject:
         return {
             "symbol": order.symbol,
             "orderId": order.order_id,
@@ -85,22 +87,22 @@ class Shapes:
             "transactTime": transact_time,
         }
 
-    def result_report(self, order: SimOrder, transact_time: int, *, full: bool) -> Json:
+    def result_report(self, order: SimOrder, transact_time: int, *, full: bool) -> JsonObject:
         body = self.ack_report(order, transact_time)
         body.update(self._amounts(order, quote_qty_first=True))
-        body.update(self._kind(order))
+        body.update(self._status_fields(order))
         body.update(self._trigger_fields(order))
         body["workingTime"] = order.working_time
-        body.update(self._extras(order))
+        body.update(self._iceberg_and_strategy(order))
         body["selfTradePreventionMode"] = order.self_trade_prevention_mode
         body.update(self._expiry(order))
         if full:
             body["fills"] = []
         return body
 
-    def cancel_report(self, order: SimOrder, transact_time: int) -> Json:
+    def cancel_report(self, order: SimOrder, transact_time: int) -> JsonObject:
         """A cancelled leg: ``origClientOrderId`` is the old id, ``clientOrderId`` the cancel's."""
-        body: Json = {
+        body: JsonObject = {
             "symbol": order.symbol,
             "origClientOrderId": order.placed_client_order_id,
             "orderId": order.order_id,
@@ -109,29 +111,31 @@ class Shapes:
             "transactTime": transact_time,
         }
         body.update(self._amounts(order, quote_qty_first=True))
-        body.update(self._kind(order))
+        body.update(self._status_fields(order))
         body.update(self._trigger_fields(order))
-        body.update(self._extras(order))
+        body.update(self._iceberg_and_strategy(order))
         body["selfTradePreventionMode"] = order.self_trade_prevention_mode
         body.update(self._expiry(order))
         return body
 
-    def cancellation(self, order_list: SimOrderList, orders: Iterable[SimOrder], when: int) -> Json:
+    def cancellation(
+        self, order_list: SimOrderList, orders: Iterable[SimOrder], when: int
+    ) -> JsonObject:
         return self.order_list(order_list, reports=[self.cancel_report(o, when) for o in orders])
 
     # --- orders (GET /api/v3/order, GET /api/v3/openOrders) -------------------------------------
 
-    def query_order(self, order: SimOrder, *, open_orders_layout: bool = False) -> Json:
+    def query_order(self, order: SimOrder, *, open_orders_layout: bool = False) -> JsonObject:
         """The two docs' examples list the same keys in slightly different orders; each endpoint
         answers in its own example's order."""
-        body: Json = {
+        body: JsonObject = {
             "symbol": order.symbol,
             "orderId": order.order_id,
             "orderListId": order.order_list_id,
             "clientOrderId": order.client_order_id,
         }
         body.update(self._amounts(order, quote_qty_first=False))
-        body.update(self._kind(order))
+        body.update(self._status_fields(order))
         body["stopPrice"] = self._price(order.symbol, order.stop_price or Decimal(0))
         body["icebergQty"] = self._qty(order.symbol, order.iceberg_qty or Decimal(0))
         body["time"] = order.time
@@ -150,9 +154,9 @@ class Shapes:
         body.update(self._expiry(order))
         return body
 
-    def _amounts(self, order: SimOrder, *, quote_qty_first: bool) -> Json:
+    def _amounts(self, order: SimOrder, *, quote_qty_first: bool) -> JsonObject:
         symbol = order.symbol
-        body: Json = {
+        body: JsonObject = {
             "price": self._price(symbol, order.price),
             "origQty": self._qty(symbol, order.orig_qty),
             "executedQty": self._qty(symbol, order.executed_qty),
@@ -162,7 +166,7 @@ class Shapes:
         body["cummulativeQuoteQty"] = self._price(symbol, order.cummulative_quote_qty)
         return body
 
-    def _kind(self, order: SimOrder) -> Json:
+    def _status_fields(self, order: SimOrder) -> JsonObject:
         return {
             "status": order.status,
             "timeInForce": order.time_in_force,
@@ -170,39 +174,39 @@ class Shapes:
             "side": order.side,
         }
 
-    def _trigger_fields(self, order: SimOrder) -> Json:
-        body: Json = {}
-        if order.type in ALGO_REPORT_TYPES:
+    def _trigger_fields(self, order: SimOrder) -> JsonObject:
+        body: JsonObject = {}
+        if order.type in ALGO_TYPES:  # the legs with a trigger
             body["stopPrice"] = self._price(order.symbol, order.stop_price or Decimal(0))
         body.update(self._trailing(order))
         return body
 
-    def _trailing(self, order: SimOrder) -> Json:
+    def _trailing(self, order: SimOrder) -> JsonObject:
         if order.trailing_delta is None:
             return {}
         return {"trailingDelta": order.trailing_delta, "trailingTime": -1}
 
-    def _extras(self, order: SimOrder) -> Json:
-        body: Json = {}
+    def _iceberg_and_strategy(self, order: SimOrder) -> JsonObject:
+        body: JsonObject = {}
         if order.iceberg_qty is not None:
             body["icebergQty"] = self._qty(order.symbol, order.iceberg_qty)
         body.update(self._strategy(order))
         return body
 
-    def _strategy(self, order: SimOrder) -> Json:
-        body: Json = {}
+    def _strategy(self, order: SimOrder) -> JsonObject:
+        body: JsonObject = {}
         if order.strategy_id is not None:
             body["strategyId"] = order.strategy_id
         if order.strategy_type is not None:
             body["strategyType"] = order.strategy_type
         return body
 
-    def _expiry(self, order: SimOrder) -> Json:
+    def _expiry(self, order: SimOrder) -> JsonObject:
         return {"expiryReason": order.expiry_reason} if order.expiry_reason else {}
 
     # --- account and market data ----------------------------------------------------------------
 
-    def account(self, balances: Iterable[tuple[str, Holding]], *, omit_zero: bool) -> Json:
+    def account(self, balances: Iterable[tuple[str, Holding]], *, omit_zero: bool) -> JsonObject:
         rows = [
             {"asset": asset, "free": decimal_text(held.free), "locked": decimal_text(held.locked)}
             for asset, held in balances
@@ -228,7 +232,7 @@ class Shapes:
             "uid": SIM_UID,
         }
 
-    def exchange_info(self, symbols: Iterable[Mapping[str, Any]], server_time: int) -> Json:
+    def exchange_info(self, symbols: Iterable[JsonMapping], server_time: int) -> JsonObject:
         return {
             "timezone": "UTC",
             "serverTime": server_time,
@@ -237,10 +241,10 @@ class Shapes:
             "symbols": list(symbols),
         }
 
-    def ticker_price(self, symbol: str) -> Json:
+    def ticker_price(self, symbol: str) -> JsonObject:
         return {"symbol": symbol, "price": self._price(symbol, self.engine.state.prices[symbol])}
 
-    def avg_price(self, symbol: str) -> Json:
+    def avg_price(self, symbol: str) -> JsonObject:
         """The simulator's average price is the last price (``mins`` from the symbol's filters)."""
         info = self.engine.state.symbols[symbol]
         mins = next(

@@ -1,13 +1,15 @@
-"""One simulated exchange to talk to: engine + wire app (+ an optional state file).
+"""One simulated exchange to talk to: the engine + the wire app (+ an optional state file).
 
-:func:`open_sim` is what ``exchange: sim`` and ``sim serve`` build on::
+It joins the two halves, so it sits beside them: :func:`open_sim` is what ``exchange: sim`` and
+``sim serve`` build on::
 
     sim = open_sim(".oco-reconcile/sim.json")
-    client = BinanceClient("http://sim.local", credentials, transport=sim.transport())
+    client = BinanceClient(SIM_URL, credentials, transport=sim.transport())
 
-:meth:`SimExchange.handle` reloads the state file when another process changed it, runs the
-request through :class:`~oco_reconcile.sim.app.SimApp`, and saves the state after every request
-that changed it. Without a path the exchange lives in memory only (tests).
+(``SIM_URL`` from :mod:`oco_reconcile.venues.urls`.) :meth:`SimExchange.handle` reloads the state
+file when another process changed it, runs the request through
+:class:`~oco_reconcile.sim.wire.app.SimApp`, and saves the state after every request that changed
+it. Without a path the exchange lives in memory only (tests).
 """
 
 from __future__ import annotations
@@ -17,11 +19,17 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from oco_reconcile.sim.app import SimApp, SimRequest, SimResponse, Verifier
-from oco_reconcile.sim.engine import Clock, Engine
-from oco_reconcile.sim.faults import FaultPlan
-from oco_reconcile.sim.store import DEFAULT_STATE_PATH, StateFile, seeded_state
-from oco_reconcile.sim.transport import SimTransport
+from oco_reconcile.core.settings import Settings
+from oco_reconcile.sim.engine.machine import Engine
+from oco_reconcile.sim.engine.records import Clock
+from oco_reconcile.sim.engine.store import StateFile, seeded_state
+from oco_reconcile.sim.wire.app import SimApp
+from oco_reconcile.sim.wire.auth import Verifier
+from oco_reconcile.sim.wire.faults import FaultPlan
+from oco_reconcile.sim.wire.messages import SimRequest, SimResponse
+from oco_reconcile.sim.wire.transport import SimTransport
+
+DEFAULT_STATE_PATH = Path(Settings.sim_state)  # the `sim_state` setting's default
 
 
 def wall_clock_ms() -> int:

@@ -1,20 +1,17 @@
-"""Binance's error codes and messages, as the simulator answers them.
+"""The exchange's rejections: :class:`SimError` and the messages the engine gives.
 
-Messages are copied from the official ``errors.md`` (the fixture
-``errors_oco_related.json``); where ``errors.md`` has a ``%s`` template the simulator fills it the
-way Binance does. A :class:`SimError` carries one answer: HTTP status, code, message and extra
-headers (``Retry-After``). It is raised anywhere in the simulator and turned into the JSON body
-``{"code": ..., "msg": "..."}`` by the wire layer.
+Messages are copied from the official ``errors.md``; where ``errors.md`` has a ``%s`` template the
+simulator fills it the way Binance does. A :class:`SimError` carries one answer: HTTP status, code,
+message and extra headers (``Retry-After``). The engine, its rules and the rate limiter raise it;
+the wire layer turns it into the JSON body ``{"code": ..., "msg": "..."}``. Messages only the HTTP
+face gives (parameters, signatures, timing) are in :mod:`oco_reconcile.sim.wire.codes`.
 """
 
 from __future__ import annotations
 
-DECIMAL_RANGE = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
-LONG_RANGE = r"^-?[0-9]{1,20}$"
-CLIENT_ID_RANGE = "^[a-zA-Z0-9-_]{1,36}$"
+RETRY_AFTER = "Retry-After"
 
-# --- 10xx ---------------------------------------------------------------------------------------
-MSG_INTERNAL = "Internal error; unable to process your request. Please try again."  # -1001
+# --- 10xx: rate limits (rest-api.md "LIMITS") ---------------------------------------------------
 MSG_TOO_MUCH_WEIGHT = (
     "Too much request weight used; current limit is {limit} request weight per {interval}. "
     "Please use WebSocket Streams for live updates to avoid polling the API."
@@ -24,40 +21,16 @@ MSG_BANNED = (
     "Way too much request weight used; IP banned until {until}. "
     "Please use WebSocket Streams for live updates to avoid bans."
 )  # -1003
-MSG_UNEXPECTED_RESP = (
-    "An unexpected response was received from the message bus. Execution status unknown."  # -1006
-)
-MSG_TIMEOUT = (
-    "Timeout waiting for response from backend server. "
-    "Send status unknown; execution status unknown."
-)  # -1007
-MSG_BUSY = "Server is currently overloaded with other requests. Please try again in a few minutes."
 MSG_TOO_MANY_ORDERS = (
     "Too many new orders; current limit is {limit} orders per {interval}."  # -1015
 )
-MSG_UNSUPPORTED_OPERATION = "This operation is not supported."  # -1020
-MSG_RECV_WINDOW = "Timestamp for this request is outside of the recvWindow."  # -1021
-MSG_AHEAD = "Timestamp for this request was 1000ms ahead of the server's time."  # -1021
-MSG_BAD_SIGNATURE = "Signature for this request is not valid."  # -1022
 
-# --- 11xx ---------------------------------------------------------------------------------------
-MSG_ILLEGAL_CHARS = "Illegal characters found in parameter '{name}'; legal range is '{range}'."
-MSG_DUPLICATE_PARAM = "Duplicate values for a parameter detected."  # -1101
+# --- 11xx: parameters the placement rules check -------------------------------------------------
 MSG_MANDATORY = "Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
 MSG_ONE_OF = "Param '{first}' or '{second}' must be sent, but both were empty/null!"  # -1102
-MSG_TOO_GREAT = "'{name}' contains unexpected value. Cannot be greater than {limit}."  # -1102
-MSG_UNREAD = "Not all sent parameters were read; read '{read}' parameter(s) but was sent '{sent}'."
-MSG_EMPTY_PARAM = "Parameter '{name}' was empty."  # -1105
 MSG_NOT_REQUIRED = "Parameter '{name}' sent when not required."  # -1106
 MSG_PRECISION = "Parameter '{name}' has too much precision."  # -1111
-MSG_INVALID_TIF = "Invalid timeInForce."  # -1115
-MSG_INVALID_SIDE = "Invalid side."  # -1117
 MSG_BAD_SYMBOL = "Invalid symbol."  # -1121
-MSG_INTERVAL_TOO_BIG = "More than {hours} hours between startTime and endTime."  # -1127
-MSG_BAD_COMBO = "Combination of optional parameters invalid."  # -1128
-MSG_INVALID_JSON = "JSON sent for parameter '{name}' is not valid"  # -1135
-MSG_INVALID_CANCEL_RESTRICTIONS = "Invalid cancelRestrictions"  # -1145 (rest-api.md cancel order)
-MSG_DUPLICATE_SYMBOLS = "Symbol is present multiple times in the list."  # -1151
 MSG_OCO_TYPE = "Order type not supported in OCO."  # -1158
 # -1160
 MSG_OCO_ICEBERG_TIF = (
@@ -86,8 +59,6 @@ MSG_UNKNOWN_ORDER_LIST = "Unknown order list sent."
 MSG_CANCEL_RESTRICTED = "Order was not canceled due to cancel restrictions."
 MSG_NO_SUCH_ORDER = "Order does not exist."  # -2013
 MSG_NO_SUCH_ORDER_LIST = "Order list does not exist."  # -2018 (undocumented; the testnet answer)
-MSG_BAD_API_KEY_FORMAT = "API-key format invalid."  # -2014
-MSG_REJECTED_KEY = "Invalid API-key, IP, or permissions for action."  # -2015
 MSG_CLIENT_ID_MISMATCH = "Client order ID is not correct for this order ID."  # -2039
 
 TYPE_NOT_SUPPORTED = {
@@ -118,6 +89,11 @@ class SimError(Exception):
         super().__init__(f"{code}: {msg}")
 
 
+def retry_after(seconds: int) -> tuple[tuple[str, str], ...]:
+    """The ``Retry-After`` header of a 429 / 418 answer (rest-api.md "LIMITS")."""
+    return ((RETRY_AFTER, str(seconds)),)
+
+
 def filter_failure(name: str) -> SimError:
     """``-1013 Filter failure: NAME`` (errors.md "Filter failures")."""
     return SimError(-1013, f"Filter failure: {name}")
@@ -143,7 +119,3 @@ def one_of(first: str, second: str) -> SimError:
 
 def not_required(name: str) -> SimError:
     return SimError(-1106, MSG_NOT_REQUIRED.format(name=name))
-
-
-def illegal_chars(name: str, legal_range: str) -> SimError:
-    return SimError(-1100, MSG_ILLEGAL_CHARS.format(name=name, range=legal_range))

@@ -12,13 +12,13 @@ from collections.abc import Callable
 
 import httpx
 
-from oco_reconcile.sim.app import DROP, TIMEOUT, SimRequest, SimResponse
+from oco_reconcile.sim.wire.messages import DROP, TIMEOUT, SimRequest, SimResponse
 
-Handle = Callable[[SimRequest], SimResponse]
+HandleRequest = Callable[[SimRequest], SimResponse]
 
 
 class SimTransport(httpx.BaseTransport):
-    def __init__(self, handle: Handle) -> None:
+    def __init__(self, handle: HandleRequest) -> None:
         self._handle = handle
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

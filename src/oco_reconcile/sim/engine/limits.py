@@ -1,11 +1,12 @@
-"""Rate limits as Binance enforces them (rest-api.md "LIMITS"; rest-api.md "LIMITS").
+"""Rate limits as Binance enforces them (rest-api.md "LIMITS").
 
 * ``REQUEST_WEIGHT`` and ``RAW_REQUESTS`` per IP in fixed windows (a 1-minute window resets on the
-  minute); every response carries ``X-MBX-USED-WEIGHT-1M``. Going over answers HTTP 429 with
-  ``-1003`` and ``Retry-After`` (seconds to the window's end).
-* ``ORDERS`` (the unfilled order count) per account: an OCO adds 2; successful placements carry
-  ``X-MBX-ORDER-COUNT-10S`` / ``-1D``; going over answers 429 ``-1015``. Fills do not decrement it
-  here (simplified).
+  minute); the wire layer reports the usage (:meth:`RateLimiter.usage`) in
+  ``X-MBX-USED-WEIGHT-1M``. Going over answers HTTP 429 with ``-1003`` and ``Retry-After``
+  (seconds to the window's end).
+* ``ORDERS`` (the unfilled order count) per account: an OCO adds 2; successful placements report
+  it in ``X-MBX-ORDER-COUNT-10S`` / ``-1D``; going over answers 429 ``-1015``. Fills do not
+  decrement it here (simplified).
 * A client that keeps sending after 429s is banned: the ``ban_after``-th 429 in one window turns
   into HTTP 418 with ``Retry-After`` until the ban ends. Bans start at 2 minutes and double for a
   repeat offender, up to 3 days (the docs' range; the exact ladder is not documented).
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from oco_reconcile.sim import codes
-from oco_reconcile.sim.codes import SimError
+from oco_reconcile.json_types import JsonMapping
+from oco_reconcile.sim.engine import errors
+from oco_reconcile.sim.engine.errors import SimError
 
 UNIT_MS = {"SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
 FIRST_BAN_MS = 120_000
@@ -43,7 +44,7 @@ class Limit:
         return f"{self.interval_num}{self.interval[0]}"
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Limit:
+    def from_json(cls, data: JsonMapping) -> Limit:
         return cls(
             str(data["rateLimitType"]),
             str(data["interval"]),
@@ -52,7 +53,7 @@ class Limit:
         )
 
 
-class _Window:
+class _FixedWindow:
     """A counter over one fixed window."""
 
     def __init__(self, limit: Limit) -> None:
@@ -78,14 +79,14 @@ class RateLimiter:
     ) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._windows = [_Window(limit) for limit in limits]
+        self._windows = [_FixedWindow(limit) for limit in limits]
         self._ban_after = ban_after
         self._strikes = 0
         self._strike_window = -1
         self._banned_until = 0
         self._bans = 0
 
-    def _of(self, kind: str) -> list[_Window]:
+    def _windows_of(self, kind: str) -> list[_FixedWindow]:
         return [window for window in self._windows if window.limit.kind == kind]
 
     def admit(self, weight: int) -> None:
@@ -93,21 +94,21 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             self._check_ban(now)
-            for window in self._of("REQUEST_WEIGHT"):
+            for window in self._windows_of("REQUEST_WEIGHT"):
                 if window.current(now) + weight > window.limit.limit:
-                    raise self._too_many(now, window, _weight_message(window.limit))
-            for window in self._of("RAW_REQUESTS"):
+                    raise self._too_many(now, window, weight_message(window.limit))
+            for window in self._windows_of("RAW_REQUESTS"):
                 if window.current(now) + 1 > window.limit.limit:
-                    raise self._too_many(now, window, codes.MSG_TOO_MANY_RAW)
+                    raise self._too_many(now, window, errors.MSG_TOO_MANY_RAW)
                 window.used += 1
 
     def admit_orders(self, count: int) -> None:
         """429 -1015 when ``count`` more unfilled orders would break an ORDERS limit."""
         with self._lock:
             now = self._clock()
-            for window in self._of("ORDERS"):
+            for window in self._windows_of("ORDERS"):
                 if window.current(now) + count > window.limit.limit:
-                    message = codes.MSG_TOO_MANY_ORDERS.format(
+                    message = errors.MSG_TOO_MANY_ORDERS.format(
                         limit=window.limit.limit, interval=_interval_text(window.limit)
                     )
                     raise _reject_429(-1015, message, window.retry_after_s(now))
@@ -115,10 +116,10 @@ class RateLimiter:
     def charge(self, weight: int, orders: int = 0) -> None:
         with self._lock:
             now = self._clock()
-            for window in self._of("REQUEST_WEIGHT"):
+            for window in self._windows_of("REQUEST_WEIGHT"):
                 window.current(now)
                 window.used += weight
-            for window in self._of("ORDERS"):
+            for window in self._windows_of("ORDERS"):
                 window.current(now)
                 window.used += orders
 
@@ -129,32 +130,23 @@ class RateLimiter:
             self._banned_until = now + seconds * 1000
             return self._ban_answer(now)
 
-    def weight_headers(self) -> list[tuple[str, str]]:
+    def usage(self, kind: str) -> list[tuple[str, int]]:
+        """``(suffix, used)`` per window of ``kind`` (``REQUEST_WEIGHT``, ``ORDERS``), e.g.
+        ``("1M", 20)``: what the ``X-MBX-USED-WEIGHT-*`` / ``X-MBX-ORDER-COUNT-*`` headers say."""
         with self._lock:
             now = self._clock()
-            return [
-                (f"X-MBX-USED-WEIGHT-{w.limit.suffix}", str(w.current(now)))
-                for w in self._of("REQUEST_WEIGHT")
-            ]
-
-    def order_headers(self) -> list[tuple[str, str]]:
-        with self._lock:
-            now = self._clock()
-            return [
-                (f"X-MBX-ORDER-COUNT-{w.limit.suffix}", str(w.current(now)))
-                for w in self._of("ORDERS")
-            ]
+            return [(w.limit.suffix, w.current(now)) for w in self._windows_of(kind)]
 
     def _check_ban(self, now: int) -> None:
         if now < self._banned_until:
             raise self._ban_answer(now)
 
     def _ban_answer(self, now: int) -> SimError:
-        message = codes.MSG_BANNED.format(until=self._banned_until)
+        message = errors.MSG_BANNED.format(until=self._banned_until)
         retry = max(1, math.ceil((self._banned_until - now) / 1000))
-        return SimError(-1003, message, status=418, headers=(("Retry-After", str(retry)),))
+        return SimError(-1003, message, status=418, headers=errors.retry_after(retry))
 
-    def _too_many(self, now: int, window: _Window, message: str) -> SimError:
+    def _too_many(self, now: int, window: _FixedWindow, message: str) -> SimError:
         """A 429, or the ban it escalates to when the client ignored the previous ones."""
         if self._strike_window != window.start:
             self._strike_window, self._strikes = window.start, 0
@@ -169,12 +161,13 @@ class RateLimiter:
 
 
 def _reject_429(code: int, message: str, retry_after: int) -> SimError:
-    return SimError(code, message, status=429, headers=(("Retry-After", str(retry_after)),))
+    return SimError(code, message, status=429, headers=errors.retry_after(retry_after))
 
 
 def _interval_text(limit: Limit) -> str:
     return f"{limit.interval_num} {limit.interval}"
 
 
-def _weight_message(limit: Limit) -> str:
-    return codes.MSG_TOO_MUCH_WEIGHT.format(limit=limit.limit, interval=_interval_text(limit))
+def weight_message(limit: Limit) -> str:
+    """The -1003 message of a request-weight limit."""
+    return errors.MSG_TOO_MUCH_WEIGHT.format(limit=limit.limit, interval=_interval_text(limit))

@@ -1,8 +1,9 @@
 """The engine's state as a JSON file, so ``plan``, ``apply``, ``plan`` work across commands.
 
-Default location: ``.oco-reconcile/sim.json`` beside ``oco-reconcile.yaml`` (the ``sim_state``
-setting). Decimals are written as strings, never floats. Writes are atomic (a temporary file in the
-same directory, then ``os.replace``). :class:`StateFile` remembers the file's stamp after each load
+The location is the ``sim_state`` setting (default ``.oco-reconcile/sim.json`` beside
+``oco-reconcile.yaml``); a fresh account is seeded from the package data ``sim/data/seed.json``.
+Decimals are written as strings, never floats. Writes are atomic (a temporary file in the same
+directory, then ``os.replace``). :class:`StateFile` remembers the file's stamp after each load
 or save, so a process can notice that another one (``sim price`` while ``sim serve`` runs) changed
 it and reload. Two processes writing at the same moment: the last write wins.
 """
@@ -18,10 +19,10 @@ from dataclasses import asdict
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from oco_reconcile.errors import UsageError
-from oco_reconcile.sim.engine import (
+from oco_reconcile.json_types import JsonObject
+from oco_reconcile.sim.engine.records import (
     EngineState,
     Event,
     Holding,
@@ -29,11 +30,11 @@ from oco_reconcile.sim.engine import (
     SimOrderList,
 )
 
-DEFAULT_STATE_PATH = Path(".oco-reconcile/sim.json")
 # The event log is for `sim status` and tests; a state file keeps only its recent end so that saving
 # after every request stays cheap on long-lived accounts (in-memory simulators keep everything).
 MAX_PERSISTED_EVENTS = 5000
 FORMAT_VERSION = 1
+SEED_PACKAGE = "oco_reconcile.sim"  # sim/data/seed.json, the package data pyproject.toml lists
 _DECIMAL_FIELDS = {
     "price",
     "orig_qty",
@@ -48,13 +49,13 @@ _DECIMAL_FIELDS = {
 
 @functools.cache
 def _seed_text() -> str:
-    return resources.files("oco_reconcile.sim").joinpath("data/seed.json").read_text("utf-8")
+    return resources.files(SEED_PACKAGE).joinpath("data/seed.json").read_text("utf-8")
 
 
-def seed_data() -> dict[str, Any]:
+def seed_data() -> JsonObject:
     """The packaged seed: symbols (BTCUSDT recorded, others in its shape), limits, account.
     A fresh copy each time: the engine mutates what it is given."""
-    data: dict[str, Any] = json.loads(_seed_text())
+    data: JsonObject = json.loads(_seed_text())
     return data
 
 
@@ -73,7 +74,7 @@ def seeded_state(now: int) -> EngineState:
     )
 
 
-def state_to_json(state: EngineState) -> dict[str, Any]:
+def state_to_json(state: EngineState) -> JsonObject:
     return {
         "format": FORMAT_VERSION,
         "symbols": list(state.symbols.values()),
@@ -97,21 +98,21 @@ def state_to_json(state: EngineState) -> dict[str, Any]:
     }
 
 
-def _record(record: SimOrder | SimOrderList) -> dict[str, Any]:
+def _record(record: SimOrder | SimOrderList) -> JsonObject:
     return {
         key: str(value) if isinstance(value, Decimal) else value
         for key, value in asdict(record).items()
     }
 
 
-def _decimals(data: dict[str, Any]) -> dict[str, Any]:
+def _decimals(data: JsonObject) -> JsonObject:
     return {
         key: Decimal(value) if key in _DECIMAL_FIELDS and value is not None else value
         for key, value in data.items()
     }
 
 
-def state_from_json(data: dict[str, Any]) -> EngineState:
+def state_from_json(data: JsonObject) -> EngineState:
     if data.get("format") != FORMAT_VERSION:
         raise UsageError(f"simulator state format {data.get('format')!r} is not supported")
     counters = data["counters"]

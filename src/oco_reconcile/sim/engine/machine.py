@@ -1,0 +1,147 @@
+"""The simulated exchange's engine: one account, its balances, symbols, prices and order lists.
+
+:class:`Engine` puts everything behind one lock and an injected clock (ms); the work is done by
+the modules beside it: ``placement.py`` (rules, filters, locking), ``cancels.py``, ``matching.py``
+(price moves, fills, the OCO trigger rule), ``book.py`` (reads), ``balances.py``, ``history.py``
+(the event log). The wire layer parses and checks parameters, then calls
+:meth:`Engine.place_oco`, :meth:`Engine.cancel_order_list` ... and renders the records;
+``sim price`` calls :meth:`Engine.set_price`. :attr:`Engine.revision` changes whenever the state
+did, so the host knows when to save it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+from oco_reconcile.json_types import JsonObject
+from oco_reconcile.sim.engine import book, cancels, matching, placement
+from oco_reconcile.sim.engine.records import (
+    CancelResult,
+    Clock,
+    EngineState,
+    Event,
+    Holding,
+    SimOrder,
+    SimOrderList,
+)
+from oco_reconcile.sim.engine.specs import OcoSpec
+
+
+class Engine:
+    """The state machine. Public methods take the lock; callers that render records after a call
+    hold :attr:`lock` around both (it is re-entrant)."""
+
+    def __init__(self, state: EngineState, clock: Clock) -> None:
+        self.state = state
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.revision = 0
+
+    @contextmanager
+    def _changing(self) -> Iterator[EngineState]:
+        """Hold the lock; a call that logged an event (changed the state) bumps the revision."""
+        with self.lock:
+            before = len(self.state.events)
+            try:
+                yield self.state
+            finally:
+                if len(self.state.events) != before:
+                    self.revision += 1
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def symbol_info(self, name: str) -> JsonObject:
+        with self.lock:
+            return book.symbol_info(self.state, name)
+
+    def open_order_lists(self) -> list[SimOrderList]:
+        with self.lock:
+            return book.open_order_lists(self.state)
+
+    def open_orders(self, symbol: str | None = None) -> list[SimOrder]:
+        with self.lock:
+            return book.open_orders(self.state, symbol)
+
+    def orders_of(self, order_list: SimOrderList) -> list[SimOrder]:
+        with self.lock:
+            return book.orders_of(self.state, order_list)
+
+    def find_order_list(self, order_list_id: int | None, client_id: str | None) -> SimOrderList:
+        with self.lock:
+            return book.find_order_list(self.state, order_list_id, client_id)
+
+    def all_order_lists(
+        self, from_id: int | None, start: int | None, end: int | None, limit: int
+    ) -> list[SimOrderList]:
+        with self.lock:
+            return book.all_order_lists(self.state, from_id, start, end, limit)
+
+    def find_order(self, symbol: str, order_id: int | None, client_id: str | None) -> SimOrder:
+        with self.lock:
+            return book.find_order(self.state, symbol, order_id, client_id)
+
+    def balances(self) -> list[tuple[str, Holding]]:
+        with self.lock:
+            return list(self.state.balances.items())
+
+    def events(self) -> list[Event]:
+        with self.lock:
+            return list(self.state.events)
+
+    # --- changes ------------------------------------------------------------------------------
+
+    def place_oco(self, spec: OcoSpec) -> SimOrderList:
+        with self._changing() as state:
+            return placement.place_oco(state, spec, self.clock)
+
+    def cancel_order_list(
+        self,
+        symbol: str,
+        order_list_id: int | None,
+        list_client_order_id: str | None,
+        new_client_order_id: str | None,
+    ) -> CancelResult:
+        with self._changing() as state:
+            return cancels.cancel_order_list(
+                state,
+                symbol,
+                order_list_id,
+                list_client_order_id,
+                new_client_order_id,
+                now=self.clock(),
+            )
+
+    def cancel_order(
+        self,
+        symbol: str,
+        *,
+        order_id: int | None,
+        client_id: str | None,
+        new_client_order_id: str | None,
+        restriction: str | None,
+    ) -> CancelResult:
+        with self._changing() as state:
+            return cancels.cancel_order(
+                state,
+                symbol,
+                order_id=order_id,
+                client_id=client_id,
+                new_client_order_id=new_client_order_id,
+                restriction=restriction,
+                now=self.clock(),
+            )
+
+    def set_price(self, symbol: str, price: Decimal) -> list[Event]:
+        """Move the last price and match every open order of the symbol against it."""
+        with self._changing() as state:
+            return matching.move_price(state, symbol, price, self.clock())
+
+    def force_fill(
+        self, list_client_order_id: str, qty: Decimal, position: str | None = None
+    ) -> SimOrder:
+        """A (partial) fill of one leg at its own price: see :func:`matching.force_fill`."""
+        with self._changing() as state:
+            return matching.force_fill(state, list_client_order_id, qty, position, self.clock())
