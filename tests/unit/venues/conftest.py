@@ -25,7 +25,8 @@ import pytest
 import vcr
 
 from oco_reconcile.venues.credentials import Credentials
-from oco_reconcile.venues.spot.client import BinanceClient, RetryPolicy
+from oco_reconcile.venues.retry import RetryPolicy
+from oco_reconcile.venues.spot.client import BinanceClient
 from tests.support.paths import CASSETTES_DIR, FIXTURES_DIR
 
 RECORD_TESTNET = "--record-testnet"
