@@ -1,5 +1,6 @@
 """The error tree as the client raises it, driven through an httpx transport with Binance's own
-error bodies, and the retry decisions (which operation, which error -> retry or not, how long).
+error bodies, and the client's share of the retries (venues/retry.py ``Layer.CLIENT``; the
+decision table itself is in tests/unit/venues/test_retry.py).
 
 Bodies come from tests/fixtures/binance/errors_oco_related.json where it has them; the codes it
 does not carry (-1003, -1006, -1007, -1008, -1015, -2018) use the messages quoted in
