@@ -18,7 +18,8 @@ from urllib.parse import parse_qsl, unquote
 import httpx
 
 from oco_reconcile.venues.credentials import Credentials
-from oco_reconcile.venues.spot.client import BinanceClient, RetryPolicy
+from oco_reconcile.venues.retry import RetryPolicy
+from oco_reconcile.venues.spot.client import BinanceClient
 from tests.support.fake_time import FakeTime
 
 FAKE_API_KEY = "fake-api-key-0123456789abcdefABCDEF0123456789abcdefABCDEF01234567"

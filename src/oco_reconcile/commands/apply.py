@@ -24,7 +24,8 @@ from typing import IO, TYPE_CHECKING
 
 import typer
 
-from oco_reconcile.apply.executor import ApplyResult, Reporter, execute
+from oco_reconcile.apply.executor import execute
+from oco_reconcile.apply.results import ApplyResult, Reporter
 from oco_reconcile.core.model import Bracket, LiveState, RateLimit, RateLimitType
 from oco_reconcile.core.plan import Plan, desired_fingerprint, live_fingerprint, load_plan
 from oco_reconcile.core.settings import Settings
@@ -43,11 +44,10 @@ from oco_reconcile.render.apply_report import (
     render_json,
     render_text,
 )
+from oco_reconcile.venues.urls import is_production_url, resolve_base_url
 
 if TYPE_CHECKING:
     from oco_reconcile.venues.protocol import Exchange
-
-PRODUCTION_URL = "https://api.binance.com"
 
 # Used only when exchangeInfo carried no rateLimits (rest-api.md "LIMITS", the published values).
 DEFAULT_LIMITS = (
@@ -81,9 +81,8 @@ def _stream_is_terminal(stream: IO[str]) -> bool:
 
 
 def targets_production(settings: Settings, base_url: str | None) -> bool:
-    if base_url is not None:
-        return base_url.rstrip("/") == PRODUCTION_URL
-    return settings.is_production
+    """Decided by the resolved base URL's host: any case, port or ``api1``-style host counts."""
+    return is_production_url(resolve_base_url(base_url or settings.exchange))
 
 
 def check_guards(settings: Settings, options: ApplyOptions) -> None:

@@ -15,7 +15,7 @@ from typing import IO, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from oco_reconcile.apply.executor import ApplyResult, ChangeResult, Outcome, Reporter
+from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome, Reporter
 from oco_reconcile.core.plan import Change, Plan, plan_document
 
 JSON_FORMAT_VERSION = 1

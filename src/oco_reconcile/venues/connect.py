@@ -21,10 +21,8 @@ import httpx
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.venues.credentials import Credentials, credentials_from_env
 from oco_reconcile.venues.protocol import Exchange
-from oco_reconcile.venues.spot.client import BinanceClient, base_url_for
-
-SIM_BASE_URL = "http://sim.local"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+from oco_reconcile.venues.spot.client import BinanceClient
+from oco_reconcile.venues.urls import SIM_URL, is_loopback_host, resolve_base_url
 
 
 def sim_state_path(settings: Settings) -> Path:
@@ -41,18 +39,13 @@ def _sim_credentials() -> Credentials:
     return Credentials.hmac(SIM_API_KEY, SIM_API_SECRET)
 
 
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
-
-
 def _has_credentials(settings: Settings, environ: Mapping[str, str]) -> bool:
     names = settings.credentials
     return bool(environ.get(names.api_key_env))
 
 
 def _credentials_for(url: str, settings: Settings, environ: Mapping[str, str]) -> Credentials:
-    if _is_loopback(url) and not _has_credentials(settings, environ):
+    if is_loopback_host(urlsplit(url).hostname) and not _has_credentials(settings, environ):
         return _sim_credentials()
     return credentials_from_env(settings.credentials, environ)
 
@@ -72,10 +65,10 @@ def open_exchange(
             from oco_reconcile.sim.exchange import open_sim
 
             transport = open_sim(sim_state_path(settings)).transport()
-        with BinanceClient(SIM_BASE_URL, _sim_credentials(), transport=transport) as client:
+        with BinanceClient(SIM_URL, _sim_credentials(), transport=transport) as client:
             yield client
         return
-    url = base_url_for(base_url or settings.exchange)
+    url = resolve_base_url(base_url or settings.exchange)
     credentials = _credentials_for(url, settings, env)
     with BinanceClient(
         url, credentials, transport=transport, recv_window_ms=settings.recv_window_ms

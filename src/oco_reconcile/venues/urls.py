@@ -69,24 +69,28 @@ def is_production_url(url: str) -> bool:
         return False
 
 
-def base_url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be an exchange base URL, or None (the URL itself is never echoed)."""
+def base_url_problem(url: str, *, allow_plain_http: bool = False) -> str | None:
+    """Why ``url`` cannot be an exchange base URL, or None (the URL itself is never echoed).
+
+    ``allow_plain_http`` accepts ``http://`` to any host: only for an in-process transport (the
+    simulator's), where no request leaves the process.
+    """
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         return "is not a valid URL"
-    return _parts_problem(parts)
+    return _parts_problem(parts, allow_plain_http=allow_plain_http)
 
 
-def _parts_problem(parts: SplitResult) -> str | None:
+def _parts_problem(parts: SplitResult, *, allow_plain_http: bool) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an http(s):// URL with a host"
     if parts.username or parts.password:
         return "must not contain a user name or password (credentials come from the environment)"
     if parts.query or parts.fragment:
         return "must be a base URL without a query or fragment"
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+    if parts.scheme == "http" and not (allow_plain_http or is_loopback_host(parts.hostname)):
         return "plain http:// is only allowed to a loopback host; use https://"
     return None
 

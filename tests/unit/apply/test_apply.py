@@ -16,7 +16,8 @@ from decimal import Decimal
 
 import pytest
 
-from oco_reconcile.apply.executor import ApplyResult, ChangeResult, Outcome, Reporter, execute
+from oco_reconcile.apply.executor import execute
+from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome, Reporter
 from oco_reconcile.core.identity import cancel_id_for
 from oco_reconcile.core.model import (
     HistoryOutcome,
@@ -531,12 +532,18 @@ def test_rate_limited_request_waits_retry_after_then_continues() -> None:
     assert fake.placements("ocr-a-aaaaaa") == 1
 
 
-def test_clock_skew_resyncs_and_retries() -> None:
+def test_clock_skew_reaching_apply_is_not_resynced_a_second_time() -> None:
+    """-1021 is the client's to re-sync (venues/retry.py); apply does not multiply it.
+
+    The re-sync itself is covered end to end in tests/unit/venues/test_retry.py.
+    """
     fake = FakeExchange()
     fake.script("place_oco", "ocr-a-aaaaaa", Fault.CLOCK)
     result = run(fake, create("a"))
-    assert only(result).outcome is Outcome.DONE
-    assert fake.calls.count(("server_time", None)) == 1
+    assert only(result).outcome is Outcome.FAILED
+    assert only(result).code == -1021
+    assert fake.calls.count(("server_time", None)) == 0
+    assert fake.send_attempts["ocr-a-aaaaaa"] == 1
 
 
 def test_placement_short_of_balance_is_retried_after_the_rest() -> None:

@@ -25,7 +25,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from oco_reconcile.apply.executor import ApplyResult, execute
+from oco_reconcile.apply.executor import execute
+from oco_reconcile.apply.results import ApplyResult
 from oco_reconcile.core.identity import bracket_ids, is_managed
 from oco_reconcile.core.model import (
     Bracket,
@@ -45,7 +46,8 @@ from oco_reconcile.sim.exchange import SimExchange, open_sim
 from oco_reconcile.sim.wire.faults import FaultKind, FaultPlan, FaultRule
 from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 from oco_reconcile.venues.credentials import Credentials
-from oco_reconcile.venues.spot.client import BinanceClient, RetryPolicy
+from oco_reconcile.venues.retry import RetryPolicy
+from oco_reconcile.venues.spot.client import BinanceClient
 from oco_reconcile.venues.spot.live import read_live
 from tests.support.fake_time import FakeTime
 

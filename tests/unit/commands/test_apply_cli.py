@@ -180,6 +180,30 @@ def test_a_production_base_url_is_guarded_too(
     assert "confirm_production: true" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["https://API.binance.com:443", "https://api1.binance.com/", "https://api-gcp.binance.com"],
+)
+def test_every_spelling_of_a_production_host_is_guarded(
+    repo: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """Decided by host (urls.is_production_url), not by comparing the URL's text."""
+    assert run_main(["apply", "--auto-approve", "--base-url", url]) == 1
+    assert "confirm_production: true" in capsys.readouterr().err
+
+
+def test_a_production_url_in_the_settings_is_guarded(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = repo / "oco-reconcile.yaml"
+    settings.write_text(
+        settings.read_text().replace("exchange: sim ", "exchange: https://api3.binance.com "),
+        encoding="utf-8",
+    )
+    assert run_main(["apply", "--auto-approve"]) == 1
+    assert "confirm_production: true" in capsys.readouterr().err
+
+
 def test_production_off_a_terminal_needs_auto_approve(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,7 +13,8 @@ from oco_reconcile.sim.exchange import SimExchange, open_sim
 from oco_reconcile.sim.wire.faults import FaultKind, FaultPlan, FaultRule
 from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 from oco_reconcile.venues.credentials import Credentials
-from oco_reconcile.venues.spot.client import BinanceClient, RetryPolicy
+from oco_reconcile.venues.retry import RetryPolicy
+from oco_reconcile.venues.spot.client import BinanceClient
 
 LIST_ID = "ocr-btc-exit-abcdef"
 REQUEST = OcoRequest(

@@ -23,7 +23,7 @@ from oco_reconcile.venues.signing import (
     Signer,
     signer_from_pem,
 )
-from oco_reconcile.venues.spot.client import encode_query
+from oco_reconcile.venues.spot.params import encode_query
 
 
 def usable(vectors: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -61,10 +61,10 @@ def read_live(
     """Read the live state the planner needs for ``brackets`` (see the module docstring)."""
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="live") as pool:
         reader = _Reader(exchange, pool, settings.owner)
-        first = reader.round_one(sorted({b.symbol for b in brackets}))
-        second = reader.round_two(first, brackets)
-        history, legs = reader.round_three(second)
-    return second.state(history, legs)
+        snapshot = reader.read_snapshot(sorted({b.symbol for b in brackets}))
+        latest = reader.look_up_latest_lists(snapshot, brackets)
+        history, legs = reader.read_history(latest)
+    return latest.state(history, legs)
 
 
 def read_open_lists(
@@ -155,7 +155,9 @@ class _Snapshot:
 
 
 @dataclass(frozen=True)
-class _Second:
+class _LatestLists:
+    """Round 2's result: the completed snapshot and the latest list of every history id."""
+
     snapshot: _Snapshot
     closed: Mapping[str, OrderList | None]  # list client id -> latest list (None: never placed)
 
@@ -186,12 +188,14 @@ Legs = Mapping[tuple[str, int], OrderReport | None]
 
 
 class _Reader:
+    """Rounds 1-3: ``read_snapshot``, ``look_up_latest_lists``, ``read_history``."""
+
     def __init__(self, exchange: Exchange, pool: ThreadPoolExecutor, owner: str) -> None:
         self.exchange = exchange
         self.pool = pool
         self.owner = owner
 
-    def round_one(self, symbols: Sequence[str]) -> _Snapshot:
+    def read_snapshot(self, symbols: Sequence[str]) -> _Snapshot:
         exchange, pool = self.exchange, self.pool
         info = pool.submit(_exchange_info, exchange, symbols)
         prices = pool.submit(_prices, exchange, symbols)
@@ -210,7 +214,7 @@ class _Reader:
             orders=orders.result(),
         )
 
-    def round_two(self, first: _Snapshot, brackets: Sequence[Bracket]) -> _Second:
+    def look_up_latest_lists(self, first: _Snapshot, brackets: Sequence[Bracket]) -> _LatestLists:
         exchange, pool = self.exchange, self.pool
         missing = self._missing_symbols(first)
         orders = _Pending((), frozenset())
@@ -226,7 +230,7 @@ class _Reader:
         }
         merged_info = first.info if info is None else _merge_info(first.info, info.result())
         snapshot = replace(first, orders=first.orders.merge(orders.result()), info=merged_info)
-        return _Second(snapshot, {key: future.result() for key, future in lookups.items()})
+        return _LatestLists(snapshot, {key: future.result() for key, future in lookups.items()})
 
     def _missing_symbols(self, first: _Snapshot) -> list[str]:
         managed = {
@@ -234,12 +238,12 @@ class _Reader:
         }
         return sorted(symbol for symbol in managed if not first.orders.covers(symbol))
 
-    def round_three(self, second: _Second) -> tuple[dict[str, ListHistory], Legs]:
+    def read_history(self, latest: _LatestLists) -> tuple[dict[str, ListHistory], Legs]:
         known: dict[tuple[str, int], OrderReport | None] = {
-            (r.symbol, r.order_id): r for r in second.snapshot.orders.reports
+            (r.symbol, r.order_id): r for r in latest.snapshot.orders.reports
         }
         futures: dict[tuple[str, int], Future[OrderReport | None]] = {}
-        for item in second.closed.values():
+        for item in latest.closed.values():
             for ref in () if item is None else item.orders:
                 key = (ref.symbol, ref.order_id)
                 if key not in known and key not in futures:
@@ -247,7 +251,7 @@ class _Reader:
         legs = {**{key: future.result() for key, future in futures.items()}, **known}
         history = {
             list_id: _history(list_id, item, legs)
-            for list_id, item in second.closed.items()
+            for list_id, item in latest.closed.items()
             if item is None or not item.is_open
         }
         return history, legs

@@ -1,5 +1,6 @@
 """The error tree as the client raises it, driven through an httpx transport with Binance's own
-error bodies, and the retry decisions (which operation, which error -> retry or not, how long).
+error bodies, and the client's share of the retries (venues/retry.py ``Layer.CLIENT``; the
+decision table itself is in tests/unit/venues/test_retry.py).
 
 Bodies come from tests/fixtures/binance/errors_oco_related.json where it has them; the codes it
 does not carry (-1003, -1006, -1007, -1008, -1015, -2018) use the messages quoted in
@@ -29,14 +30,9 @@ from oco_reconcile.errors import (
     UnauthorizedError,
     UnknownOrderListError,
 )
-from oco_reconcile.venues.spot.client import (
-    BinanceClient,
-    Operation,
-    RetryPolicy,
-    map_error,
-    retry_delay,
-    should_retry,
-)
+from oco_reconcile.venues.retry import RetryPolicy
+from oco_reconcile.venues.spot.client import BinanceClient
+from oco_reconcile.venues.spot.errors import map_error
 from tests.support.fake_binance import SERVER_TIME_MS, FakeBinance
 
 from .test_binance_requests import SELL_BRACKET
@@ -266,59 +262,7 @@ def test_other_cancel_rejections_are_raised(fake_binance: FakeBinance) -> None:
     assert not isinstance(caught.value, UnknownOrderListError)
 
 
-# --- retry decisions: the table -----------------------------------------------------------------
-
 POLICY = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=3.0, jitter=0.0, max_retry_after=60)
-
-
-def err(kind: type[ExchangeError], **kw: Any) -> ExchangeError:
-    return kind("x", **kw)
-
-
-RETRY_TABLE: list[tuple[Operation, ExchangeError, bool, float | None]] = [
-    # operation, error, retried?, delay before attempt 2 (None: not retried)
-    (Operation.READ, err(TransientError), True, 0.5),
-    (Operation.READ, err(OutcomeUnknownError), True, 0.5),
-    (Operation.READ, err(ClockSkewError), True, 0.5),
-    (Operation.READ, err(RateLimitedError, retry_after=7.0), True, 7.0),
-    (Operation.READ, err(RateLimitedError), True, 0.5),
-    (Operation.READ, err(RateLimitedError, retry_after=600.0), False, None),
-    (Operation.READ, err(BannedError, retry_after=120.0), False, None),
-    (Operation.READ, err(RejectedError), False, None),
-    (Operation.READ, err(UnauthorizedError), False, None),
-    (Operation.READ, err(BlockedError), False, None),
-    (Operation.READ, err(UnknownOrderListError), False, None),
-    (Operation.READ, err(ExchangeError), False, None),
-    (Operation.CANCEL, err(TransientError), True, 0.5),
-    (Operation.CANCEL, err(OutcomeUnknownError), True, 0.5),
-    (Operation.CANCEL, err(RateLimitedError, retry_after=3.0), True, 3.0),
-    (Operation.CANCEL, err(BannedError), False, None),
-    (Operation.CANCEL, err(RejectedError), False, None),
-    (Operation.PLACE, err(TransientError), False, None),
-    (Operation.PLACE, err(OutcomeUnknownError), False, None),
-    (Operation.PLACE, err(RateLimitedError, retry_after=1.0), False, None),
-    (Operation.PLACE, err(ClockSkewError), False, None),
-    (Operation.PLACE, err(DuplicateOrderError), False, None),
-]
-
-
-@pytest.mark.parametrize(("operation", "error", "retried", "delay"), RETRY_TABLE)
-def test_retry_decision_table(
-    operation: Operation, error: ExchangeError, retried: bool, delay: float | None
-) -> None:
-    assert should_retry(operation, error, POLICY) is retried
-    if delay is not None:
-        assert retry_delay(error, 1, POLICY) == delay
-
-
-def test_backoff_is_exponential_capped_and_jittered() -> None:
-    assert [POLICY.backoff(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
-    jittery = RetryPolicy(base_delay=1.0, max_delay=10.0, jitter=0.5, uniform=lambda: 0.5)
-    assert [jittery.backoff(n) for n in (1, 2, 3)] == [1.25, 2.25, 4.25]
-
-
-def test_non_exchange_errors_are_never_retried() -> None:
-    assert not should_retry(Operation.READ, ValueError("bug"), POLICY)
 
 
 # --- retry behaviour end to end (sleeps observed through the injected sleep) --------------------
@@ -377,29 +321,38 @@ def test_rejections_are_not_retried(fake_binance: FakeBinance, fixture_json: Loa
     assert len(fake_binance.sent(LISTS)) == 1
 
 
-def test_cancel_retries_after_an_unknown_outcome_and_then_finds_it_gone(
+def test_cancel_with_an_unknown_outcome_is_sent_once_and_raised_for_a_lookup(
     fake_binance: FakeBinance,
 ) -> None:
+    """An unknown cancel outcome is the apply engine's (venues/retry.py: Layer.LOOKUP)."""
     fake_binance.reply("DELETE", CANCEL, raises=httpx.ReadTimeout)
-    fake_binance.error("DELETE", CANCEL, 400, -2011, "Unknown order list sent.")
-    with client_with(fake_binance) as client:
-        assert client.cancel_order_list("BTCUSDT", "ocr-list-aaaaaa") is None
-    assert len(fake_binance.sent(CANCEL, "DELETE")) == 2
-    assert fake_binance.time.slept == [0.5]
+    with client_with(fake_binance) as client, pytest.raises(OutcomeUnknownError):
+        client.cancel_order_list("BTCUSDT", "ocr-list-aaaaaa")
+    assert len(fake_binance.sent(CANCEL, "DELETE")) == 1
+    assert fake_binance.time.slept == []
 
 
-def test_read_clock_skew_resyncs_each_attempt(fake_binance: FakeBinance) -> None:
-    fake_binance.error(
-        "GET", LISTS, 400, -1021, "Timestamp for this request is outside of the recvWindow."
-    )
+def test_read_clock_skew_resyncs_once_without_a_backoff(fake_binance: FakeBinance) -> None:
     fake_binance.error(
         "GET", LISTS, 400, -1021, "Timestamp for this request is outside of the recvWindow."
     )
     fake_binance.reply("GET", LISTS, [])
     with client_with(fake_binance) as client:
         assert client.open_order_lists() == ()
-    assert len(fake_binance.sent(LISTS)) == 3
-    assert fake_binance.time.slept == [0.5]  # attempt 1: send, re-sync, re-send; then a backoff
+    assert len(fake_binance.sent(LISTS)) == 2
+    assert fake_binance.time.slept == []
+
+
+def test_a_read_clock_skew_after_a_resync_is_raised(fake_binance: FakeBinance) -> None:
+    """One layer, one count: the re-sync is not multiplied by the backoff attempts."""
+    fake_binance.error(
+        "GET", LISTS, 400, -1021, "Timestamp for this request is outside of the recvWindow."
+    )
+    with client_with(fake_binance) as client, pytest.raises(ClockSkewError):
+        client.open_order_lists()
+    assert len(fake_binance.sent(LISTS)) == 2
+    assert len(fake_binance.sent("/api/v3/time")) == 2  # the first sync, then one re-sync
+    assert fake_binance.time.slept == []
 
 
 @pytest.mark.parametrize(

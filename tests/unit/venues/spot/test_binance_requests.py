@@ -25,14 +25,9 @@ from oco_reconcile.core.model import (
 )
 from oco_reconcile.errors import ClockSkewError, RejectedError, UsageError
 from oco_reconcile.venues.credentials import Credentials
-from oco_reconcile.venues.spot.client import (
-    DEMO_URL,
-    PRODUCTION_URL,
-    TESTNET_URL,
-    BinanceClient,
-    base_url_for,
-    oco_params,
-)
+from oco_reconcile.venues.spot.client import BinanceClient
+from oco_reconcile.venues.spot.params import oco_params
+from oco_reconcile.venues.urls import DEMO_URL, PRODUCTION_URL, TESTNET_URL, resolve_base_url
 from tests.support.fake_binance import FAKE_API_KEY, SERVER_TIME_MS, FakeBinance, SentRequest
 
 Load = Callable[[str], Any]
@@ -384,8 +379,8 @@ def test_usage_headers_of_every_response_are_tracked(fake_binance: FakeBinance) 
         ("http://[::1]:9000", "http://[::1]:9000"),
     ],
 )
-def test_base_url_for(exchange: str, url: str) -> None:
-    assert base_url_for(exchange) == url
+def test_resolve_base_url(exchange: str, url: str) -> None:
+    assert resolve_base_url(exchange) == url
 
 
 @pytest.mark.parametrize(
@@ -393,15 +388,15 @@ def test_base_url_for(exchange: str, url: str) -> None:
     [
         ("http://api.binance.com", "loopback"),
         ("http://192.168.1.5:8000", "loopback"),
-        ("ftp://127.0.0.1", "http\\(s\\) base URL"),
-        ("mainnet", "http\\(s\\) base URL"),
-        ("https://user:pw@api.binance.com", "user info"),
+        ("ftp://127.0.0.1", "http\\(s\\)://"),
+        ("mainnet", "http\\(s\\)://"),
+        ("https://user:pw@api.binance.com", "user name"),
         ("https://api.binance.com/?x=1", "query"),
     ],
 )
-def test_base_url_for_refuses(exchange: str, message: str) -> None:
+def test_resolve_base_url_refuses(exchange: str, message: str) -> None:
     with pytest.raises(UsageError, match=message) as caught:
-        base_url_for(exchange)
+        resolve_base_url(exchange)
     assert "pw" not in str(caught.value)
 
 

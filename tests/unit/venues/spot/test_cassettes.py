@@ -16,7 +16,9 @@ import pytest
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from oco_reconcile.venues.credentials import Credentials
-from oco_reconcile.venues.spot.client import TESTNET_URL, BinanceClient, RetryPolicy
+from oco_reconcile.venues.retry import RetryPolicy
+from oco_reconcile.venues.spot.client import BinanceClient
+from oco_reconcile.venues.urls import TESTNET_URL
 from tests.support.cassettes import contract_vcr
 from tests.support.fake_binance import FAKE_API_KEY, FAKE_SECRET, FakeBinance
 from tests.support.paths import CASSETTES_DIR

@@ -37,7 +37,9 @@ from oco_reconcile.core.model import (
 from oco_reconcile.core.settings import CredentialNames
 from oco_reconcile.errors import DuplicateOrderError
 from oco_reconcile.venues.credentials import Credentials, credentials_from_env
-from oco_reconcile.venues.spot.client import TESTNET_URL, BinanceClient, RetryPolicy
+from oco_reconcile.venues.retry import RetryPolicy
+from oco_reconcile.venues.spot.client import BinanceClient
+from oco_reconcile.venues.urls import TESTNET_URL
 from tests.support.cassettes import RECORD_SIM, RECORD_TESTNET, contract_vcr, record_flag
 from tests.support.fake_binance import FAKE_API_KEY, FAKE_SECRET
 from tests.support.paths import CASSETTES_DIR

@@ -18,7 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from oco_reconcile.errors import ExchangeError
 from oco_reconcile.venues.credentials import Credentials
-from oco_reconcile.venues.spot.client import PRODUCTION_URL, BinanceClient, RetryPolicy
+from oco_reconcile.venues.retry import RetryPolicy
+from oco_reconcile.venues.spot.client import BinanceClient
+from oco_reconcile.venues.urls import PRODUCTION_URL
 from tests.support.fake_binance import FAKE_API_KEY, FAKE_SECRET, FakeBinance
 
 from .test_binance_requests import SELL_BRACKET

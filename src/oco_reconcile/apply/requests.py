@@ -1,0 +1,127 @@
+"""Every request of an apply run: paced, observed, and stopped on a ban or an exhausted budget.
+
+Re-sends happen here only where :mod:`oco_reconcile.venues.retry` gives them to ``Layer.PACER``: a
+write answered 429 waits for its ``Retry-After`` with every worker paused (``Pacer.pause``). All
+else the exchange client retried already, or the lookup logic (``idempotent.py``) decides.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
+
+from oco_reconcile.apply.pacing import (
+    CANCEL_LIST,
+    ORDER_LIST_LOOKUP,
+    ORDER_LOOKUP,
+    PLACE_OCO,
+    Cost,
+    Pacer,
+    PacingExhaustedError,
+)
+from oco_reconcile.core.model import OcoRequest, OrderList, OrderReport
+from oco_reconcile.core.plan import CancelStep
+from oco_reconcile.errors import BannedError, ExchangeError
+from oco_reconcile.venues.retry import Layer, Operation, RetryPolicy, retrying
+
+if TYPE_CHECKING:
+    from oco_reconcile.venues.protocol import Exchange
+
+T = TypeVar("T")
+
+
+@dataclass
+class RunState:
+    """Shared by the worker threads: the stop flag and why it was raised."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    reason: str | None = None
+    banned_until: datetime | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def halt(self, reason: str, banned_until: datetime | None = None) -> None:
+        with self.lock:
+            if self.reason is None:
+                self.reason = reason
+                self.banned_until = banned_until
+            self.stop.set()
+
+
+class StoppedError(Exception):
+    """The run must stop (ban, exhausted budget, interrupt); nothing more may be sent."""
+
+
+class LookupFailedError(Exception):
+    """A lookup by client id failed: whether a write happened cannot be told."""
+
+    def __init__(self, error: ExchangeError) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+
+class PacedRequests:
+    """The exchange's calls an apply run makes, each within a pacer slot."""
+
+    def __init__(
+        self, exchange: Exchange, pacer: Pacer, state: RunState, policy: RetryPolicy
+    ) -> None:
+        self._exchange = exchange
+        self._pacer = pacer
+        self._state = state
+        self._policy = policy
+
+    def place(self, request: OcoRequest) -> OrderList:
+        return self._call(Operation.PLACE, PLACE_OCO, lambda: self._exchange.place_oco(request))
+
+    def cancel(self, step: CancelStep) -> OrderList | None:
+        def send() -> OrderList | None:
+            return self._exchange.cancel_order_list(
+                step.symbol, step.list_client_order_id, step.cancel_client_order_id
+            )
+
+        return self._call(Operation.CANCEL, CANCEL_LIST, send)
+
+    def lookup(self, list_client_order_id: str) -> OrderList | None:
+        """The latest list with this client id; :class:`LookupFailedError` if it cannot be read."""
+        try:
+            return self._call(
+                Operation.READ,
+                ORDER_LIST_LOOKUP,
+                lambda: self._exchange.order_list(list_client_order_id),
+            )
+        except ExchangeError as error:
+            raise LookupFailedError(error) from error
+
+    def order(self, symbol: str, order_id: int) -> OrderReport | None:
+        return self._call(
+            Operation.READ, ORDER_LOOKUP, lambda: self._exchange.order(symbol, order_id)
+        )
+
+    def _call(self, operation: Operation, cost: Cost, request: Callable[[], T]) -> T:
+        def attempt() -> T:
+            self._check_stop()
+            return self._paced(cost, request)
+
+        return retrying(Layer.PACER, operation, attempt, self._policy, wait=self._pacer.pause)
+
+    def _paced(self, cost: Cost, request: Callable[[], T]) -> T:
+        try:
+            with self._pacer.slot(cost):
+                return request()
+        except PacingExhaustedError as error:
+            reason = f"rate-limit budget exhausted: {error.msg}"
+            self._state.halt(reason)
+            raise StoppedError(reason) from error
+        except BannedError as error:
+            reason = f"banned by the exchange until {error.until_text()}"
+            self._state.halt(reason, error.until)
+            raise StoppedError(reason) from error
+        finally:
+            self._pacer.observe(self._exchange.rate_usage())
+
+    def _check_stop(self) -> None:
+        if self._state.stop.is_set():
+            raise StoppedError(self._state.reason or "stopped")

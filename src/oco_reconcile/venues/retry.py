@@ -1,0 +1,171 @@
+"""The retry policy: the one place that decides which failed request is sent again, by whom, how
+often and after what delay.
+
+Every retryable failure is one :class:`Condition`, and each (operation, condition) pair has exactly
+one :class:`Layer` that re-sends; every other layer raises it on. The rule (:func:`owner`):
+
+* **-1021** (timestamp outside ``recvWindow``) is the client's for every request: it is rejected
+  before the matching engine (errors.md "-1021 INVALID_TIMESTAMP"), so the client re-syncs its clock
+  and re-sends at once, at most ``max_clock_resyncs`` times per request;
+* **reads** are the client's for every condition: a GET has no side effect, so a 429 waits for
+  ``Retry-After`` and a failed or unanswered read backs off, up to ``max_attempts`` sends;
+* **writes** (place, cancel) on a 429 are the pacer's (the apply engine pauses every worker for the
+  ``Retry-After``, rest-api.md "LIMITS"), up to ``max_attempts`` sends;
+* **writes** that failed or went unanswered belong to the lookup: a 5xx or a timeout leaves the
+  outcome UNKNOWN (rest-api.md "HTTP Return Codes"), so the apply engine looks the list up by its
+  client id and re-sends the same request only when the write is confirmed not to have happened,
+  up to ``max_write_attempts`` sends.
+
+A ban (418) is never retried by anyone.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TypeVar
+
+from oco_reconcile.errors import (
+    ClockSkewError,
+    ExchangeError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    TransientError,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Operation(Enum):
+    """What a request does, which decides whether it may be repeated (rest-api.md "HTTP Return
+    Codes")."""
+
+    READ = "read"  # GET: no side effect, repeat freely
+    CANCEL = "cancel"  # DELETE: a repeat of a cancel that went through answers -2011 (gone)
+    PLACE = "place"  # POST: a repeat could place a second list; only after a lookup
+
+
+class Condition(Enum):
+    """A failure after which sending the request again can help."""
+
+    RATE_LIMITED = "rate limited"  # 429, -1003, -1015: nothing executed, wait and repeat
+    CLOCK_SKEW = "clock skew"  # -1021: nothing executed, re-sync and repeat
+    NOT_EXECUTED = "not executed"  # never reached the exchange, or -1008 busy
+    OUTCOME_UNKNOWN = "outcome unknown"  # 5xx, -1006/-1007, timeout after sending
+
+
+class Layer(Enum):
+    """Who sends a request again."""
+
+    CLIENT = "client"  # the venue client: the same request, after a wait or a clock re-sync
+    PACER = "pacer"  # the apply engine: after pausing every worker for the Retry-After
+    LOOKUP = "lookup"  # the apply engine: only once a lookup shows the write did not happen
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and after what delay each layer re-sends.
+
+    Waits are exponential from ``base_delay`` capped at ``max_delay``, plus up to ``jitter``
+    seconds of random jitter; a ``Retry-After`` is honoured instead, unless it is longer than
+    ``max_retry_after`` (then the error is raised).
+    """
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    jitter: float = 0.5
+    max_retry_after: float = 120.0
+    max_clock_resyncs: int = 1
+    max_write_attempts: int = 3
+    uniform: Callable[[], float] = field(default=random.random, compare=False, repr=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        exponential = min(self.base_delay * 2.0 ** (attempt - 1), self.max_delay)
+        return exponential + self.jitter * self.uniform()
+
+
+def condition_of(error: BaseException) -> Condition | None:
+    """The retryable condition ``error`` reports, or None (a ban, a rejection, a bug)."""
+    if isinstance(error, RateLimitedError):
+        return Condition.RATE_LIMITED
+    if isinstance(error, ClockSkewError):
+        return Condition.CLOCK_SKEW
+    if isinstance(error, TransientError):
+        return Condition.NOT_EXECUTED
+    if isinstance(error, OutcomeUnknownError):
+        return Condition.OUTCOME_UNKNOWN
+    return None
+
+
+def owner(operation: Operation, condition: Condition) -> Layer:
+    """The one layer that re-sends ``operation`` after ``condition`` (see the module docstring)."""
+    if condition is Condition.CLOCK_SKEW or operation is Operation.READ:
+        return Layer.CLIENT
+    if condition is Condition.RATE_LIMITED:
+        return Layer.PACER
+    return Layer.LOOKUP
+
+
+def should_retry(
+    layer: Layer, operation: Operation, error: BaseException, policy: RetryPolicy
+) -> bool:
+    """Whether ``layer`` may send ``operation`` again after ``error`` (attempt limits aside)."""
+    condition = condition_of(error)
+    if condition is None or owner(operation, condition) is not layer:
+        return False
+    retry_after = getattr(error, "retry_after", None)
+    return retry_after is None or retry_after <= policy.max_retry_after
+
+
+def retry_delay(error: BaseException | None, attempt: int, policy: RetryPolicy) -> float:
+    """Seconds to wait before the next attempt: ``Retry-After`` when given, else backoff."""
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, int | float) and retry_after >= 0:
+        return float(retry_after)
+    return policy.backoff(attempt)
+
+
+def retrying(
+    layer: Layer,
+    operation: Operation,
+    send: Callable[[], T],
+    policy: RetryPolicy,
+    *,
+    wait: Callable[[float], None],
+    resync: Callable[[], object] | None = None,
+) -> T:
+    """``send()``, repeated while ``layer`` owns the failure and the policy allows another try.
+
+    A -1021 is followed by ``resync()`` and an immediate re-send (it does not count as an
+    attempt); any other owned failure by ``wait(delay)``.
+    """
+    attempts = resyncs = 0
+    resync_first = False
+    while True:
+        try:
+            if resync_first and resync is not None:
+                resync_first = False
+                resync()  # a failed re-sync is this attempt's failure, decided like any other
+            return send()
+        except ExchangeError as error:
+            if not should_retry(layer, operation, error, policy):
+                raise
+            if isinstance(error, ClockSkewError):
+                resyncs += 1
+                if resync is None or resyncs > policy.max_clock_resyncs:
+                    raise
+                log.info("%s: timestamp outside recvWindow, re-syncing the clock", error.endpoint)
+                resync_first = True
+                continue
+            attempts += 1
+            if attempts >= policy.max_attempts:
+                raise
+            delay = retry_delay(error, attempts, policy)
+            log.info("retrying after %s (attempt %d, waiting %.1fs)", error, attempts, delay)
+            wait(delay)

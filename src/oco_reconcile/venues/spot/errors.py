@@ -1,0 +1,149 @@
+"""Binance Spot error answers -> the project's error tree: the one place that maps them.
+
+An HTTP status, a Binance ``code`` / ``msg`` body (errors.md) or an httpx exception becomes one
+:class:`ExchangeError` subclass; no httpx exception escapes. Messages carry the path, status, code
+and Binance's message, never the query string (it holds the signature) or headers (the API key).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from oco_reconcile.errors import (
+    BannedError,
+    BlockedError,
+    ClockSkewError,
+    DuplicateOrderError,
+    ExchangeError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    RejectedError,
+    TransientError,
+    UnauthorizedError,
+    UnknownOrderListError,
+)
+
+_OUTCOME_UNKNOWN_CODES = frozenset({-1000, -1001, -1006, -1007})
+_RATE_LIMIT_CODES = frozenset({-1003, -1015})
+_UNAUTHORIZED_CODES = frozenset({-2014, -2015})
+_NOT_FOUND_CODES = frozenset({-2013, -2018})
+_CLOCK_SKEW = -1021
+_SERVER_BUSY = -1008
+_CANCEL_REJECTED = -2011
+_DUPLICATE = "Duplicate order sent."
+_BANNED_UNTIL = re.compile(r"banned until (\d{13})")
+
+
+def map_error(endpoint: str, outcome: httpx.Response | Exception, now: float) -> ExchangeError:
+    """The error for a non-2xx response or an httpx exception; ``now`` is the injected clock."""
+    if isinstance(outcome, httpx.Response):
+        return _response_error(endpoint, outcome, now)
+    return _transport_error(endpoint, outcome)
+
+
+def _response_error(endpoint: str, response: httpx.Response, now: float) -> ExchangeError:
+    status = response.status_code
+    code, msg = _error_body(response)
+    text = msg or _STATUS_TEXT.get(status // 100, f"unexpected HTTP status {status}")
+    retry_after = _retry_after(response)
+    kw: dict[str, Any] = {"status": status, "code": code, "endpoint": endpoint}
+    if status == 418:
+        until = _ban_until(now, retry_after, msg)
+        return BannedError(text, retry_after=retry_after, until=until, **kw)
+    if status == 429 or code in _RATE_LIMIT_CODES:
+        return RateLimitedError(text, retry_after=retry_after, **kw)
+    # Any 5xx: the request may have executed (rest-api.md "HTTP Return Codes"); this wins over a
+    # -1008 body because a busy 5xx has been seen to place the order (rest-api.md "HTTP Return
+    # Codes": 5xx means the execution status is UNKNOWN).
+    if status >= 500 or code in _OUTCOME_UNKNOWN_CODES:
+        return OutcomeUnknownError(text, **kw)
+    if status == 403:
+        return BlockedError(text, **kw)
+    if status == 401 or code in _UNAUTHORIZED_CODES:
+        return UnauthorizedError(text, **kw)
+    return _coded_rejection(text, code, kw) or ExchangeError(text, **kw)
+
+
+def _coded_rejection(text: str, code: int | None, kw: dict[str, Any]) -> ExchangeError | None:
+    if code == _CLOCK_SKEW:
+        return ClockSkewError(text, **kw)
+    if code == _SERVER_BUSY:
+        return TransientError(text, **kw)
+    if _DUPLICATE in text:
+        return DuplicateOrderError(text, **kw)
+    if code in _NOT_FOUND_CODES or (code == _CANCEL_REJECTED and text.startswith("Unknown order")):
+        return UnknownOrderListError(text, **kw)
+    if 400 <= kw["status"] < 500:
+        return RejectedError(text, **kw)
+    return None
+
+
+_STATUS_TEXT = {
+    4: "request rejected without an error body",
+    5: "server error: the request may or may not have executed",
+}
+
+
+def _error_body(response: httpx.Response) -> tuple[int | None, str | None]:
+    """Binance's ``{"code": ..., "msg": ...}``; anything else (a WAF page) yields no text, so a
+    body that might echo the request never reaches a message."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None, None
+    if not isinstance(body, dict):
+        return None, None
+    code = body.get("code")
+    msg = body.get("msg")
+    return (
+        code if isinstance(code, int) and not isinstance(code, bool) else None,
+        msg if isinstance(msg, str) else None,
+    )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+def _ban_until(now: float, retry_after: float | None, msg: str | None) -> datetime | None:
+    if retry_after is not None:
+        return datetime.fromtimestamp(now + retry_after, tz=UTC)
+    match = _BANNED_UNTIL.search(msg or "")
+    return datetime.fromtimestamp(int(match.group(1)) / 1000, tz=UTC) if match else None
+
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+_NEVER_SENT_LOCALLY = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL)
+
+
+def _transport_error(endpoint: str, error: Exception) -> ExchangeError:
+    # Only the exception's class name is kept: its text can contain the URL (and so the signature).
+    kind = type(error).__name__
+    if isinstance(error, _NOT_SENT):
+        return TransientError(f"could not reach the exchange ({kind})", endpoint=endpoint)
+    if isinstance(error, _NEVER_SENT_LOCALLY):
+        return ExchangeError(f"the request could not be built ({kind})", endpoint=endpoint)
+    if isinstance(error, httpx.TimeoutException):
+        return OutcomeUnknownError(
+            f"no response in time after sending ({kind}): the request may have executed",
+            endpoint=endpoint,
+        )
+    if isinstance(error, httpx.TransportError | httpx.DecodingError):
+        return OutcomeUnknownError(
+            f"the connection failed after sending ({kind}): the request may have executed",
+            endpoint=endpoint,
+        )
+    return ExchangeError(f"HTTP client error ({kind})", endpoint=endpoint)
+
+
+HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
