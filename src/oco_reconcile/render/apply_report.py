@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oco_reconcile.apply.executor import ApplyResult, ChangeResult, Outcome, Reporter
-from oco_reconcile.core.plan import Change, Plan, plan_document
+from oco_reconcile.core.plan import Change, Plan
+from oco_reconcile.planfile.codec import plan_document
 
 JSON_FORMAT_VERSION = 1
 

@@ -11,14 +11,12 @@ from oco_reconcile.core.plan import (
     VIEW_FIELDS,
     Action,
     Change,
-    Fingerprints,
     Notice,
     NoticeKind,
     Plan,
     PlanProblem,
-    dump_document,
-    plan_document,
 )
+from oco_reconcile.planfile.codec import Fingerprints, dump_document, plan_document
 
 GITHUB_COMMENT_LIMIT = 65536
 # plan.yml prepends a marker and an account header to the sticky comment: leave room for them.
