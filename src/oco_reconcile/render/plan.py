@@ -1,6 +1,7 @@
 """Plans for humans and machines: Terraform-like text, the versioned JSON document, and a
 pull-request comment in Markdown. The only place that formats a plan; every function returns a
-plain string (colours are added at the terminal by :func:`style_of`, never stored).
+plain string (colours are added at the terminal by :func:`style_of`, never stored). The JSON
+document's shape is :mod:`oco_reconcile.planfile.codec`'s; this module only prints it.
 """
 
 from __future__ import annotations

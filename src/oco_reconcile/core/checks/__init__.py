@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from oco_reconcile.core.checks.balances import check_balances, locked_by, released_by
-from oco_reconcile.core.checks.context import BracketContext, leg_label
+from oco_reconcile.core.checks.balances import check_balances
+from oco_reconcile.core.checks.context import BracketContext
 from oco_reconcile.core.checks.counts import check_counts
 from oco_reconcile.core.checks.filters import (
     leg_problems,
-    leg_reference_price,
     quantity_problems,
     symbol_problems,
 )
@@ -65,16 +64,3 @@ def check_bracket(bracket: Bracket, live: LiveState, settings: Settings) -> list
         problems += distance_guardrail(ctx, position)
     problems += notional_guardrail(ctx)
     return problems
-
-
-__all__ = [
-    "check_balances",
-    "check_bracket",
-    "check_counts",
-    "check_plan",
-    "check_total_notional",
-    "leg_label",
-    "leg_reference_price",
-    "locked_by",
-    "released_by",
-]

@@ -37,33 +37,36 @@ def symbol_guardrail(bracket: Bracket, settings: Settings) -> list[PlanProblem]:
 
 def distance_guardrail(ctx: BracketContext, position: LegPosition) -> list[PlanProblem]:
     """``max_distance_pct``: each price of the leg within that percentage of the last price."""
-    leg = ctx.bracket.leg(position)
-    label = leg_label(ctx.bracket, position)
     limit = ctx.settings.guardrails.max_distance_pct
     last = ctx.last
     if limit is None or last is None or last <= 0:
         return []
+    leg = ctx.bracket.leg(position)
+    label = leg_label(ctx.bracket, position)
     problems = []
     for name in ("price", "stop_price"):
         value = getattr(leg, name)
         if value is None:
             continue
         distance = abs(value - last) / last * HUNDRED
-        if distance <= limit:
-            continue
-        tick = ctx.tick
-        offset = last * limit / HUNDRED
-        nearest = (
-            floor_to_step(last + offset, tick)
-            if value > last
-            else ceil_to_step(last - offset, tick)
-        )
-        message = (
-            f"guardrail max_distance_pct: {to_wire(value)} is {distance:.2f}% from the last price "
-            f"{to_wire(last)}, limit {to_wire(limit)}%; nearest valid: {to_wire(nearest)}"
-        )
-        problems.append(ctx.problem(message, label, name))
+        if distance > limit:
+            message = _distance_message(ctx, value, distance, limit, last)
+            problems.append(ctx.problem(message, label, name))
     return problems
+
+
+def _distance_message(
+    ctx: BracketContext, value: Decimal, distance: Decimal, limit: Decimal, last: Decimal
+) -> str:
+    offset = last * limit / HUNDRED
+    if value > last:
+        nearest = floor_to_step(last + offset, ctx.tick)
+    else:
+        nearest = ceil_to_step(last - offset, ctx.tick)
+    return (
+        f"guardrail max_distance_pct: {to_wire(value)} is {distance:.2f}% from the last price "
+        f"{to_wire(last)}, limit {to_wire(limit)}%; nearest valid: {to_wire(nearest)}"
+    )
 
 
 def bracket_notional(bracket: Bracket, last: Decimal | None) -> Decimal:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from oco_reconcile.core.checks import released_by
+from oco_reconcile.core.checks.balances import released_by
 from oco_reconcile.core.model import (
     Balance,
 )
