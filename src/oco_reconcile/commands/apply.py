@@ -27,7 +27,7 @@ import typer
 from oco_reconcile.apply.executor import execute
 from oco_reconcile.apply.results import ApplyResult, Reporter
 from oco_reconcile.core.model import Bracket, LiveState, RateLimit, RateLimitType
-from oco_reconcile.core.plan import Plan, desired_fingerprint, live_fingerprint, load_plan
+from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import (
     EXIT_ERROR,
@@ -37,6 +37,8 @@ from oco_reconcile.errors import (
     StalePlanError,
     UsageError,
 )
+from oco_reconcile.planfile.fingerprints import desired_fingerprint, live_fingerprint
+from oco_reconcile.planfile.store import load_plan
 from oco_reconcile.render.apply_report import (
     LineReporter,
     LiveReporter,

@@ -17,9 +17,12 @@ from pathlib import Path
 
 import typer
 
-from oco_reconcile.core.plan import Fingerprints, Plan, fingerprints_for, save_plan
+from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import EXIT_CHANGES, EXIT_OK, InputError, PlanError
+from oco_reconcile.planfile.codec import Fingerprints
+from oco_reconcile.planfile.fingerprints import fingerprints_for
+from oco_reconcile.planfile.store import save_plan
 
 
 class OutputFormat(StrEnum):

@@ -10,13 +10,15 @@ the ``apply`` command prints: every change's outcome, then "converged" or the re
 from __future__ import annotations
 
 import json
-from typing import IO, Any
+from typing import IO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome, Reporter
-from oco_reconcile.core.plan import Change, Plan, plan_document
+from oco_reconcile.core.plan import Change, Plan
+from oco_reconcile.json_types import JsonObject
+from oco_reconcile.planfile.codec import plan_document
 
 JSON_FORMAT_VERSION = 1
 
@@ -170,7 +172,7 @@ def render_text(result: ApplyResult, *, progress_shown: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _change_json(result: ChangeResult) -> dict[str, Any]:
+def _change_json(result: ChangeResult) -> JsonObject:
     change = result.change
     target = change.place or change.cancel
     return {
@@ -187,7 +189,7 @@ def _change_json(result: ChangeResult) -> dict[str, Any]:
     }
 
 
-def _remaining_json(remaining: Plan | None) -> list[dict[str, Any]] | None:
+def _remaining_json(remaining: Plan | None) -> list[JsonObject] | None:
     if remaining is None:
         return None
     return [
@@ -196,10 +198,10 @@ def _remaining_json(remaining: Plan | None) -> list[dict[str, Any]] | None:
     ]
 
 
-def result_document(result: ApplyResult, plan: Plan | None = None) -> dict[str, Any]:
+def result_document(result: ApplyResult, plan: Plan | None = None) -> JsonObject:
     """The ``--format json`` document (``format_version`` guards its shape); ``plan`` is the
     executed plan's own document (plan.py), included when given."""
-    document: dict[str, Any] = {
+    document: JsonObject = {
         "format_version": JSON_FORMAT_VERSION,
         "succeeded": result.succeeded,
         "converged": result.converged,

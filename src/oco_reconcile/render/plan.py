@@ -1,6 +1,7 @@
 """Plans for humans and machines: Terraform-like text, the versioned JSON document, and a
 pull-request comment in Markdown. The only place that formats a plan; every function returns a
-plain string (colours are added at the terminal by :func:`style_of`, never stored).
+plain string (colours are added at the terminal by :func:`style_of`, never stored). The JSON
+document's shape is :mod:`oco_reconcile.planfile.codec`'s; this module only prints it.
 """
 
 from __future__ import annotations
@@ -11,14 +12,12 @@ from oco_reconcile.core.plan import (
     VIEW_FIELDS,
     Action,
     Change,
-    Fingerprints,
     Notice,
     NoticeKind,
     Plan,
     PlanProblem,
-    dump_document,
-    plan_document,
 )
+from oco_reconcile.planfile.codec import Fingerprints, dump_document, plan_document
 
 GITHUB_COMMENT_LIMIT = 65536
 # plan.yml prepends a marker and an account header to the sticky comment: leave room for them.

@@ -13,9 +13,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from oco_reconcile.core.model import HistoryOutcome
-from oco_reconcile.core.plan import Fingerprints, Plan
+from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.settings import Settings
+from oco_reconcile.planfile.codec import Fingerprints
 from oco_reconcile.render.plan import render_json, render_markdown, render_text, style_of
 from tests.support.paths import REPO_ROOT
 from tests.support.plan_support import (

@@ -1,28 +1,17 @@
-"""Saved plans (``plan --out``): the versioned document round-trips exactly, carries the two
-fingerprints, and the fingerprints move only with what the plan depends on."""
+"""Saved plans (``plan --out``): the versioned document round-trips exactly through a file and
+carries the two fingerprints; anything else in the file is a usage error naming it."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from oco_reconcile.core.model import Balance, HistoryOutcome
-from oco_reconcile.core.plan import (
-    FORMAT_VERSION,
-    Fingerprints,
-    desired_fingerprint,
-    fingerprints_for,
-    live_fingerprint,
-    load_plan,
-    save_plan,
-)
-from oco_reconcile.core.settings import Guardrails, Settings
 from oco_reconcile.errors import UsageError
-from tests.support.plan_support import history_of, live_state, open_list, sell
+from oco_reconcile.planfile import store
+from oco_reconcile.planfile.codec import FORMAT_VERSION, Fingerprints
+from oco_reconcile.planfile.store import load_plan, save_plan
 from tests.unit.render.test_render import error_plan, mixed_plan, quiet_plan
 
 PRINTS = Fingerprints("sha256:" + "1" * 64, "sha256:" + "2" * 64)
@@ -101,60 +90,28 @@ def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
         load_plan(tmp_path / "nope.json")
 
 
-# --- fingerprints -------------------------------------------------------------------------------
+def test_a_file_over_the_size_bound_is_refused_unparsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "plan.json"
+    save_plan(mixed_plan(), path, PRINTS)
+    monkeypatch.setattr(store, "MAX_PLAN_BYTES", path.stat().st_size - 1)
 
-A = sell("alpha")
-
-
-def test_live_fingerprint_ignores_prices_and_balances() -> None:
-    live = live_state([open_list(A)])
-    moved = replace(
-        live,
-        prices={"BTCUSDT": Decimal("123456")},
-        balances={"BTC": Balance("BTC", Decimal(1), Decimal(0))},
-    )
-
-    assert live_fingerprint(live) == live_fingerprint(moved)
-    assert live_fingerprint(live).startswith("sha256:")
+    with pytest.raises(UsageError, match=r"plan\.json is not a saved plan \(larger than"):
+        load_plan(path)
 
 
-def test_live_fingerprint_ignores_list_order() -> None:
-    first, second = open_list(A, 1), open_list(sell("b"), 2)
+def test_a_file_at_the_size_bound_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "plan.json"
+    save_plan(mixed_plan(), path, PRINTS)
+    monkeypatch.setattr(store, "MAX_PLAN_BYTES", path.stat().st_size)
 
-    assert live_fingerprint(live_state([first, second])) == live_fingerprint(
-        live_state([second, first])
-    )
-
-
-@pytest.mark.parametrize(
-    "changed",
-    [
-        live_state([open_list(A, 1), open_list(sell("b"), 2)]),  # a list appeared
-        live_state([]),  # a list went away
-        live_state([open_list(A, 1, executed="0.001")]),  # a leg partly filled
-        live_state([open_list(A, 1)], history=[history_of(sell("c"), HistoryOutcome.FIRED)]),
-    ],
-)
-def test_live_fingerprint_moves_with_what_the_plan_reads(changed) -> None:  # type: ignore[no-untyped-def]
-    assert live_fingerprint(live_state([open_list(A, 1)])) != live_fingerprint(changed)
+    assert load_plan(path).plan == mixed_plan()
 
 
-def test_desired_fingerprint_moves_with_brackets_and_planner_settings() -> None:
-    base = desired_fingerprint([A], Settings())
+def test_a_binary_file_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_bytes(b"\xff\xfe\x00garbage")
 
-    assert desired_fingerprint([A], Settings()) == base
-    assert desired_fingerprint([sell("alpha", tp="111000")], Settings()) != base
-    assert desired_fingerprint([replace(A, protect=True)], Settings()) != base
-    assert desired_fingerprint([A], Settings(prune=False)) != base
-    assert desired_fingerprint([A], Settings(owner="desk")) != base
-    guarded = Settings(guardrails=Guardrails(max_notional=Decimal(5)))
-    assert desired_fingerprint([A], guarded) != base
-    assert desired_fingerprint([A], Settings(exchange="testnet")) == base  # not a plan input
-
-
-def test_fingerprints_for_pairs_both() -> None:
-    live = live_state([open_list(A)])
-
-    prints = fingerprints_for(live, [A], Settings())
-
-    assert prints == Fingerprints(live_fingerprint(live), desired_fingerprint([A], Settings()))
+    with pytest.raises(UsageError, match="not UTF-8 text"):
+        load_plan(path)

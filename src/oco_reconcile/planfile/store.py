@@ -1,0 +1,55 @@
+"""Plan files on disk: ``plan --out`` writes one, ``apply <file>`` reads one back.
+
+A saved plan is untrusted input (it may be old, edited or not a plan at all): reading stops past
+:data:`MAX_PLAN_BYTES` before anything is parsed, and every way it can be wrong is a
+:class:`~oco_reconcile.errors.UsageError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from oco_reconcile.core.plan import Plan
+from oco_reconcile.errors import UsageError
+from oco_reconcile.planfile.codec import (
+    Fingerprints,
+    SavedPlan,
+    dump_document,
+    plan_document,
+    plan_from_document,
+)
+
+# A plan of tens of thousands of brackets stays well below this; anything larger is not a plan
+# this tool wrote, and refusing it early keeps json.loads from holding it all in memory.
+MAX_PLAN_BYTES = 64 * 1024 * 1024
+
+
+def save_plan(plan: Plan, path: Path | str, fingerprints: Fingerprints) -> None:
+    """Write the plan document to ``path`` (Decimals as strings; no secrets exist in a plan)."""
+    Path(path).write_text(dump_document(plan_document(plan, fingerprints)), encoding="utf-8")
+
+
+def load_plan(path: Path | str) -> SavedPlan:
+    """The saved plan at ``path``, checked: size, UTF-8, JSON, then the document itself."""
+    text = _read_text(Path(path))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{path} is not a saved plan (invalid JSON: {error.msg})") from error
+    return plan_from_document(data)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_PLAN_BYTES + 1)
+    except OSError as error:
+        raise UsageError(f"cannot read the saved plan {path}: {error.strerror}") from error
+    if len(data) > MAX_PLAN_BYTES:
+        limit = MAX_PLAN_BYTES // (1024 * 1024)
+        raise UsageError(f"{path} is not a saved plan (larger than {limit} MiB)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{path} is not a saved plan (not UTF-8 text)") from error
