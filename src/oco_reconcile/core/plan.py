@@ -60,6 +60,7 @@ class NoticeKind(StrEnum):
     UNMANAGED = "unmanaged"
     KEPT = "kept"  # a managed list no longer desired, left alone because prune is false
     ADOPTED = "adopted"  # an unmanaged list a bracket adopts (`adopt:`), matching its spec
+    OUTSIDE_SELECTION = "outside_selection"  # a managed list a PATH or --target did not select
 
 
 @dataclass(frozen=True)
@@ -367,6 +368,7 @@ class SavedPlan:
     plan: Plan
     fingerprints: Fingerprints
     format_version: int = FORMAT_VERSION
+    selection: Any = None  # the recorded selection (core/selection.py), None for everything
 
 
 Json = dict[str, Any]
@@ -598,8 +600,17 @@ def _problem_json(problem: PlanProblem) -> Json:
     }
 
 
-def plan_document(plan: Plan, fingerprints: Fingerprints | None = None) -> Json:
+def plan_document(
+    plan: Plan, fingerprints: Fingerprints | None = None, selection: Json | None = None
+) -> Json:
     """The versioned JSON document of a plan (schema: ``schemas/plan.schema.json``)."""
+    document = _document(plan, fingerprints)
+    if selection is not None:
+        document["selection"] = selection
+    return document
+
+
+def _document(plan: Plan, fingerprints: Fingerprints | None) -> Json:
     summary = plan.summary()
     return {
         "format_version": FORMAT_VERSION,
@@ -648,16 +659,20 @@ def plan_from_document(data: Json) -> SavedPlan:
         )
     except (KeyError, TypeError, ValueError, ArithmeticError) as error:
         raise UsageError(f"the plan document is malformed: {error!r}") from error
-    return SavedPlan(plan, Fingerprints(str(prints["live"]), str(prints["desired"])), version)
+    fingerprints = Fingerprints(str(prints["live"]), str(prints["desired"]))
+    return SavedPlan(plan, fingerprints, version, data.get("selection"))
 
 
 def dump_document(document: Json) -> str:
     return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 
-def save_plan(plan: Plan, path: Path | str, fingerprints: Fingerprints) -> None:
+def save_plan(
+    plan: Plan, path: Path | str, fingerprints: Fingerprints, selection: Json | None = None
+) -> None:
     """Write the plan document to ``path`` (Decimals as strings; no secrets exist in a plan)."""
-    Path(path).write_text(dump_document(plan_document(plan, fingerprints)), encoding="utf-8")
+    document = plan_document(plan, fingerprints, selection)
+    Path(path).write_text(dump_document(document), encoding="utf-8")
 
 
 def load_plan(path: Path | str) -> SavedPlan:
