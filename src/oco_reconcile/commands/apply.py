@@ -28,6 +28,7 @@ from typing import IO, TYPE_CHECKING
 import typer
 
 from oco_reconcile.apply.executor import ApplyResult, Reporter, execute
+from oco_reconcile.commands.plan import require_known_targets
 from oco_reconcile.core.model import Bracket, LiveState, RateLimit, RateLimitType
 from oco_reconcile.core.plan import Plan, desired_fingerprint, live_fingerprint, load_plan
 from oco_reconcile.core.selection import EVERYTHING, Selection, selection_from_json
@@ -166,7 +167,6 @@ def _plan_to_apply(
     selection: Selection,
 ) -> Plan:
     """The saved plan when one is given and still fresh; else a plan made now."""
-    from oco_reconcile.commands.plan import require_known_targets
     from oco_reconcile.core.planner import make_plan
 
     if options.plan_file is None:

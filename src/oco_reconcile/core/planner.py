@@ -83,8 +83,7 @@ def make_plan(
 ) -> Plan:
     """Plan the changes that make ``live`` match the selected ``brackets`` (by default all of
     them), leaving alone what the selection does not cover; plan-time checks included."""
-    index = _LiveIndex.build(live, settings.owner)
-    draft = _Draft(index, live, settings, selection)
+    draft = _Draft(_LiveIndex.build(live, settings.owner), live, settings, selection)
     planned = [b for b in sorted(brackets, key=lambda b: b.name) if selection.plans(b.name)]
     for bracket in planned:
         draft.plan_bracket(bracket)

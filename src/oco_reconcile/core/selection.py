@@ -48,11 +48,6 @@ class Selection:
             return "not a --target: left alone"
         return None
 
-    def unknown_targets(self, desired: Iterable[str], managed: Iterable[str]) -> tuple[str, ...]:
-        """The ``--target`` names matching no selected desired bracket and no managed open list."""
-        known = set(desired) | set(managed)
-        return tuple(sorted((self.targets or frozenset()) - known))
-
 
 EVERYTHING = Selection()
 
@@ -62,8 +57,9 @@ def unknown_targets(
 ) -> tuple[str, ...]:
     """The ``--target`` names of no selected desired bracket and no managed open list."""
     managed = (parse_list_id(owner, item.list_client_order_id) for item in live.open_lists)
-    names = {parsed.name for parsed in managed if parsed is not None}
-    return selection.unknown_targets((b.name for b in brackets), names)
+    known = {parsed.name for parsed in managed if parsed is not None}
+    known.update(bracket.name for bracket in brackets)
+    return tuple(sorted((selection.targets or frozenset()) - known))
 
 
 def unknown_target_message(names: Iterable[str]) -> str:
