@@ -164,3 +164,17 @@ def test_an_unreadable_file_outside_the_selection_is_an_error(
     assert "brackets/btc.yaml" in err
     assert "leave this file's brackets alone" in err
     assert state_bytes() == before
+
+
+def test_a_saved_plan_is_stale_when_the_names_outside_its_selection_change(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(["plan", "brackets/eth.yaml", "--out", "saved.json"]) == 0
+    before = state_bytes()
+    btc = Path("brackets/btc.yaml")
+    btc.write_text(
+        btc.read_text(encoding="utf-8").replace("btc-core-exit", "btc-renamed"), encoding="utf-8"
+    )
+    assert run_cli(["apply", "--auto-approve", "--plan", "saved.json"]) == 1
+    assert "the selection" in capsys.readouterr().err
+    assert state_bytes() == before
