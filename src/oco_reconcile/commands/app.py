@@ -64,6 +64,16 @@ PathsArg = Annotated[
 ]
 
 
+TargetsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--target",
+        help="Plan only this bracket (repeatable); nothing else is placed, replaced or pruned.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def validate(paths: PathsArg = None) -> None:
     """Check bracket files and settings offline: YAML, schema and semantics. Exit 0 or 1."""
@@ -74,7 +84,7 @@ def validate(paths: PathsArg = None) -> None:
 
 
 @app.command()
-def plan(
+def plan(  # noqa: PLR0917 - typer passes every option
     paths: PathsArg = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Save the plan (for `apply --plan FILE`).")
@@ -89,6 +99,7 @@ def plan(
     base_url: Annotated[
         str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
     ] = None,
+    targets: TargetsOpt = None,
 ) -> None:
     """Show the changes apply would make (reads the exchange, changes nothing)."""
     from oco_reconcile.commands.plan import OutputFormat, PlanOptions, run_plan
@@ -96,8 +107,9 @@ def plan(
 
     if output_format not in OutputFormat.__members__.values():
         raise UsageError(f"--format must be text, json or markdown, not {output_format!r}")
+    chosen = tuple(targets) if targets else None
     options = PlanOptions(
-        paths or [], out, OutputFormat(output_format), detailed_exitcode, base_url
+        paths or [], out, OutputFormat(output_format), detailed_exitcode, base_url, chosen
     )
     code = run_plan(options)
     if code:
@@ -138,11 +150,15 @@ def apply(  # noqa: PLR0917 - typer passes every option
         str,
         typer.Option("--on-stale", help="A stale --plan: fail (exit 1) or replan from the files."),
     ] = "fail",
+    targets: TargetsOpt = None,
 ) -> None:
     """Make the exchange match the desired state (or a saved plan). Exit 0 only if all succeeded."""
     from oco_reconcile.commands.apply import ApplyOptions, run_apply
 
-    options = ApplyOptions(paths or [], plan_file, auto_approve, output_format, base_url, on_stale)
+    chosen = tuple(targets) if targets else None
+    options = ApplyOptions(
+        paths or [], plan_file, auto_approve, output_format, base_url, on_stale, chosen
+    )
     code = run_apply(options)
     if code:
         raise typer.Exit(code)

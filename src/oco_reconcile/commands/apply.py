@@ -12,6 +12,9 @@ guards (each refuses before anything is sent):
 
 After executing, the live state is read again and planned again: an empty plan is "converged",
 anything else is reported as the remaining diff. Exit 0 only when every change succeeded.
+
+PATHs and ``--target`` select what is applied (:mod:`~oco_reconcile.core.selection`); a saved
+plan records its selection, and ``apply --plan`` applies under it (a changed selection is stale).
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ import typer
 
 from oco_reconcile.apply.executor import execute
 from oco_reconcile.apply.results import ApplyResult, Reporter
+from oco_reconcile.commands.plan import require_known_targets
 from oco_reconcile.core.model import Bracket, LiveState, RateLimit, RateLimitType
 from oco_reconcile.core.plan import Plan
+from oco_reconcile.core.selection import EVERYTHING, Selection, selection_from_json
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import (
     EXIT_ERROR,
@@ -70,6 +75,7 @@ class ApplyOptions:
     output_format: str = "text"
     base_url: str | None = None
     on_stale: str = "fail"
+    targets: tuple[str, ...] | None = None  # --target NAME (repeatable); None: every bracket
 
 
 def stdin_is_terminal() -> bool:
@@ -104,10 +110,35 @@ def check_guards(settings: Settings, options: ApplyOptions) -> None:
         )
 
 
+def saved_selection(plan_file: Path) -> tuple[Selection, tuple[str, ...]]:
+    """(selection, PATH arguments) a saved plan was made with."""
+    try:
+        return selection_from_json(load_plan(plan_file).selection)
+    except ValueError as error:
+        raise UsageError(f"the plan document is malformed: {error}") from error
+
+
+def selection_inputs(options: ApplyOptions) -> tuple[Sequence[Path], tuple[str, ...] | None]:
+    """This run's PATHs and ``--target`` names: with ``--plan``, the saved plan's own (PATHs given
+    on the command line win; a different selection then makes the plan stale)."""
+    if options.plan_file is None:
+        return options.paths, options.targets
+    if options.targets is not None:
+        raise UsageError("--target cannot be used with --plan: the saved plan records its targets")
+    selection, paths = saved_selection(options.plan_file)
+    targets = None if selection.targets is None else tuple(sorted(selection.targets))
+    return (options.paths or [Path(path) for path in paths]), targets
+
+
 def saved_plan_for(
-    plan_file: Path, live: LiveState, brackets: Sequence[Bracket], settings: Settings
+    plan_file: Path,
+    live: LiveState,
+    brackets: Sequence[Bracket],
+    settings: Settings,
+    selection: Selection = EVERYTHING,
 ) -> Plan:
-    """The saved plan, unless the live state or the desired files changed since it was made."""
+    """The saved plan, unless the live state, the desired files or the selection changed since it
+    was made."""
     saved = load_plan(plan_file)
     # Desired first: the live fingerprint covers the history of the desired ids, so a desired
     # change moves both, and this is the message that names the cause.
@@ -121,24 +152,34 @@ def saved_plan_for(
             f"the saved plan {plan_file} is stale: the live order lists changed since it was "
             "made. Nothing was changed; run `plan` again."
         )
+    if saved_selection(plan_file)[0] != selection:
+        raise StalePlanError(
+            f"the saved plan {plan_file} is stale: the selection (the names defined outside the "
+            "selected files) changed since it was made. Nothing was changed; run `plan` again."
+        )
     return saved.plan
 
 
 def _plan_to_apply(
-    options: ApplyOptions, live: LiveState, brackets: Sequence[Bracket], settings: Settings
+    options: ApplyOptions,
+    live: LiveState,
+    brackets: Sequence[Bracket],
+    settings: Settings,
+    selection: Selection,
 ) -> Plan:
     """The saved plan when one is given and still fresh; else a plan made now."""
     from oco_reconcile.core.planner import make_plan
 
     if options.plan_file is None:
-        return make_plan(brackets, live, settings)
+        require_known_targets(selection, brackets, live, settings)
+        return make_plan(brackets, live, settings, selection)
     try:
-        return saved_plan_for(options.plan_file, live, brackets, settings)
+        return saved_plan_for(options.plan_file, live, brackets, settings, selection)
     except StalePlanError as stale:
         if options.on_stale != "replan":
             raise
         typer.echo(f"Note: {stale} Planning again (--on-stale replan).", err=True)
-        return make_plan(brackets, live, settings)
+        return make_plan(brackets, live, settings, selection)
 
 
 class _Output:
@@ -169,7 +210,11 @@ def _limits(live: LiveState) -> tuple[RateLimit, ...]:
 
 
 def _with_remaining(
-    result: ApplyResult, exchange: Exchange, brackets: Sequence[Bracket], settings: Settings
+    result: ApplyResult,
+    exchange: Exchange,
+    brackets: Sequence[Bracket],
+    settings: Settings,
+    selection: Selection,
 ) -> ApplyResult:
     """The result with the plan of a fresh read: empty means converged."""
     from oco_reconcile.core.planner import make_plan
@@ -179,7 +224,7 @@ def _with_remaining(
         after = read_live(exchange, brackets, settings)
     except ExchangeError as error:
         return replace(result, reread_error=f"could not re-read the live state ({error})")
-    return replace(result, remaining=make_plan(brackets, after, settings))
+    return replace(result, remaining=make_plan(brackets, after, settings, selection))
 
 
 def _finish(result: ApplyResult, plan: Plan, out: _Output) -> int:
@@ -192,16 +237,19 @@ def _finish(result: ApplyResult, plan: Plan, out: _Output) -> int:
 
 def run_apply(options: ApplyOptions) -> int:
     """The whole command; returns the exit code (errors raise into the CLI's one handler)."""
-    from oco_reconcile.inputs.desired import load_inputs
+    from oco_reconcile.inputs.desired import load_selected
     from oco_reconcile.venues.connect import open_exchange
     from oco_reconcile.venues.spot.live import read_live
 
-    settings, brackets = load_inputs(list(options.paths))
+    paths, targets = selection_inputs(options)
+    loaded = load_selected(list(paths))
+    settings, brackets = loaded.settings, loaded.brackets
+    selection = Selection.of(loaded.outside, targets)
     check_guards(settings, options)
     out = _Output(options.output_format)
     with open_exchange(settings, base_url=options.base_url) as exchange:
         live = read_live(exchange, brackets, settings)
-        plan = _plan_to_apply(options, live, brackets, settings)
+        plan = _plan_to_apply(options, live, brackets, settings, selection)
         _show_plan(plan, out)
         if plan.has_errors:
             raise PlanError("the plan has errors; nothing was applied")
@@ -220,7 +268,7 @@ def run_apply(options: ApplyOptions) -> int:
             max_parallel_requests=settings.max_parallel_requests,
             history=live.history,
         )
-        result = _with_remaining(result, exchange, brackets, settings)
+        result = _with_remaining(result, exchange, brackets, settings, selection)
     return _finish(result, plan, out)
 
 

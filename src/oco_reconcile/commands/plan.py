@@ -1,9 +1,10 @@
 """The ``plan`` and ``import`` commands' flows; ``cli.py`` only parses options and calls these.
 
 ``plan``: load settings and brackets, read the live state, plan, print (text / json / markdown),
-save with ``--out``. Exit codes (README "Exit codes"): a plan with errors raises :class:`PlanError`
-(1) after
-printing it; with ``--detailed-exitcode`` a plan with changes returns 2, else 0.
+save with ``--out``. PATHs and ``--target`` make a selection (:mod:`~oco_reconcile.core.selection`):
+what it does not select is left alone, and a saved plan records it. Exit codes (README "Exit
+codes"): a plan with errors raises :class:`PlanError` (1) after printing it; with
+``--detailed-exitcode`` a plan with changes returns 2, else 0.
 ``import``: read the open order lists (of ``--symbol``s) and print bracket YAML.
 """
 
@@ -17,9 +18,17 @@ from pathlib import Path
 
 import typer
 
+from oco_reconcile.core.model import Bracket, LiveState
 from oco_reconcile.core.plan import Plan
+from oco_reconcile.core.selection import (
+    Selection,
+    selection_json,
+    unknown_target_message,
+    unknown_targets,
+)
 from oco_reconcile.core.settings import Settings
-from oco_reconcile.errors import EXIT_CHANGES, EXIT_OK, InputError, PlanError
+from oco_reconcile.errors import EXIT_CHANGES, EXIT_OK, InputError, PlanError, UsageError
+from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import Fingerprints
 from oco_reconcile.planfile.fingerprints import fingerprints_for
 from oco_reconcile.planfile.store import save_plan
@@ -38,26 +47,31 @@ class PlanOptions:
     output_format: OutputFormat = OutputFormat.TEXT
     detailed_exitcode: bool = False
     base_url: str | None = None
+    targets: tuple[str, ...] | None = None  # --target NAME (repeatable); None: every bracket
 
 
 def run_plan(options: PlanOptions) -> int:
     """The whole ``plan`` command; returns the exit code (errors raise to the CLI handler)."""
     from oco_reconcile.core.planner import make_plan
-    from oco_reconcile.inputs.desired import load_inputs
+    from oco_reconcile.inputs.desired import load_selected
     from oco_reconcile.venues.connect import open_exchange
     from oco_reconcile.venues.spot.live import read_live
 
-    settings, brackets = load_inputs(list(options.paths))
+    loaded = load_selected(list(options.paths))
+    settings, brackets = loaded.settings, loaded.brackets
+    selection = Selection.of(loaded.outside, options.targets)
     with open_exchange(settings, base_url=options.base_url) as exchange:
         live = read_live(exchange, brackets, settings)
-    plan = make_plan(brackets, live, settings)
+    require_known_targets(selection, brackets, live, settings)
+    plan = make_plan(brackets, live, settings, selection)
     fingerprints = fingerprints_for(live, brackets, settings)
-    _print(plan, fingerprints, options.output_format)
+    recorded = recorded_selection(selection, options.paths)
+    _print(plan, fingerprints, options.output_format, recorded)
     if plan.has_errors:
         count = len(plan.problems)
         raise PlanError(f"the plan has {count} error{'s' if count != 1 else ''}; nothing applied")
     if options.out is not None:
-        save_plan(plan, options.out, fingerprints)
+        save_plan(plan, options.out, fingerprints, recorded)
         note = f"Saved the plan to {options.out}: apply it with `oco-reconcile apply --plan FILE`."
         typer.echo(note, err=options.output_format is not OutputFormat.TEXT)
     if options.detailed_exitcode and plan.has_changes:
@@ -65,11 +79,32 @@ def run_plan(options: PlanOptions) -> int:
     return EXIT_OK
 
 
-def _print(plan: Plan, fingerprints: Fingerprints, output_format: OutputFormat) -> None:
+def require_known_targets(
+    selection: Selection, brackets: Sequence[Bracket], live: LiveState, settings: Settings
+) -> None:
+    """A ``--target`` naming nothing is a mistake: refuse it before anything is planned or sent."""
+    unknown = unknown_targets(selection, brackets, live, settings.owner)
+    if unknown:
+        raise UsageError(unknown_target_message(unknown))
+
+
+def recorded_selection(selection: Selection, paths: Sequence[Path]) -> JsonObject | None:
+    """What a saved plan records about its selection; None when it covers the whole repository."""
+    if selection.is_everything and not paths:
+        return None
+    return selection_json(selection, [str(path) for path in paths])
+
+
+def _print(
+    plan: Plan,
+    fingerprints: Fingerprints,
+    output_format: OutputFormat,
+    selection: JsonObject | None = None,
+) -> None:
     from oco_reconcile.render.plan import render_json, render_markdown, render_text
 
     if output_format is OutputFormat.JSON:
-        typer.echo(render_json(plan, fingerprints), nl=False)
+        typer.echo(render_json(plan, fingerprints, selection), nl=False)
     elif output_format is OutputFormat.MARKDOWN:
         typer.echo(render_markdown(plan), nl=False)
     elif sys.stdout.isatty():

@@ -50,6 +50,7 @@ class NoticeKind(StrEnum):
     UNMANAGED = "unmanaged"
     KEPT = "kept"  # a managed list no longer desired, left alone because prune is false
     ADOPTED = "adopted"  # an unmanaged list a bracket adopts (`adopt:`), matching its spec
+    OUTSIDE_SELECTION = "outside_selection"  # a managed list a PATH or --target did not select
 
 
 @dataclass(frozen=True)

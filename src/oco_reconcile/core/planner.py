@@ -15,7 +15,9 @@ means"):
   ``allow_empty``;
 * several managed open lists for one name (a crash left one behind) -> keep the one matching the
   spec, cancel the others;
-* unmanaged lists -> listed, never touched.
+* unmanaged lists -> listed, never touched;
+* a :class:`~oco_reconcile.core.selection.Selection` (PATHs, ``--target``) plans only the selected
+  brackets; a managed list of a name defined outside it, or not targeted, is left alone.
 
 ``protect: true`` forbids every cancel or replace of the bracket's lists: such a change becomes a
 plan error (and a *protected* notice). Creating a protected bracket is allowed. A protected
@@ -58,27 +60,41 @@ from oco_reconcile.core.plan import (
     NoticeKind,
     Plan,
     PlanProblem,
-    bracket_view,
-    diff_views,
     is_partly_executed,
-    list_view,
     matches,
+)
+from oco_reconcile.core.reasons import CREATE_REASONS, describe_list, replace_reason
+from oco_reconcile.core.selection import (
+    EVERYTHING,
+    Selection,
+    unknown_target_message,
+    unknown_targets,
 )
 from oco_reconcile.core.settings import Settings
 
 DRIFT_OUTCOMES = frozenset({HistoryOutcome.CANCELLED_OUTSIDE, HistoryOutcome.EXPIRED})
 
 
-def make_plan(brackets: Sequence[Bracket], live: LiveState, settings: Settings) -> Plan:
-    """Plan the changes that make ``live`` match ``brackets``; plan-time checks included."""
-    draft = _Draft(_LiveIndex.build(live, settings.owner), live, settings)
-    for bracket in sorted(brackets, key=lambda b: b.name):
+def make_plan(
+    brackets: Sequence[Bracket],
+    live: LiveState,
+    settings: Settings,
+    selection: Selection = EVERYTHING,
+) -> Plan:
+    """Plan the changes that make ``live`` match the selected ``brackets`` (by default all of
+    them), leaving alone what the selection does not cover; plan-time checks included."""
+    draft = _Draft(_LiveIndex.build(live, settings.owner), live, settings, selection)
+    planned = [b for b in sorted(brackets, key=lambda b: b.name) if selection.plans(b.name)]
+    for bracket in planned:
         draft.plan_bracket(bracket)
     draft.plan_leftovers()
-    if not brackets:
+    if not brackets and not selection.outside:
         draft.refuse_empty()
+    unknown = unknown_targets(selection, planned, live, settings.owner)
+    if unknown:
+        draft.problems.append(PlanProblem("plan", unknown_target_message(unknown), field="target"))
     changes = tuple(sorted(draft.changes, key=lambda c: (c.symbol, c.address)))
-    problems = tuple(draft.problems) + check_plan(changes, brackets, live, settings)
+    problems = tuple(draft.problems) + check_plan(changes, planned, live, settings)
     notices = tuple(sorted(draft.notices, key=lambda n: (n.symbol, n.address, n.kind.value)))
     return Plan(changes=changes, notices=notices, problems=problems)
 
@@ -150,6 +166,7 @@ class _Draft:
     index: _LiveIndex
     live: LiveState
     settings: Settings
+    selection: Selection
     changes: list[Change] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     problems: list[PlanProblem] = field(default_factory=list)
@@ -226,7 +243,7 @@ class _Draft:
         if any(is_partly_executed(item) for item in lists):
             self._hold(bracket, current, "would be replaced")
             return
-        reason = _replace_reason(current, bracket)
+        reason = replace_reason(current, bracket)
         if bracket.protect:
             self._protected(bracket, current, f"would be replaced ({reason})")
             return
@@ -247,7 +264,7 @@ class _Draft:
 
     def _create(self, bracket: Bracket, history: ListHistory | None) -> None:
         outcome = HistoryOutcome.NEVER_PLACED if history is None else history.outcome
-        reason = _CREATE_REASONS[outcome]
+        reason = CREATE_REASONS[outcome]
         if outcome in DRIFT_OUTCOMES:
             self._notice(NoticeKind.DRIFT, bracket, f"{reason}; placing it again")
         self.changes.append(
@@ -289,9 +306,14 @@ class _Draft:
             else:
                 managed.setdefault(parsed.name, []).append(item)
         for name, lists in sorted(managed.items()):
+            left_alone = self.selection.left_alone_because(name)
             for item in lists:
                 address = address_of(name) if len(lists) == 1 else list_address(item)
-                self._orphan(item, address)
+                if left_alone is None:
+                    self._orphan(item, address)
+                else:
+                    notice = Notice(NoticeKind.OUTSIDE_SELECTION, address, item.symbol, left_alone)
+                    self.notices.append(notice)
 
     def _orphan(self, order_list: OrderList, address: str) -> None:
         if not self.settings.prune:
@@ -303,7 +325,8 @@ class _Draft:
             self._cancel(order_list, address, "no longer in the desired state (prune)")
 
     def _unmanaged(self, order_list: OrderList) -> None:
-        message = f"orderListId {order_list.order_list_id}{_describe(order_list)}; never touched"
+        described = describe_list(order_list)
+        message = f"orderListId {order_list.order_list_id}{described}; never touched"
         address = list_address(order_list)
         self.notices.append(Notice(NoticeKind.UNMANAGED, address, order_list.symbol, message))
 
@@ -366,29 +389,3 @@ class _Draft:
         )
         if with_change:  # else the bracket already has its change (kept or fired)
             self._change(Action.NOOP, bracket, "protected: change refused", before=current)
-
-
-_CREATE_REASONS = {
-    HistoryOutcome.NEVER_PLACED: "not on the exchange",
-    HistoryOutcome.CANCELLED_BY_TOOL: "not on the exchange (cancelled by oco-reconcile before)",
-    HistoryOutcome.CANCELLED_OUTSIDE: "drift: the list was cancelled outside oco-reconcile",
-    HistoryOutcome.EXPIRED: "drift: the list expired on the exchange without a fill",
-    HistoryOutcome.FIRED: "fired",  # never used: a fired bracket is never created
-}
-
-
-def _replace_reason(current: OrderList, bracket: Bracket) -> str:
-    if not current.reports:
-        return "spec changed (the live legs could not be read)"
-    diffs = diff_views(list_view(current), bracket_view(bracket))
-    if not diffs:
-        return "list id changed (rev bumped or adopted list re-placed); legs unchanged"
-    changed = ", ".join(d.field for d in diffs)
-    return f"spec changed: {changed}"
-
-
-def _describe(order_list: OrderList) -> str:
-    view = list_view(order_list)
-    if view.get("side") is None:
-        return ""
-    return f", {view['side']} {view['quantity']} {order_list.symbol}"

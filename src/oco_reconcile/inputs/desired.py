@@ -8,8 +8,8 @@ order list is adopted by at most one bracket.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from oco_reconcile.core.model import Bracket, SourceLocation
@@ -17,6 +17,7 @@ from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import BugError, InputError, Problem
 from oco_reconcile.inputs.brackets import BracketFile, read_bracket_file
 from oco_reconcile.inputs.discovery import bracket_files, classify_paths
+from oco_reconcile.inputs.outside import names_outside
 from oco_reconcile.inputs.settings import read_settings
 
 
@@ -36,18 +37,30 @@ def load_brackets(paths: Sequence[Path], settings: Settings) -> tuple[Bracket, .
 
 @dataclass(frozen=True)
 class LoadedInputs:
-    """Everything one run read: the settings (and their file), the bracket files, the brackets."""
+    """Everything one run read: the settings (and their file), the bracket files, the brackets,
+    and (for :func:`load_selected`) the names defined in the repository's other bracket files."""
 
     settings: Settings
     settings_file: Path | None
     files: tuple[Path, ...]
     brackets: tuple[Bracket, ...]
+    outside: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_inputs(paths: Sequence[Path]) -> tuple[Settings, tuple[Bracket, ...]]:
     """Settings and brackets from CLI PATH arguments; every problem of both in one InputError."""
     loaded = _load(paths)
     return loaded.settings, loaded.brackets
+
+
+def load_selected(paths: Sequence[Path]) -> LoadedInputs:
+    """:func:`load_inputs` for ``plan``/``apply``: also the names the repository's bracket files
+    outside the selected ones define (:mod:`~oco_reconcile.inputs.outside`)."""
+    loaded = _load(paths)
+    outside, problems = names_outside(loaded.settings_file, loaded.files)
+    if problems:
+        raise InputError(problems)
+    return replace(loaded, outside=outside)
 
 
 def validate_paths(paths: Sequence[Path]) -> str:

@@ -56,6 +56,7 @@ class SavedPlan:
     plan: Plan
     fingerprints: Fingerprints
     format_version: int = FORMAT_VERSION
+    selection: JsonValue = None  # the recorded selection (core/selection.py), None: everything
 
 
 def _dec(value: Decimal | None) -> str | None:
@@ -284,8 +285,17 @@ def _problem_json(problem: PlanProblem) -> JsonObject:
     }
 
 
-def plan_document(plan: Plan, fingerprints: Fingerprints | None = None) -> JsonObject:
+def plan_document(
+    plan: Plan, fingerprints: Fingerprints | None = None, selection: JsonObject | None = None
+) -> JsonObject:
     """The versioned JSON document of a plan (schema: ``schemas/plan.schema.json``)."""
+    document = _document(plan, fingerprints)
+    if selection is not None:
+        document["selection"] = selection
+    return document
+
+
+def _document(plan: Plan, fingerprints: Fingerprints | None) -> JsonObject:
     summary = plan.summary()
     return {
         "format_version": FORMAT_VERSION,
@@ -329,7 +339,7 @@ def plan_from_document(data: JsonValue) -> SavedPlan:
         fingerprints = Fingerprints(str(prints["live"]), str(prints["desired"]))
     except _MALFORMED as error:
         raise UsageError(f"the plan document is malformed: {error!r}") from error
-    return SavedPlan(plan, fingerprints, version)
+    return SavedPlan(plan, fingerprints, version, data.get("selection"))
 
 
 # What reading a wrong shape raises: a missing key, a value of the wrong type (a list where an

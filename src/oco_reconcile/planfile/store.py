@@ -12,6 +12,7 @@ from pathlib import Path
 
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.errors import UsageError
+from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import (
     Fingerprints,
     SavedPlan,
@@ -25,9 +26,12 @@ from oco_reconcile.planfile.codec import (
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 
 
-def save_plan(plan: Plan, path: Path | str, fingerprints: Fingerprints) -> None:
+def save_plan(
+    plan: Plan, path: Path | str, fingerprints: Fingerprints, selection: JsonObject | None = None
+) -> None:
     """Write the plan document to ``path`` (Decimals as strings; no secrets exist in a plan)."""
-    Path(path).write_text(dump_document(plan_document(plan, fingerprints)), encoding="utf-8")
+    document = plan_document(plan, fingerprints, selection)
+    Path(path).write_text(dump_document(document), encoding="utf-8")
 
 
 def load_plan(path: Path | str) -> SavedPlan:

@@ -17,6 +17,7 @@ from oco_reconcile.core.plan import (
     Plan,
     PlanProblem,
 )
+from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import Fingerprints, dump_document, plan_document
 
 GITHUB_COMMENT_LIMIT = 65536
@@ -34,6 +35,7 @@ NOTICE_HEADINGS = {
     NoticeKind.PROTECTED: "Protected (`protect: true`)",
     NoticeKind.KEPT: "Kept (no longer desired; `prune` is false)",
     NoticeKind.ADOPTED: "Adopted (unmanaged lists standing for a bracket)",
+    NoticeKind.OUTSIDE_SELECTION: "Outside the selection (left alone)",
     NoticeKind.UNMANAGED: "Unmanaged order lists (never touched)",
 }
 NO_CHANGES = "No changes. The live order lists match the desired state."
@@ -166,9 +168,11 @@ def style_of(line: str) -> str | None:
 # --- json ---------------------------------------------------------------------------------------
 
 
-def render_json(plan: Plan, fingerprints: Fingerprints | None = None) -> str:
+def render_json(
+    plan: Plan, fingerprints: Fingerprints | None = None, selection: JsonObject | None = None
+) -> str:
     """The versioned document (``schemas/plan.schema.json``); saved plans are the same JSON."""
-    return dump_document(plan_document(plan, fingerprints))
+    return dump_document(plan_document(plan, fingerprints, selection))
 
 
 # --- markdown -----------------------------------------------------------------------------------
