@@ -26,11 +26,12 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeVar
+from typing import Generic, TypeVar
+
+import tenacity
 
 from oco_reconcile.errors import (
     ClockSkewError,
-    ExchangeError,
     OutcomeUnknownError,
     RateLimitedError,
     TransientError,
@@ -140,32 +141,69 @@ def retrying(
     wait: Callable[[float], None],
     resync: Callable[[], object] | None = None,
 ) -> T:
-    """``send()``, repeated while ``layer`` owns the failure and the policy allows another try.
+    """``send()``, repeated (by tenacity) while ``layer`` owns the failure and the policy allows.
 
-    A -1021 is followed by ``resync()`` and an immediate re-send (it does not count as an
-    attempt); any other owned failure by ``wait(delay)``.
+    A -1021 is followed by ``resync()`` and an immediate re-send that does not count as an
+    attempt, at most ``max_clock_resyncs`` times for the whole call; any other owned failure waits
+    (``Retry-After`` or backoff) and counts.
     """
-    attempts = resyncs = 0
-    resync_first = False
-    while True:
-        try:
-            if resync_first and resync is not None:
-                resync_first = False
-                resync()  # a failed re-sync is this attempt's failure, decided like any other
-            return send()
-        except ExchangeError as error:
-            if not should_retry(layer, operation, error, policy):
-                raise
-            if isinstance(error, ClockSkewError):
-                resyncs += 1
-                if resync is None or resyncs > policy.max_clock_resyncs:
+    attempt = _ResyncingSend(layer, operation, send, policy, resync)
+    retryer = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(policy.max_attempts),
+        wait=lambda state: retry_delay(_failure(state), state.attempt_number, policy),
+        retry=tenacity.retry_if_exception(
+            lambda error: (
+                not isinstance(error, ClockSkewError)
+                and should_retry(layer, operation, error, policy)
+            )
+        ),
+        sleep=wait,
+        before_sleep=_log_retry,
+        reraise=True,
+    )
+    return retryer(attempt)
+
+
+@dataclass
+class _ResyncingSend(Generic[T]):
+    """One attempt: the send, re-sent at once after a clock re-sync on -1021."""
+
+    layer: Layer
+    operation: Operation
+    send: Callable[[], T]
+    policy: RetryPolicy
+    resync: Callable[[], object] | None
+    resyncs: int = 0
+
+    def __call__(self) -> T:
+        while True:
+            try:
+                return self.send()
+            except ClockSkewError as error:
+                resync = self._resync_for(error)
+                if resync is None:
                     raise
+                self.resyncs += 1
                 log.info("%s: timestamp outside recvWindow, re-syncing the clock", error.endpoint)
-                resync_first = True
-                continue
-            attempts += 1
-            if attempts >= policy.max_attempts:
-                raise
-            delay = retry_delay(error, attempts, policy)
-            log.info("retrying after %s (attempt %d, waiting %.1fs)", error, attempts, delay)
-            wait(delay)
+                resync()
+
+    def _resync_for(self, error: ClockSkewError) -> Callable[[], object] | None:
+        """The re-sync to run before re-sending, or None when this -1021 is to be raised."""
+        allowed = self.resyncs < self.policy.max_clock_resyncs
+        if not allowed or not should_retry(self.layer, self.operation, error, self.policy):
+            return None
+        return self.resync
+
+
+def _failure(state: tenacity.RetryCallState) -> BaseException | None:
+    return None if state.outcome is None else state.outcome.exception()
+
+
+def _log_retry(state: tenacity.RetryCallState) -> None:
+    delay = 0.0 if state.next_action is None else state.next_action.sleep
+    log.info(
+        "retrying after %s (attempt %d, waiting %.1fs)",
+        _failure(state),
+        state.attempt_number,
+        delay,
+    )
