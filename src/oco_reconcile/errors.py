@@ -69,7 +69,12 @@ class StalePlanError(OcoReconcileError):
     """A saved plan no longer matches the live state or the desired files it was made from."""
 
 
-# --- exchange errors: mapped from HTTP status + Binance code in exchange/binance.py only ---
+class TamperedPlanError(OcoReconcileError):
+    """A saved plan's changes are not the ones its files and live state give: never applied, and
+    never "re-planned" around (unlike a stale plan)."""
+
+
+# --- exchange errors: mapped from HTTP status + Binance code in venues/spot/errors.py only ---
 
 
 class ExchangeError(OcoReconcileError):

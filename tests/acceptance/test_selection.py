@@ -9,36 +9,16 @@ the other files alone, a ``protect: true`` one included, and a saved plan keeps 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from oco_reconcile.commands import app as cli
+from tests.support.cli import run_main
 from tests.support.paths import REPO_ROOT
 
 STATE = Path(".oco-reconcile/sim.json")
-
-
-def run_cli(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as done:
-        cli.main(argv)
-    code = done.value.code
-    assert isinstance(code, int)
-    return code
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """This repository's example (settings + brackets/btc.yaml, eth.yaml) in a temp directory."""
-    shutil.copy(REPO_ROOT / "oco-reconcile.yaml", tmp_path / "oco-reconcile.yaml")
-    shutil.copytree(REPO_ROOT / "brackets", tmp_path / "brackets")
-    monkeypatch.chdir(tmp_path)
-    for name in ("BINANCE_API_KEY", "BINANCE_API_SECRET", "BINANCE_PRIVATE_KEY_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
 
 
 def state_bytes() -> bytes:
@@ -49,7 +29,7 @@ def state_bytes() -> bytes:
 
 
 def _plan_json(argv: list[str]) -> dict[str, Any]:
-    assert run_cli(["plan", "--format", "json", "--out", "sel.json", *argv]) in (0, 2)
+    assert run_main(["plan", "--format", "json", "--out", "sel.json", *argv]) in (0, 2)
     plan = json.loads(Path("sel.json").read_text(encoding="utf-8"))
     assert isinstance(plan, dict)
     return plan
@@ -60,29 +40,29 @@ def _actionable(plan: dict[str, Any]) -> list[str]:
     return [c["address"] for c in plan["changes"] if c["action"] != "no-op"]
 
 
-def test_planning_one_file_leaves_the_other_files_brackets_alone(repo: Path) -> None:
-    assert run_cli(["apply", "--auto-approve"]) == 0
+def test_planning_one_file_leaves_the_other_files_brackets_alone(example_repo: Path) -> None:
+    assert run_main(["apply", "--auto-approve"]) == 0
     plan = _plan_json(["brackets/eth.yaml"])
     assert _actionable(plan) == []
     outside = [n for n in plan["notices"] if n["kind"] == "outside_selection"]
     assert {n["address"] for n in outside} == {"bracket.btc-core-exit", "bracket.btc-full-form"}
 
 
-def test_applying_one_file_cancels_nothing_else(repo: Path) -> None:
-    assert run_cli(["apply", "--auto-approve"]) == 0
+def test_applying_one_file_cancels_nothing_else(example_repo: Path) -> None:
+    assert run_main(["apply", "--auto-approve"]) == 0
     before = state_bytes()
-    assert run_cli(["apply", "--auto-approve", "brackets/eth.yaml"]) == 0
+    assert run_main(["apply", "--auto-approve", "brackets/eth.yaml"]) == 0
     assert state_bytes() == before
 
 
-def test_target_plans_only_the_named_brackets(repo: Path) -> None:
+def test_target_plans_only_the_named_brackets(example_repo: Path) -> None:
     plan = _plan_json(["--target", "eth-breakout"])
     assert [c["address"] for c in plan["changes"]] == ["bracket.eth-breakout"]
     assert plan["selection"]["targets"] == ["eth-breakout"]
 
 
-def test_target_apply_places_only_the_named_bracket(repo: Path) -> None:
-    assert run_cli(["apply", "--auto-approve", "--target", "btc-full-form"]) == 0
+def test_target_apply_places_only_the_named_bracket(example_repo: Path) -> None:
+    assert run_main(["apply", "--auto-approve", "--target", "btc-full-form"]) == 0
     plan = _plan_json([])
     assert sorted(_actionable(plan)) == [
         "bracket.btc-core-exit",
@@ -90,26 +70,28 @@ def test_target_apply_places_only_the_named_bracket(repo: Path) -> None:
     ]
 
 
-def test_an_unknown_target_is_an_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(["plan", "--target", "no-such-bracket"]) == 1
+def test_an_unknown_target_is_an_error(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_main(["plan", "--target", "no-such-bracket"]) == 1
     assert "no-such-bracket" in capsys.readouterr().err
 
 
-def test_a_protected_bracket_in_another_file_is_never_cancelled(repo: Path) -> None:
-    assert run_cli(["apply", "--auto-approve"]) == 0
+def test_a_protected_bracket_in_another_file_is_never_cancelled(example_repo: Path) -> None:
+    assert run_main(["apply", "--auto-approve"]) == 0
     plan = _plan_json(["brackets/eth.yaml"])
     assert plan["problems"] == []
     assert _actionable(plan) == []
-    assert run_cli(["apply", "--auto-approve", "brackets/eth.yaml"]) == 0
+    assert run_main(["apply", "--auto-approve", "brackets/eth.yaml"]) == 0
     assert _actionable(_plan_json([])) == []  # btc-full-form is still open, as it was
 
 
 def test_the_text_plan_shows_what_is_outside_the_selection(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_cli(["apply", "--auto-approve"]) == 0
+    assert run_main(["apply", "--auto-approve"]) == 0
     capsys.readouterr()
-    assert run_cli(["plan", "brackets/eth.yaml"]) == 0
+    assert run_main(["plan", "brackets/eth.yaml"]) == 0
     text = capsys.readouterr().out
     assert "Outside the selection (left alone):" in text
     assert (
@@ -118,48 +100,48 @@ def test_the_text_plan_shows_what_is_outside_the_selection(
     )
 
 
-def test_a_saved_plan_applies_under_its_own_selection(repo: Path) -> None:
-    assert run_cli(["apply", "--auto-approve", "--target", "btc-core-exit"]) == 0
-    assert run_cli(["plan", "--target", "eth-breakout", "--out", "saved.json"]) == 0
+def test_a_saved_plan_applies_under_its_own_selection(example_repo: Path) -> None:
+    assert run_main(["apply", "--auto-approve", "--target", "btc-core-exit"]) == 0
+    assert run_main(["plan", "--target", "eth-breakout", "--out", "saved.json"]) == 0
     saved = json.loads(Path("saved.json").read_text(encoding="utf-8"))
     assert saved["selection"]["targets"] == ["eth-breakout"]
     schema = json.loads((REPO_ROOT / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
     assert list(Draft202012Validator(schema).iter_errors(saved)) == []
-    assert run_cli(["apply", "--auto-approve", "--plan", "saved.json"]) == 0
+    assert run_main(["apply", "--auto-approve", "--plan", "saved.json"]) == 0
     assert _actionable(_plan_json([])) == ["bracket.btc-full-form"]
 
 
-def test_a_saved_file_selection_applies_without_repeating_the_path(repo: Path) -> None:
-    assert run_cli(["apply", "--auto-approve"]) == 0
+def test_a_saved_file_selection_applies_without_repeating_the_path(example_repo: Path) -> None:
+    assert run_main(["apply", "--auto-approve"]) == 0
     before = state_bytes()
-    assert run_cli(["plan", "brackets/eth.yaml", "--out", "saved.json"]) == 0
-    assert run_cli(["apply", "--auto-approve", "--plan", "saved.json"]) == 0
+    assert run_main(["plan", "brackets/eth.yaml", "--out", "saved.json"]) == 0
+    assert run_main(["apply", "--auto-approve", "--plan", "saved.json"]) == 0
     assert state_bytes() == before
 
 
 def test_a_target_cannot_override_a_saved_plan(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_cli(["plan", "--out", "saved.json"]) == 0
+    assert run_main(["plan", "--out", "saved.json"]) == 0
     before = state_bytes()
-    code = run_cli(["apply", "--auto-approve", "--plan", "saved.json", "--target", "x"])
+    code = run_main(["apply", "--auto-approve", "--plan", "saved.json", "--target", "x"])
     assert code == 1
     assert "--target" in capsys.readouterr().err
     assert state_bytes() == before
 
 
-def test_an_unknown_target_sends_nothing(repo: Path) -> None:
-    assert run_cli(["apply", "--auto-approve", "--target", "no-such-bracket"]) == 1
+def test_an_unknown_target_sends_nothing(example_repo: Path) -> None:
+    assert run_main(["apply", "--auto-approve", "--target", "no-such-bracket"]) == 1
     assert len(_actionable(_plan_json([]))) == 3  # every bracket is still to be placed
 
 
 def test_an_unreadable_file_outside_the_selection_is_an_error(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_cli(["apply", "--auto-approve"]) == 0
+    assert run_main(["apply", "--auto-approve"]) == 0
     before = state_bytes()
     Path("brackets/btc.yaml").write_text("brackets: [\n", encoding="utf-8")
-    assert run_cli(["apply", "--auto-approve", "brackets/eth.yaml"]) == 1
+    assert run_main(["apply", "--auto-approve", "brackets/eth.yaml"]) == 1
     err = capsys.readouterr().err
     assert "brackets/btc.yaml" in err
     assert "leave this file's brackets alone" in err
@@ -167,14 +149,14 @@ def test_an_unreadable_file_outside_the_selection_is_an_error(
 
 
 def test_a_saved_plan_is_stale_when_the_names_outside_its_selection_change(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_cli(["plan", "brackets/eth.yaml", "--out", "saved.json"]) == 0
+    assert run_main(["plan", "brackets/eth.yaml", "--out", "saved.json"]) == 0
     before = state_bytes()
     btc = Path("brackets/btc.yaml")
     btc.write_text(
         btc.read_text(encoding="utf-8").replace("btc-core-exit", "btc-renamed"), encoding="utf-8"
     )
-    assert run_cli(["apply", "--auto-approve", "--plan", "saved.json"]) == 1
+    assert run_main(["apply", "--auto-approve", "--plan", "saved.json"]) == 1
     assert "the selection" in capsys.readouterr().err
     assert state_bytes() == before

@@ -11,7 +11,8 @@ guards (each refuses before anything is sent):
 4. a plan with errors applies nothing.
 
 After executing, the live state is read again and planned again: an empty plan is "converged",
-anything else is reported as the remaining diff. Exit 0 only when every change succeeded.
+anything else is reported as the remaining diff. Exit 0 only when every change succeeded and the
+exchange converged.
 
 PATHs and ``--target`` select what is applied (:mod:`~oco_reconcile.core.selection`); a saved
 plan records its selection, and ``apply --plan`` applies under it (a changed selection is stale).
@@ -32,6 +33,7 @@ from oco_reconcile.apply.results import ApplyResult, Reporter
 from oco_reconcile.commands.plan import require_known_targets
 from oco_reconcile.core.model import Bracket, LiveState, RateLimit, RateLimitType
 from oco_reconcile.core.plan import Plan
+from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.selection import EVERYTHING, Selection, selection_from_json
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import (
@@ -40,10 +42,12 @@ from oco_reconcile.errors import (
     ExchangeError,
     PlanError,
     StalePlanError,
+    TamperedPlanError,
     UsageError,
 )
 from oco_reconcile.planfile.fingerprints import desired_fingerprint, live_fingerprint
 from oco_reconcile.planfile.store import load_plan
+from oco_reconcile.planfile.verify import plan_difference
 from oco_reconcile.render.apply_report import (
     LineReporter,
     LiveReporter,
@@ -157,7 +161,19 @@ def saved_plan_for(
             f"the saved plan {plan_file} is stale: the selection (the names defined outside the "
             "selected files) changed since it was made. Nothing was changed; run `plan` again."
         )
-    return saved.plan
+    return untampered(plan_file, saved.plan, make_plan(brackets, live, settings, selection))
+
+
+def untampered(plan_file: Path, saved: Plan, fresh: Plan) -> Plan:
+    """The plan made now, when the saved plan holds exactly its changes; else refused."""
+    difference = plan_difference(saved, fresh)
+    if difference is not None:
+        raise TamperedPlanError(
+            f"the saved plan {plan_file} does not match the plan made now from the same files and "
+            f"live state ({difference}): refused as tampered. Nothing was changed; run `plan` "
+            "again and review it."
+        )
+    return fresh
 
 
 def _plan_to_apply(
@@ -168,8 +184,6 @@ def _plan_to_apply(
     selection: Selection,
 ) -> Plan:
     """The saved plan when one is given and still fresh; else a plan made now."""
-    from oco_reconcile.core.planner import make_plan
-
     if options.plan_file is None:
         require_known_targets(selection, brackets, live, settings)
         return make_plan(brackets, live, settings, selection)
@@ -217,7 +231,6 @@ def _with_remaining(
     selection: Selection,
 ) -> ApplyResult:
     """The result with the plan of a fresh read: empty means converged."""
-    from oco_reconcile.core.planner import make_plan
     from oco_reconcile.venues.spot.live import read_live
 
     try:
@@ -232,7 +245,13 @@ def _finish(result: ApplyResult, plan: Plan, out: _Output) -> int:
         typer.echo(render_json(result, plan))
     else:
         typer.echo(render_text(result, progress_shown=bool(result.results)))
-    return EXIT_OK if result.succeeded else EXIT_ERROR
+    return exit_code_of(result)
+
+
+def exit_code_of(result: ApplyResult) -> int:
+    """0 only when every change succeeded *and* the re-read shows the exchange converged: a
+    remaining diff, plan errors after applying, or a failed re-read (convergence unknown) is 1."""
+    return EXIT_OK if result.succeeded and result.converged is True else EXIT_ERROR
 
 
 def run_apply(options: ApplyOptions) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from oco_reconcile.errors import InputError, Problem
+from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.inputs.document import (
     INVALID,
     NON_FINITE_RE,
@@ -124,13 +125,11 @@ def _next_document_line(loader: _BoundedLoader) -> int | None:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise _FileError(f"cannot read: {error.strerror or error}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise _FileError(f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
-    return data
+        return read_bounded(path, MAX_FILE_BYTES)
+    except FileReadError as error:
+        if error.too_large:
+            raise _FileError(f"file is larger than {MAX_FILE_BYTES // 1024} KiB") from None
+        raise _FileError(f"cannot read: {error.reason}") from None
 
 
 def _decode(data: bytes) -> str:

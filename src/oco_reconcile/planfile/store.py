@@ -12,6 +12,7 @@ from pathlib import Path
 
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.errors import UsageError
+from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import (
     Fingerprints,
@@ -46,13 +47,11 @@ def load_plan(path: Path | str) -> SavedPlan:
 
 def _read_text(path: Path) -> str:
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_PLAN_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"cannot read the saved plan {path}: {error.strerror}") from error
-    if len(data) > MAX_PLAN_BYTES:
-        limit = MAX_PLAN_BYTES // (1024 * 1024)
-        raise UsageError(f"{path} is not a saved plan (larger than {limit} MiB)")
+        data = read_bounded(path, MAX_PLAN_BYTES)
+    except FileReadError as error:
+        if error.too_large:
+            raise UsageError(f"{path} is not a saved plan ({error.reason})") from None
+        raise UsageError(f"cannot read the saved plan {path}: {error.reason}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

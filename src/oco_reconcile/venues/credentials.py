@@ -13,7 +13,11 @@ from pathlib import Path
 
 from oco_reconcile.core.settings import CredentialNames
 from oco_reconcile.errors import UsageError
+from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.venues.signing import HmacSigner, KeyLoadError, Signer, signer_from_pem
+
+# A PEM private key is a few KiB (an RSA-4096 key about 3.3 KiB); the bound keeps `/dev/zero` out.
+MAX_KEY_FILE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, repr=False)
@@ -79,11 +83,11 @@ def _from_key_file(
     api_key: str, key_file: str, names: CredentialNames, environ: Mapping[str, str]
 ) -> Credentials:
     try:
-        pem = Path(key_file).expanduser().read_bytes()
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
+        pem = read_bounded(Path(key_file).expanduser(), MAX_KEY_FILE_BYTES)
+    except FileReadError as error:
         raise UsageError(
-            f"cannot read the private key file named by {names.private_key_file_env}: {reason}"
+            f"cannot read the private key file named by {names.private_key_file_env}: "
+            f"{error.reason}"
         ) from None
     passphrase = environ.get(names.private_key_passphrase_env) or None
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +17,9 @@ from typing import Any
 
 import pytest
 
+from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome
 from oco_reconcile.commands import apply as apply_command
+from oco_reconcile.core.plan import Action, Change, Plan, PlanProblem
 from oco_reconcile.sim.engine.records import Event
 from oco_reconcile.sim.exchange import open_sim
 from oco_reconcile.sim.wire.faults import FaultKind, FaultPlan, FaultRule
@@ -44,17 +45,6 @@ brackets:
     take_profit: {price: "125000"}
     stop_loss: {stop_price: "98000", price: "97900"}
 """
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of this repository's own example (settings + brackets) as the working directory."""
-    shutil.copy(ROOT / "oco-reconcile.yaml", tmp_path / "oco-reconcile.yaml")
-    shutil.copytree(ROOT / "brackets", tmp_path / "brackets")
-    monkeypatch.chdir(tmp_path)
-    for name in ("BINANCE_API_KEY", "BINANCE_API_SECRET", "BINANCE_PRIVATE_KEY_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
 
 
 @pytest.fixture
@@ -101,7 +91,7 @@ def inject_faults(monkeypatch: pytest.MonkeyPatch, plan: FaultPlan) -> None:
 
 
 def test_quick_start_apply_then_plan_shows_no_changes(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_main(["plan", "--detailed-exitcode"]) == 2
     capsys.readouterr()
@@ -110,60 +100,60 @@ def test_quick_start_apply_then_plan_shows_no_changes(
     assert "Plan: 3 to place, 0 to replace, 0 to cancel." in out
     assert "Apply: 3 done, 0 already done, 0 failed, 0 held, 0 not attempted." in out
     assert "Converged: the exchange matches the desired state." in out
-    assert len(placed(repo)) == 3
+    assert len(placed(example_repo)) == 3
     assert run_main(["plan", "--detailed-exitcode"]) == 0
 
 
 def test_apply_twice_changes_nothing_the_second_time(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_main(["apply", "--auto-approve"]) == 0
     capsys.readouterr()
     assert run_main(["apply", "--auto-approve"]) == 0
     assert "No changes." in capsys.readouterr().out
-    assert len(placed(repo)) == 3
+    assert len(placed(example_repo)) == 3
 
 
 # --- confirmation ------------------------------------------------------------------------------
 
 
 def test_confirmation_yes_applies(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     answer_prompt(monkeypatch, "y\n")
     assert run_main(["apply"]) == 0
     out = capsys.readouterr().out
     assert "Apply these 3 changes to sim? [y/N]" in out
-    assert len(placed(repo)) == 3
+    assert len(placed(example_repo)) == 3
 
 
 def test_confirmation_no_changes_nothing(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     answer_prompt(monkeypatch, "n\n")
     assert run_main(["apply"]) == 1
     captured = capsys.readouterr()
     assert "Plan: 3 to place" in captured.out  # the plan was shown before asking
     assert "apply cancelled: nothing was changed" in captured.err
-    assert placed(repo) == []
+    assert placed(example_repo) == []
 
 
 def test_without_a_terminal_and_without_auto_approve_apply_refuses(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(apply_command, "stdin_is_terminal", lambda: False)
     assert run_main(["apply"]) == 1
     assert "pass --auto-approve" in capsys.readouterr().err
-    assert placed(repo) == []
+    assert placed(example_repo) == []
 
 
 # --- production guard --------------------------------------------------------------------------
 
 
 def test_production_needs_confirm_production_in_the_settings(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = repo / "oco-reconcile.yaml"
+    settings = example_repo / "oco-reconcile.yaml"
     settings.write_text(
         settings.read_text().replace("exchange: sim ", "exchange: production "),
         encoding="utf-8",
@@ -174,7 +164,7 @@ def test_production_needs_confirm_production_in_the_settings(
 
 
 def test_a_production_base_url_is_guarded_too(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_main(["apply", "--auto-approve", "--base-url", "https://api.binance.com"]) == 1
     assert "confirm_production: true" in capsys.readouterr().err
@@ -185,7 +175,7 @@ def test_a_production_base_url_is_guarded_too(
     ["https://API.binance.com:443", "https://api1.binance.com/", "https://api-gcp.binance.com"],
 )
 def test_every_spelling_of_a_production_host_is_guarded(
-    repo: Path, capsys: pytest.CaptureFixture[str], url: str
+    example_repo: Path, capsys: pytest.CaptureFixture[str], url: str
 ) -> None:
     """Decided by host (urls.is_production_url), not by comparing the URL's text."""
     assert run_main(["apply", "--auto-approve", "--base-url", url]) == 1
@@ -193,9 +183,9 @@ def test_every_spelling_of_a_production_host_is_guarded(
 
 
 def test_a_production_url_in_the_settings_is_guarded(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = repo / "oco-reconcile.yaml"
+    settings = example_repo / "oco-reconcile.yaml"
     settings.write_text(
         settings.read_text().replace("exchange: sim ", "exchange: https://api3.binance.com "),
         encoding="utf-8",
@@ -205,9 +195,9 @@ def test_a_production_url_in_the_settings_is_guarded(
 
 
 def test_production_off_a_terminal_needs_auto_approve(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = repo / "oco-reconcile.yaml"
+    settings = example_repo / "oco-reconcile.yaml"
     text = settings.read_text().replace("exchange: sim ", "exchange: production ")
     settings.write_text(text + "confirm_production: true\n", encoding="utf-8")
     monkeypatch.setattr(apply_command, "stdin_is_terminal", lambda: False)
@@ -218,43 +208,45 @@ def test_production_off_a_terminal_needs_auto_approve(
 # --- saved plans -------------------------------------------------------------------------------
 
 
-def test_saved_plan_is_applied_exactly(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_saved_plan_is_applied_exactly(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_main(["plan", "--out", "saved.json"]) == 0
     assert run_main(["apply", "--plan", "saved.json", "--auto-approve"]) == 0
     assert "Converged" in capsys.readouterr().out
-    assert len(placed(repo)) == 3
+    assert len(placed(example_repo)) == 3
 
 
 def test_stale_plan_is_refused_when_the_live_state_changed(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_main(["plan", "--out", "saved.json"]) == 0
     assert run_main(["apply", "--auto-approve"]) == 0  # someone applied in between
-    before = sim_events(repo)
+    before = sim_events(example_repo)
     capsys.readouterr()
     assert run_main(["apply", "--plan", "saved.json", "--auto-approve"]) == 1
     err = capsys.readouterr().err
     assert "stale" in err
     assert "live order lists changed" in err
-    assert sim_events(repo) == before
+    assert sim_events(example_repo) == before
 
 
 def test_stale_plan_is_refused_when_the_desired_files_changed(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_main(["plan", "--out", "saved.json"]) == 0
-    btc = repo / "brackets" / "btc.yaml"
+    btc = example_repo / "brackets" / "btc.yaml"
     btc.write_text(btc.read_text().replace('quantity: "0.05"', 'quantity: "0.04"'), "utf-8")
     assert run_main(["apply", "--plan", "saved.json", "--auto-approve"]) == 1
     assert "desired brackets or settings changed" in capsys.readouterr().err
-    assert placed(repo) == []
+    assert placed(example_repo) == []
 
 
 def test_stale_plan_with_on_stale_replan_plans_again_and_applies(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_main(["plan", "--out", "saved.json"]) == 0
-    btc = repo / "brackets" / "btc.yaml"
+    btc = example_repo / "brackets" / "btc.yaml"
     btc.write_text(btc.read_text().replace('quantity: "0.05"', 'quantity: "0.04"'), "utf-8")
     argv = ["apply", "--plan", "saved.json", "--on-stale", "replan", "--auto-approve"]
     assert run_main(argv) == 0
@@ -262,7 +254,7 @@ def test_stale_plan_with_on_stale_replan_plans_again_and_applies(
     assert "is stale" in captured.err
     assert "Planning again (--on-stale replan)." in captured.err
     assert "Converged" in captured.out
-    assert len(placed(repo)) == 3
+    assert len(placed(example_repo)) == 3
     assert run_main(["plan", "--detailed-exitcode"]) == 0
 
 
@@ -319,7 +311,7 @@ def test_a_ban_stops_the_run_and_names_its_end(
 
 
 def test_json_output_is_one_document_on_stdout(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_main(["apply", "--auto-approve", "--format", "json"]) == 0
     captured = capsys.readouterr()
@@ -334,7 +326,38 @@ def test_json_output_is_one_document_on_stdout(
     assert "Plan: 3 to place" in captured.err  # the human view went to stderr
 
 
-def test_unknown_format_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_format_is_refused(example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_main(["apply", "--auto-approve", "--format", "yaml"]) == 1
     assert "unknown --format 'yaml'" in capsys.readouterr().err
-    assert placed(repo) == []
+    assert placed(example_repo) == []
+
+
+# --- convergence decides the exit code ---------------------------------------------------------
+
+
+def test_an_apply_whose_re_read_fails_exits_1(
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every change done, but the final read is banned: convergence is unknown, so not success."""
+    reads = FaultRule(FaultKind.BAN, "GET /api/v3/openOrderList", sequence=(False, True))
+    inject_faults(monkeypatch, FaultPlan(rules=(reads,)))
+    assert run_main(["apply", "--auto-approve"]) == 1
+    out = capsys.readouterr().out
+    assert "Apply: 2 done" in out
+    assert "Convergence unknown" in out
+    assert len(placed(small_repo)) == 2
+
+
+def _result_with_remaining(remaining: Plan | None, error: str | None = None) -> ApplyResult:
+    done = ChangeResult(Change(Action.CREATE, "bracket.a", "BTCUSDT", "new"), Outcome.DONE)
+    return ApplyResult(results=(done,), remaining=remaining, reread_error=error)
+
+
+def test_only_a_converged_successful_apply_exits_0() -> None:
+    converged = Plan(changes=())
+    diff = Plan(changes=(Change(Action.CREATE, "bracket.b", "BTCUSDT", "still missing"),))
+    errors = Plan(changes=(), problems=(PlanProblem(address="bracket.b", message="no balance"),))
+    assert apply_command.exit_code_of(_result_with_remaining(converged)) == 0
+    assert apply_command.exit_code_of(_result_with_remaining(diff)) == 1
+    assert apply_command.exit_code_of(_result_with_remaining(errors)) == 1
+    assert apply_command.exit_code_of(_result_with_remaining(None, "could not re-read")) == 1
