@@ -144,6 +144,9 @@ def test_drift_fails_on_changes_present() -> None:
     assert "workflow_dispatch" in triggers
     report = next(s for s in steps_of(workflow) if s.get("name") == "Report")
     assert '2) echo "::error::Drift' in report["run"]
+    plan = next(s for s in steps_of(workflow) if s.get("name") == "Plan")
+    assert "--out drift-plan.json" in plan["with"]["args"]
+    assert 'python -m oco_reconcile.commands.ci fired "$ACCOUNT/drift-plan.json"' in report["run"]
 
 
 def write_account(directory: Path, exchange: str) -> None:

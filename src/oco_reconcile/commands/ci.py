@@ -13,7 +13,10 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from oco_reconcile.core.plan import Plan
+from oco_reconcile.errors import OcoReconcileError
 from oco_reconcile.inputs.settings import NAMED_EXCHANGES, settings_file_in
+from oco_reconcile.planfile.store import load_plan
 from oco_reconcile.venues.urls import is_production_url
 
 ACCOUNTS_DIR = "accounts"
@@ -62,14 +65,50 @@ def matrix_json(root: Path) -> str:
     return json.dumps({"include": [asdict(a) for a in find_accounts(root)]}, sort_keys=True)
 
 
+# Plan notice kinds drift.yml flags: trading happened since the last run (not drift, but a
+# reviewer must see it: a fired bracket is never re-placed, a partly fired one still works).
+FIRED_KINDS = {"fired": "fired", "partly_fired": "partly fired"}
+
+
+def fired_annotations(plan: Plan, account: str) -> list[str]:
+    """GitHub ``::warning::`` lines for the fired and partly fired brackets of a plan."""
+    lines = []
+    for kind, label in FIRED_KINDS.items():
+        addresses = [n.address for n in plan.notices if n.kind.value == kind]
+        if addresses:
+            count = f"{len(addresses)} bracket{'s' if len(addresses) != 1 else ''}"
+            lines.append(f"::warning::{count} {label} in {account}: {', '.join(addresses)}")
+    return lines
+
+
+def _fired(args: list[str]) -> int:
+    plan = load_plan(Path(args[0])).plan
+    account = args[1] if len(args) > 1 else "."
+    for line in fired_annotations(plan, account):
+        sys.stdout.write(line + "\n")
+    return 0
+
+
+USAGE = (
+    "usage: python -m oco_reconcile.commands.ci accounts [ROOT]\n"
+    "       python -m oco_reconcile.commands.ci fired PLAN_FILE [ACCOUNT]\n"
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] != ["accounts"]:
-        sys.stderr.write("usage: python -m oco_reconcile.commands.ci accounts [ROOT]\n")
-        return 1
-    root = Path(args[1]) if len(args) > 1 else Path()
-    sys.stdout.write(matrix_json(root) + "\n")
-    return 0
+    if args[:1] == ["accounts"]:
+        root = Path(args[1]) if len(args) > 1 else Path()
+        sys.stdout.write(matrix_json(root) + "\n")
+        return 0
+    if args[:1] == ["fired"] and len(args) > 1:
+        try:
+            return _fired(args[1:])
+        except OcoReconcileError as error:
+            sys.stderr.write(f"Error: {error}\n")
+            return error.exit_code
+    sys.stderr.write(USAGE)
+    return 1
 
 
 if __name__ == "__main__":

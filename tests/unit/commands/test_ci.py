@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 from oco_reconcile.commands import ci
+from oco_reconcile.core.plan import NoticeKind, Plan
+from oco_reconcile.planfile.codec import Fingerprints
+from oco_reconcile.planfile.store import load_plan, save_plan
+from tests.unit.render.test_render import mixed_plan
 
 
 def _account(directory: Path, exchange: str, file_name: str = "oco-reconcile.yaml") -> None:
@@ -40,3 +44,26 @@ def test_a_production_host_maps_to_the_production_environment(
     assert json.loads(ci.matrix_json(tmp_path))["include"] == [
         {"account": ".", "environment": environment, "slug": "root"}
     ]
+
+
+def test_fired_brackets_become_warnings_for_the_drift_job(tmp_path: Path) -> None:
+    plan = mixed_plan()
+    fired = [n.address for n in plan.notices if n.kind is NoticeKind.FIRED]
+    assert fired, "the example plan has a fired bracket"
+    path = tmp_path / "drift-plan.json"
+    save_plan(plan, path, Fingerprints(live="sha256:l", desired="sha256:d"))
+    lines = ci.fired_annotations(load_plan(path).plan, "accounts/desk")
+    assert lines == [f"::warning::1 bracket fired in accounts/desk: {fired[0]}"]
+
+
+def test_a_plan_without_fired_brackets_gives_no_warning() -> None:
+    assert ci.fired_annotations(Plan(changes=()), ".") == []
+
+
+def test_fired_on_a_missing_plan_file_is_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ci.main(["fired", str(tmp_path / "missing.json")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: cannot read the saved plan")
+    assert err.count("\n") == 1
