@@ -11,7 +11,9 @@ rejected with -1121.
 Every request is recorded in ``calls`` as (method name, argument); committed placements and
 cancels in ``events``. Faults are scripted per (method name, list client id) and can fire before
 or after the exchange committed the request. ``read_only`` makes any placement or cancel fail the
-test (the reader must never write).
+test (the reader must never write). ``extra_orders`` are open orders outside any open list (plain
+orders, or remnants: a leg working after its list is done); ``cancel_order`` cancels one of them,
+faults scripted by its client order id.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ WEIGHTS = {
     "order": 4,
     "place_oco": 1,
     "cancel_order_list": 1,
+    "cancel_order": 1,
 }
 _INVALID_SYMBOL = ("Invalid symbol.", -1121)
 
@@ -110,6 +113,7 @@ class FakeExchange(Exchange):
     events: list[Event] = field(default_factory=list)
     send_attempts: dict[str, int] = field(default_factory=dict)
     reports: dict[tuple[str, int], OrderReport] = field(default_factory=dict)
+    cancelled: set[tuple[str, int]] = field(default_factory=set)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     next_id: int = 1
 
@@ -198,7 +202,8 @@ class FakeExchange(Exchange):
         if symbol is not None and symbol not in self.info.symbols:
             raise RejectedError(_INVALID_SYMBOL[0], status=400, code=_INVALID_SYMBOL[1])
         legs = [r for item in self.lists if item.is_open for r in item.reports]
-        return tuple(r for r in [*legs, *self.extra_orders] if symbol in (None, r.symbol))
+        extra = [r for r in self.extra_orders if (r.symbol, r.order_id) not in self.cancelled]
+        return tuple(r for r in [*legs, *extra] if symbol in (None, r.symbol))
 
     def order_list(self, list_client_order_id: str) -> OrderList | None:
         self._record("order_list", list_client_order_id)
@@ -215,7 +220,12 @@ class FakeExchange(Exchange):
 
     def order(self, symbol: str, order_id: int) -> OrderReport | None:
         self._record("order", (symbol, order_id))
-        return self.reports.get((symbol, order_id))
+        fault = self._fault("order", str(order_id))
+        if fault == Fault.LOOKUP_FAILS:
+            raise TransientError("connect error", endpoint="GET /api/v3/order")
+        key = (symbol, order_id)
+        extra = next((r for r in self.extra_orders if (r.symbol, r.order_id) == key), None)
+        return self.reports.get(key, extra)
 
     def rate_usage(self) -> RateUsage:
         count = self.reported_order_count
@@ -259,10 +269,39 @@ class FakeExchange(Exchange):
             raise OutcomeUnknownError("Internal error", status=504)
         return cancelled
 
+    def cancel_order(
+        self, symbol: str, order_id: int, new_client_order_id: str | None = None
+    ) -> OrderReport | None:
+        """Cancels one of ``extra_orders``; None ("Unknown order sent.") when it is not open."""
+        key = (symbol, order_id)
+        found = next((r for r in self.extra_orders if (r.symbol, r.order_id) == key), None)
+        if key in self.cancelled:
+            found = None
+        self._record("cancel_order", order_id)
+        fault = self._fault("cancel_order", "" if found is None else found.client_order_id)
+        _raise_common(fault)
+        if fault == Fault.BEFORE:
+            raise OutcomeUnknownError("Internal error", status=500)
+        if found is None:
+            return None
+        cancelled = replace(
+            found,
+            status="CANCELED",
+            client_order_id=new_client_order_id or "cancel",
+            orig_client_order_id=found.client_order_id,
+        )
+        with self.lock:
+            self.cancelled.add((symbol, order_id))
+            self.reports[(symbol, order_id)] = cancelled
+            self.events.append(Event("cancel-order", found.client_order_id, symbol))
+        if fault == Fault.AFTER:
+            raise OutcomeUnknownError("Internal error", status=504)
+        return cancelled
+
     # -- internals --
 
     def _record(self, method: str, argument: object = None) -> None:
-        if self.read_only and method in ("place_oco", "cancel_order_list"):
+        if self.read_only and method in ("place_oco", "cancel_order_list", "cancel_order"):
             raise AssertionError(f"{method} on a read-only exchange: the reader never writes")
         with self.lock:
             self.calls.append((method, argument))

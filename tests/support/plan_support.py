@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from oco_reconcile.core.history import classify, find_remnants
 from oco_reconcile.core.identity import bracket_ids, cancel_id_for
 from oco_reconcile.core.model import (
     Balance,
@@ -254,6 +255,7 @@ def live_state(
     plain_orders: Sequence[OrderReport] = (),
 ) -> LiveState:
     orders = tuple(r for item in lists for r in item.reports) + tuple(plain_orders)
+    remnants = find_remnants(OWNER, orders, lists)  # as the reader does (venues/spot/live.py)
     return LiveState(
         open_lists=tuple(lists),
         open_orders=orders,
@@ -261,7 +263,23 @@ def live_state(
         prices=dict(PRICES if prices is None else prices),
         balances=dict(RICH if balances is None else balances),
         history={entry.list_client_order_id: entry for entry in history},
+        remnants=remnants,
     )
+
+
+def partly_filled(
+    bracket: Bracket, executed: str = "0.004", *, order_list_id: int = 5
+) -> tuple[OrderReport, ListHistory]:
+    """The bracket's list after its take profit filled ``executed`` (rest-api.md "New Order list -
+    OCO (TRADE)": the stop-loss leg expired, the list is done): the take-profit leg still working
+    with the rest (what openOrders shows) and the list's history (fired)."""
+    placed = open_list(bracket, order_list_id)
+    stop, take = placed.reports  # the stop-loss leg first (list_from_request)
+    working = replace(take, status="PARTIALLY_FILLED", executed_qty=D(executed))
+    expired = replace(stop, status="EXPIRED", expiry_reason="OCO_TRIGGER")
+    done = replace(placed, list_status_type="ALL_DONE", list_order_status="ALL_DONE", reports=())
+    legs = (expired, working)
+    return working, classify(done.list_client_order_id, replace(done, reports=legs), legs)
 
 
 def apply_plan(plan: Plan, live: LiveState) -> LiveState:
@@ -284,9 +302,13 @@ def apply_plan(plan: Plan, live: LiveState) -> LiveState:
                 item.list_client_order_id, HistoryOutcome.CANCELLED_BY_TOOL, gone
             )
     lists = [*kept, *placed]
+    ended = {s.order.order_id for c in plan.actionable for s in c.remnants}
+    remnants = tuple(r for r in live.remnants if r.order.order_id not in ended)
     return replace(
         live,
         open_lists=tuple(lists),
-        open_orders=tuple(r for item in lists for r in item.reports),
+        open_orders=tuple(r for item in lists for r in item.reports)
+        + tuple(r.order for r in remnants),
         history=history,
+        remnants=remnants,
     )

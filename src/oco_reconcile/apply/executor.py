@@ -4,6 +4,8 @@ The exchange is the state; each write is made safe to repeat by ``idempotent.py`
 deterministic client id before any re-send), each request paced by ``requests.py``. Here, per
 change and across threads:
 
+* a change's remnants (legs still working after their list is done) are cancelled first
+  (``remnant_cancels.py``); nothing else of the change is sent unless they are gone;
 * a replace cancels and then places, adjacent, so the position is unprotected only for that gap;
   when the old list turns out to have executed, the new one is held rather than placed (a careful
   trader does not re-protect a position that is gone);
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from oco_reconcile.apply.idempotent import IdempotentWrites, WriteOutcome, required
 from oco_reconcile.apply.pacing import Pacer
+from oco_reconcile.apply.remnant_cancels import RemnantCancels, RemnantOutcome
 from oco_reconcile.apply.requests import PacedRequests, RunState, StoppedError
 from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome, Reporter
 from oco_reconcile.core.model import ListHistory, RateLimit
@@ -61,18 +64,49 @@ def _combine(change: Change, cancelled: WriteOutcome, placed: WriteOutcome) -> C
 class _ChangeRunner:
     """Runs changes, turning write outcomes into per-change results; one failure hides no other."""
 
-    def __init__(self, writes: IdempotentWrites) -> None:
+    def __init__(self, writes: IdempotentWrites, remnants: RemnantCancels) -> None:
         self._writes = writes
+        self._remnants = remnants
 
     def run(self, change: Change) -> ChangeResult:
         try:
-            if change.action is Action.CANCEL:
-                return self._cancel_only(change)
-            if change.action is Action.REPLACE:
-                return self._replace(change)
-            return self._create(change)
+            if change.remnants:
+                return self._with_remnants(change)
+            return self._run_lists(change)
         except StoppedError as stopped:
             return ChangeResult(change, Outcome.NOT_ATTEMPTED, f"stopped: {stopped}")
+
+    def _run_lists(self, change: Change) -> ChangeResult:
+        if change.action is Action.CANCEL:
+            return self._cancel_only(change)
+        if change.action is Action.REPLACE and change.cancel is not None:
+            return self._replace(change)
+        return self._create(change)  # also a replace of remnants only: they are cancelled
+
+    def _with_remnants(self, change: Change) -> ChangeResult:
+        done: list[RemnantOutcome] = []
+        for step in change.remnants:
+            outcome = self._remnants.cancel(step)
+            name = f"remnant order {step.order.client_order_id}"
+            if not outcome.outcome.succeeded:
+                detail = f"{name} not cancelled ({outcome.detail}); nothing else sent"
+                return ChangeResult(change, Outcome.FAILED, detail, outcome.code, outcome.message)
+            done.append(outcome)
+        detail = "; ".join(
+            f"remnant order {s.order.client_order_id} {o.detail}"
+            for s, o in zip(change.remnants, done, strict=True)
+        )
+        if change.place is not None and any(o.executed_since_plan for o in done):
+            why = "it executed since the plan (or its fate is unknown)"
+            return ChangeResult(change, Outcome.HELD, f"{detail}; {why}: new list not placed")
+        if change.cancel is None and change.place is None:
+            gone = all(o.outcome is Outcome.ALREADY_DONE for o in done)
+            return ChangeResult(change, Outcome.ALREADY_DONE if gone else Outcome.DONE, detail)
+        try:
+            rest = self._run_lists(change)
+        except StoppedError as stopped:
+            return ChangeResult(change, Outcome.FAILED, f"{detail}; then stopped ({stopped})")
+        return replace(rest, detail=f"{detail}; {rest.detail}")
 
     def _cancel_only(self, change: Change) -> ChangeResult:
         return _from_step(change, self._writes.cancel(required(change.cancel, "cancel")))
@@ -211,7 +245,8 @@ class _ApplyRun:
     ) -> None:
         self.state = RunState()
         requests = PacedRequests(exchange, pacer, self.state, policy)
-        self.runner = _ChangeRunner(IdempotentWrites(requests, history, policy))
+        writes = IdempotentWrites(requests, history, policy)
+        self.runner = _ChangeRunner(writes, RemnantCancels(requests, policy))
         self.reporter = _SerialReporter(reporter)
         self.max_parallel = max(1, max_parallel)
         self.max_parallel_requests = max(1, max_parallel_requests)

@@ -23,7 +23,7 @@ from oco_reconcile.apply.pacing import (
     PacingExhaustedError,
 )
 from oco_reconcile.core.model import OcoRequest, OrderList, OrderReport
-from oco_reconcile.core.plan import CancelStep
+from oco_reconcile.core.plan import CancelStep, RemnantStep
 from oco_reconcile.errors import BannedError, ExchangeError
 from oco_reconcile.venues.retry import Layer, Operation, RetryPolicy, retrying
 
@@ -82,6 +82,16 @@ class PacedRequests:
                 step.symbol, step.list_client_order_id, step.cancel_client_order_id
             )
 
+        return self._call(Operation.CANCEL, CANCEL_LIST, send)
+
+    def cancel_order(self, step: RemnantStep) -> OrderReport | None:
+        def send() -> OrderReport | None:
+            order = step.order
+            return self._exchange.cancel_order(
+                order.symbol, order.order_id, step.cancel_client_order_id
+            )
+
+        # Weight 1 like a list cancel, and no order count (rest-api.md "Cancel order").
         return self._call(Operation.CANCEL, CANCEL_LIST, send)
 
     def lookup(self, list_client_order_id: str) -> OrderList | None:

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from oco_reconcile.core.decimals import to_wire
-from oco_reconcile.core.identity import was_cancelled_by_tool
-from oco_reconcile.core.model import HistoryOutcome, ListHistory, OrderList, OrderReport
+from oco_reconcile.core.identity import parse_leg_id, was_cancelled_by_tool
+from oco_reconcile.core.model import HistoryOutcome, ListHistory, OrderList, OrderReport, Remnant
 
 # Order statuses (enums.md "Order status"). A leg in one of these after its list left openOrderList
 # is
@@ -81,3 +81,20 @@ def _cancel_outcome(
 
 def _plain(value: Decimal) -> str:
     return to_wire(value)
+
+
+def find_remnants(
+    owner: str, open_orders: Sequence[OrderReport], open_lists: Sequence[OrderList]
+) -> tuple[Remnant, ...]:
+    """Open orders carrying one of our leg ids whose list is no longer open: the leg that filled
+    partly (or triggered) keeps working with the rest after its OCO is done (rest-api.md "New
+    Order list - OCO (TRADE)"). Each is attributed to its bracket by the list id in its own id."""
+    listed = {(item.symbol, item.order_list_id) for item in open_lists}
+    found = []
+    for order in sorted(open_orders, key=lambda o: (o.symbol, o.order_id)):
+        leg = parse_leg_id(owner, order.client_order_id)
+        if leg is None or (order.symbol, order.order_list_id) in listed:
+            continue
+        if order.status in WORKING_STATUSES:
+            found.append(Remnant(leg.name, leg.list_client_order_id, order, leg.take_profit))
+    return tuple(found)

@@ -110,6 +110,24 @@ def parse_list_id(owner: str, list_client_order_id: str) -> ParsedListId | None:
     return ParsedListId(name=name, digest=digest)
 
 
+@dataclass(frozen=True)
+class ParsedLegId:
+    list_client_order_id: str
+    name: str
+    take_profit: bool
+
+
+def parse_leg_id(owner: str, client_order_id: str) -> ParsedLegId | None:
+    """The list and bracket name of a leg id this owner made (``{list id}-tp`` / ``-sl``)."""
+    for suffix in (TAKE_PROFIT_SUFFIX, STOP_LOSS_SUFFIX):
+        if client_order_id.endswith(suffix):
+            list_id = client_order_id.removesuffix(suffix)
+            parsed = parse_list_id(owner, list_id)
+            if parsed is not None:
+                return ParsedLegId(list_id, parsed.name, suffix == TAKE_PROFIT_SUFFIX)
+    return None
+
+
 def is_managed(owner: str, list_client_order_id: str) -> bool:
     return parse_list_id(owner, list_client_order_id) is not None
 

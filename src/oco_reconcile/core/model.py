@@ -68,8 +68,7 @@ STOP_LOSS_TYPES = frozenset({LegType.STOP_LOSS, LegType.STOP_LOSS_LIMIT})
 
 
 def allowed_leg_types(side: Side, position: LegPosition) -> frozenset[LegType]:
-    """Valid leg types per side and position (rest-api.md "New Order list - OCO (TRADE)", FIX
-    NewOrderList table)."""
+    """Valid leg types per side and position (rest-api.md "New Order list - OCO (TRADE)")."""
     take_profit_above = side is Side.SELL
     if (position is LegPosition.ABOVE) == take_profit_above:
         return TAKE_PROFIT_TYPES
@@ -321,8 +320,7 @@ class ExchangeInfo:
 
 @dataclass(frozen=True)
 class RateUsage:
-    """The last usage headers seen: ``X-MBX-USED-WEIGHT-1M``, ``X-MBX-ORDER-COUNT-10S`` ... keyed
-    by the lower-case interval suffix (``1m``, ``10s``, ``1d``)."""
+    """The last usage headers seen (``X-MBX-USED-WEIGHT-1M``...) by suffix (``1m``, ``10s``)."""
 
     used_weight: Mapping[str, int] = field(default_factory=dict)
     order_count: Mapping[str, int] = field(default_factory=dict)
@@ -373,13 +371,24 @@ class ListHistory:
 
 
 @dataclass(frozen=True)
+class Remnant:
+    """A leg of a managed list working after its list is done (rest-api.md "New Order list - OCO
+    (TRADE)": one fills, even partly: the other expires; enums.md "Order list status")."""
+
+    name: str  # the bracket it belongs to (from its client order id: identity.py)
+    list_client_order_id: str
+    order: OrderReport
+    take_profit: bool
+
+
+@dataclass(frozen=True)
 class LiveState:
     """Everything read from the exchange that a plan depends on.
 
     ``open_lists`` carries every open order list (all symbols), each joined with its legs from
     ``openOrders`` where those were read. ``open_orders`` are all open orders of the symbols read
     (list legs and plain orders, for the count filters). ``history`` is keyed by list client id,
-    only for desired brackets whose list is not open.
+    only for desired brackets whose list is not open. ``remnants``: ``history.find_remnants``.
     """
 
     open_lists: tuple[OrderList, ...]
@@ -388,3 +397,4 @@ class LiveState:
     prices: Mapping[str, Decimal]
     balances: Mapping[str, Balance]
     history: Mapping[str, ListHistory] = field(default_factory=dict)
+    remnants: tuple[Remnant, ...] = ()

@@ -25,6 +25,7 @@ from oco_reconcile.core.model import (
     OcoRequest,
     OrderList,
     OrderReport,
+    Remnant,
     Side,
     TimeInForce,
     take_profit_position,
@@ -44,6 +45,7 @@ class Action(StrEnum):
 
 class NoticeKind(StrEnum):
     FIRED = "fired"
+    PARTLY_FIRED = "partly_fired"  # a leg executed partly and keeps working (model.Remnant)
     DRIFT = "drift"
     HOLD = "hold"
     PROTECTED = "protected"
@@ -63,12 +65,27 @@ class CancelStep:
 
 
 @dataclass(frozen=True)
+class RemnantStep:
+    """``DELETE /api/v3/order`` (rest-api.md "Cancel order") of a remnant, renamed to our cancel
+    id so history tells our cancel apart."""
+
+    remnant: Remnant
+    cancel_client_order_id: str
+
+    @property
+    def order(self) -> OrderReport:
+        return self.remnant.order
+
+
+@dataclass(frozen=True)
 class Change:
     """One thing apply will do (or, for no-op, deliberately not do).
 
     ``address`` is the stable display name (``bracket.<name>`` or ``list.<listClientOrderId>``);
     ``before`` is the live list (with its legs) and ``after`` the desired bracket; ``place`` and
-    ``cancel`` are the exact requests apply sends. ``reason`` is for humans only.
+    ``cancel`` are the exact requests apply sends. ``remnants`` are the bracket's remnants: a
+    create, replace or cancel cancels them first; a no-op only shows them. ``reason`` is for humans
+    only.
     """
 
     action: Action
@@ -79,6 +96,7 @@ class Change:
     after: Bracket | None = None
     cancel: CancelStep | None = None
     place: OcoRequest | None = None
+    remnants: tuple[RemnantStep, ...] = ()
 
     def before_view(self) -> dict[str, str | None] | None:
         return None if self.before is None else list_view(self.before)
@@ -151,6 +169,8 @@ class Plan:
             cancel=self.count(Action.CANCEL),
             unchanged=self.count(Action.NOOP),
             errors=len(self.problems),
+            fired=sum(1 for n in self.notices if n.kind is NoticeKind.FIRED),
+            partly_fired=len({s.remnant.name for c in self.changes for s in c.remnants}),
         )
 
 
@@ -161,6 +181,8 @@ class PlanSummary:
     cancel: int
     unchanged: int
     errors: int
+    fired: int = 0  # brackets fired completely (never re-placed)
+    partly_fired: int = 0  # brackets with a working remnant (model.Remnant)
 
     @property
     def line(self) -> str:

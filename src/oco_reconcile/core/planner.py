@@ -16,6 +16,7 @@ means"):
 * several managed open lists for one name (a crash left one behind) -> keep the one matching the
   spec, cancel the others;
 * unmanaged lists -> listed, never touched;
+* a remnant (a leg of a done list still working) counts against its bracket: ``remnants.py``;
 * a :class:`~oco_reconcile.core.selection.Selection` (PATHs, ``--target``) plans only the selected
   brackets; a managed list of a name defined outside it, or not targeted, is left alone.
 
@@ -33,14 +34,14 @@ bracket. A bracket removed from the YAML releases its adopted list: it is unmana
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 
+from oco_reconcile.core import remnants as remnant_rules
 from oco_reconcile.core.checks import check_plan
+from oco_reconcile.core.draft import DraftBase, address_of, cancel_step, list_address
 from oco_reconcile.core.identity import (
-    CLIENT_ID_RE,
     bracket_ids,
-    cancel_id_for,
     parse_list_id,
 )
 from oco_reconcile.core.model import (
@@ -51,10 +52,10 @@ from oco_reconcile.core.model import (
     LiveState,
     OcoRequest,
     OrderList,
+    Remnant,
 )
 from oco_reconcile.core.plan import (
     Action,
-    CancelStep,
     Change,
     Notice,
     NoticeKind,
@@ -83,7 +84,9 @@ def make_plan(
 ) -> Plan:
     """Plan the changes that make ``live`` match the selected ``brackets`` (by default all of
     them), leaving alone what the selection does not cover; plan-time checks included."""
-    draft = _Draft(_LiveIndex.build(live, settings.owner), live, settings, selection)
+    index = _LiveIndex.build(live, settings.owner)
+    draft = _Draft(index=index, live=live, settings=settings, selection=selection)
+    draft.remnants = remnant_rules.by_name(live.remnants)
     planned = [b for b in sorted(brackets, key=lambda b: b.name) if selection.plans(b.name)]
     for bracket in planned:
         draft.plan_bracket(bracket)
@@ -115,24 +118,6 @@ def oco_request(owner: str, bracket: Bracket) -> OcoRequest:
     )
 
 
-def cancel_step(order_list: OrderList, fallback_list_id: str | None = None) -> CancelStep:
-    """``DELETE /api/v3/orderList`` naming the cancel ``<list id>-cx`` so history can tell our
-    cancels apart. An adopted list's id may be too long for the suffix: the adopting bracket's
-    own cancel id is used instead."""
-    cancel_id = cancel_id_for(order_list.list_client_order_id)
-    if not CLIENT_ID_RE.match(cancel_id) and fallback_list_id is not None:
-        cancel_id = cancel_id_for(fallback_list_id)
-    return CancelStep(order_list.symbol, order_list.list_client_order_id, cancel_id)
-
-
-def address_of(bracket_name: str) -> str:
-    return f"bracket.{bracket_name}"
-
-
-def list_address(order_list: OrderList) -> str:
-    return f"list.{order_list.list_client_order_id}"
-
-
 # --- the live side, indexed ---------------------------------------------------------------------
 
 
@@ -161,35 +146,37 @@ def _list_order(order_list: OrderList) -> tuple[int, str, int]:
 # --- the draft plan -----------------------------------------------------------------------------
 
 
-@dataclass
-class _Draft:
+@dataclass(kw_only=True)
+class _Draft(DraftBase):
     index: _LiveIndex
     live: LiveState
-    settings: Settings
-    selection: Selection
-    changes: list[Change] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-    problems: list[PlanProblem] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)
+    remnants: dict[str, tuple[Remnant, ...]] = field(default_factory=dict)
 
     # -- one desired bracket --
 
     def plan_bracket(self, bracket: Bracket) -> None:
         candidates = self._candidates(bracket)
         self.claimed.update(item.list_client_order_id for item in candidates)
+        remnants = self.remnants.pop(bracket.name, ())
         current = self._current(bracket, candidates)
         if current is not None:
             self._keep(bracket, current)
             self._cancel_extras(bracket, [c for c in candidates if c is not current])
+            self._cancel_remnants(bracket, remnants)
             return
         history = self._history(bracket)
-        if history is not None and history.outcome is HistoryOutcome.FIRED:
-            self._fired(bracket, history)
+        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        if any(r.list_client_order_id == own_id for r in remnants):
+            self._partly_fired(bracket, history, remnants)  # its own legs: never re-placed
+            self._cancel_extras(bracket, candidates)
+        elif history is not None and history.outcome is HistoryOutcome.FIRED:
+            self._fired(bracket, history, remnants)
             self._cancel_extras(bracket, candidates)
         elif candidates:
-            self._replace(bracket, candidates[0], candidates[1:])
+            self._replace(bracket, candidates[0], candidates[1:], remnants)
         else:
-            self._create(bracket, history)
+            self._create(bracket, history, remnants)
 
     def _candidates(self, bracket: Bracket) -> list[OrderList]:
         """Open lists that stand for this bracket: ours by id, ours by name, the adopted one."""
@@ -232,20 +219,49 @@ class _Draft:
             self._notice(NoticeKind.ADOPTED, bracket, f"adopts the live list: {reason}")
         self._change(Action.NOOP, bracket, reason, before=current)
 
-    def _fired(self, bracket: Bracket, history: ListHistory) -> None:
+    def _fired(
+        self, bracket: Bracket, history: ListHistory, remnants: Sequence[Remnant] = ()
+    ) -> None:
+        if remnants:  # an older list of this name still works: shown, never re-placed
+            self._partly_fired(bracket, history, remnants)
+            return
         detail = history.detail or "a leg filled"
         message = f"fired ({detail}); not re-placed -- bump rev to re-arm"
         self._notice(NoticeKind.FIRED, bracket, message)
         self._change(Action.NOOP, bracket, f"fired: {detail}", before=history.order_list)
 
-    def _replace(self, bracket: Bracket, current: OrderList, extras: Sequence[OrderList]) -> None:
-        lists = [current, *extras]
-        if any(is_partly_executed(item) for item in lists):
+    def _partly_fired(
+        self, bracket: Bracket, history: ListHistory | None, remnants: Sequence[Remnant]
+    ) -> None:
+        message = remnant_rules.partly_fired_message(remnants)
+        self._notice(NoticeKind.PARTLY_FIRED, bracket, message)
+        before = None if history is None else history.order_list
+        address, steps = address_of(bracket.name), remnant_rules.steps(remnants)
+        reason = "partly fired: a leg is still working"
+        self.changes.append(
+            Change(Action.NOOP, address, bracket.symbol, reason, before, bracket, remnants=steps)
+        )
+
+    def _replace(
+        self,
+        bracket: Bracket,
+        current: OrderList | None,
+        extras: Sequence[OrderList],
+        remnants: Sequence[Remnant] = (),
+    ) -> None:
+        lists = [item for item in (current, *extras) if item is not None]
+        if current is not None and any(is_partly_executed(item) for item in lists):
             self._hold(bracket, current, "would be replaced")
+            self._show_remnants(remnants)
             return
-        reason = replace_reason(current, bracket)
+        reason = (
+            replace_reason(current, bracket)
+            if current is not None
+            else remnant_rules.replace_reason(remnants)
+        )
         if bracket.protect:
             self._protected(bracket, current, f"would be replaced ({reason})")
+            self._show_remnants(remnants)
             return
         own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
         self.changes.append(
@@ -256,13 +272,19 @@ class _Draft:
                 reason=reason,
                 before=current,
                 after=bracket,
-                cancel=cancel_step(current, own_id),
+                cancel=None if current is None else cancel_step(current, own_id),
                 place=oco_request(self.settings.owner, bracket),
+                remnants=remnant_rules.steps(remnants),
             )
         )
         self._cancel_extras(bracket, extras)
 
-    def _create(self, bracket: Bracket, history: ListHistory | None) -> None:
+    def _create(
+        self, bracket: Bracket, history: ListHistory | None, remnants: Sequence[Remnant] = ()
+    ) -> None:
+        if remnants:  # an older list's leg still works: cancelled before the new list is placed
+            self._replace(bracket, None, (), remnants)
+            return
         outcome = HistoryOutcome.NEVER_PLACED if history is None else history.outcome
         reason = CREATE_REASONS[outcome]
         if outcome in DRIFT_OUTCOMES:
@@ -290,6 +312,22 @@ class _Draft:
             else:
                 self._cancel(extra, list_address(extra), why, own_id)
 
+    def _show_remnants(self, remnants: Sequence[Remnant]) -> None:
+        """The bracket's no-op just added shows (and counts) its remnants: never dropped."""
+        if remnants:
+            self.changes[-1] = replace(self.changes[-1], remnants=remnant_rules.steps(remnants))
+
+    def _cancel_remnants(self, bracket: Bracket, remnants: Sequence[Remnant]) -> None:
+        """Remnants of older lists next to the bracket's open list: cancelled (an oversell)."""
+        if not remnants:
+            return
+        why = f"a leg of an older list of {address_of(bracket.name)} is still working"
+        if bracket.protect:
+            self._protected(bracket, None, f"{why} and would be cancelled", with_change=False)
+            return
+        address = f"list.{remnants[0].list_client_order_id}"
+        self._remnant_cancel(address, bracket.symbol, remnants, why)
+
     # -- lists no desired bracket claimed --
 
     def plan_leftovers(self) -> None:
@@ -314,6 +352,25 @@ class _Draft:
                 else:
                     notice = Notice(NoticeKind.OUTSIDE_SELECTION, address, item.symbol, left_alone)
                     self.notices.append(notice)
+        for name, remnants in sorted(self.remnants.items()):
+            self._orphan_remnants(name, remnants, list_names=managed.keys())
+
+    def _orphan_remnants(
+        self, name: str, remnants: Sequence[Remnant], list_names: Collection[str]
+    ) -> None:
+        """Remnants of a bracket no longer desired: cancelled when ``prune`` (remnants.py)."""
+        address = address_of(name)
+        if name in list_names:
+            address = f"list.{remnants[0].list_client_order_id}"
+        symbol = remnants[0].order.symbol
+        left_alone = self.selection.left_alone_because(name)
+        if left_alone is not None:
+            self.notices.append(Notice(NoticeKind.OUTSIDE_SELECTION, address, symbol, left_alone))
+        elif not self.settings.prune:
+            message = "a leg still working; no longer desired, kept because prune is false"
+            self.notices.append(Notice(NoticeKind.KEPT, address, symbol, message))
+        else:
+            self._remnant_cancel(address, symbol, remnants, "no longer desired (prune)")
 
     def _orphan(self, order_list: OrderList, address: str) -> None:
         if not self.settings.prune:
@@ -338,54 +395,3 @@ class _Draft:
                 "list(s); set `allow_empty: true` in the settings to allow it"
             )
             self.problems.append(PlanProblem(address="plan", message=message))
-
-    # -- building blocks --
-
-    def _change(
-        self, action: Action, bracket: Bracket, reason: str, before: OrderList | None = None
-    ) -> None:
-        address = address_of(bracket.name)
-        self.changes.append(Change(action, address, bracket.symbol, reason, before, bracket))
-
-    def _cancel(
-        self, order_list: OrderList, address: str, reason: str, fallback: str | None = None
-    ) -> None:
-        self.changes.append(
-            Change(
-                action=Action.CANCEL,
-                address=address,
-                symbol=order_list.symbol,
-                reason=reason,
-                before=order_list,
-                cancel=cancel_step(order_list, fallback),
-            )
-        )
-
-    def _notice(self, kind: NoticeKind, bracket: Bracket, message: str) -> None:
-        self.notices.append(Notice(kind, address_of(bracket.name), bracket.symbol, message))
-
-    def _hold(self, bracket: Bracket, current: OrderList, what: str) -> None:
-        message = f"a leg is partly executed; the live list {what} but is held: resolve by hand"
-        self._notice(NoticeKind.HOLD, bracket, message)
-        self._change(Action.NOOP, bracket, "hold: a leg is partly executed", before=current)
-
-    def _hold_list(self, order_list: OrderList, message: str) -> None:
-        address = list_address(order_list)
-        self.notices.append(Notice(NoticeKind.HOLD, address, order_list.symbol, message))
-
-    def _protected(
-        self, bracket: Bracket, current: OrderList, what: str, *, with_change: bool = True
-    ) -> None:
-        message = f"protected: the live list {what}; not touched"
-        self._notice(NoticeKind.PROTECTED, bracket, message)
-        self.problems.append(
-            PlanProblem(
-                address=address_of(bracket.name),
-                bracket=bracket.name,
-                field="protect",
-                message=f"bracket is protected but {what}; revert the change or remove "
-                "`protect: true` to allow it",
-            )
-        )
-        if with_change:  # else the bracket already has its change (kept or fired)
-            self._change(Action.NOOP, bracket, "protected: change refused", before=current)

@@ -24,6 +24,7 @@ from oco_reconcile.core.model import (
     OrderList,
     OrderRef,
     OrderReport,
+    Remnant,
     Side,
     TimeInForce,
 )
@@ -35,6 +36,7 @@ from oco_reconcile.core.plan import (
     NoticeKind,
     Plan,
     PlanProblem,
+    RemnantStep,
 )
 from oco_reconcile.errors import UsageError
 from oco_reconcile.json_types import JsonMapping, JsonObject, JsonValue
@@ -212,6 +214,29 @@ def _cancel_json(step: CancelStep) -> JsonObject:
     }
 
 
+def remnant_json(remnant: Remnant) -> JsonObject:
+    return {
+        "name": remnant.name,
+        "list_client_order_id": remnant.list_client_order_id,
+        "take_profit": remnant.take_profit,
+        "order": _report_json(remnant.order),
+    }
+
+
+def _remnant_json(step: RemnantStep) -> JsonObject:
+    return {**remnant_json(step.remnant), "cancel_client_order_id": step.cancel_client_order_id}
+
+
+def _remnant_from(data: JsonMapping) -> RemnantStep:
+    remnant = Remnant(
+        name=data["name"],
+        list_client_order_id=data["list_client_order_id"],
+        order=_report_from(data["order"]),
+        take_profit=bool(data["take_profit"]),
+    )
+    return RemnantStep(remnant, data["cancel_client_order_id"])
+
+
 def _nested(view: Mapping[str, str | None] | None) -> JsonObject | None:
     """``{"above.price": ..}`` -> ``{"above": {"price": ..}}`` for readers of the JSON."""
     if view is None:
@@ -256,6 +281,7 @@ def change_json(change: Change) -> JsonObject:
         "diff": [{"field": d.field, "before": d.before, "after": d.after} for d in change.diff()],
         "cancel": None if change.cancel is None else _cancel_json(change.cancel),
         "place": None if change.place is None else _request_json(change.place),
+        "remnants": [_remnant_json(step) for step in change.remnants],
     }
 
 
@@ -272,6 +298,7 @@ def _change_from(data: JsonMapping) -> Change:
         after=None if data.get("after") is None else _bracket_from(data["after"]),
         cancel=None if cancel is None else CancelStep(**cancel),
         place=None if place is None else _request_from(place),
+        remnants=tuple(_remnant_from(step) for step in data.get("remnants", [])),
     )
 
 
@@ -310,6 +337,8 @@ def _document(plan: Plan, fingerprints: Fingerprints | None) -> JsonObject:
             "cancel": summary.cancel,
             "unchanged": summary.unchanged,
             "errors": summary.errors,
+            "fired": summary.fired,
+            "partly_fired": summary.partly_fired,
             "has_changes": plan.has_changes,
             "has_errors": plan.has_errors,
             "text": summary.line,

@@ -14,7 +14,12 @@ from decimal import Decimal
 from oco_reconcile.core.decimals import to_wire
 from oco_reconcile.core.model import Bracket, LiveState
 from oco_reconcile.core.settings import Settings
-from oco_reconcile.planfile.codec import Fingerprints, bracket_json, order_list_json
+from oco_reconcile.planfile.codec import (
+    Fingerprints,
+    bracket_json,
+    order_list_json,
+    remnant_json,
+)
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -28,7 +33,8 @@ def _digest(payload: object) -> str:
 
 def live_fingerprint(live: LiveState) -> str:
     """Hash of the live state a plan depends on: every open order list with its legs, and the
-    history of the desired brackets that were not open.
+    history of the desired brackets that were not open, and every remnant (a leg still working
+    after its list is done: a saved plan must not place on top of one it did not see).
 
     Last prices and balances are left out on purpose: they move all the time, so a saved plan would
     always be stale; ``apply`` re-checks them against the exchange when it runs.
@@ -41,7 +47,13 @@ def live_fingerprint(live: LiveState) -> str:
         }
         for key, entry in sorted(live.history.items())
     }
-    return _digest({"open_lists": [order_list_json(item) for item in lists], "history": history})
+    payload: dict[str, object] = {
+        "open_lists": [order_list_json(item) for item in lists],
+        "history": history,
+    }
+    if live.remnants:  # absent when there are none: plans saved before remnants stay valid
+        payload["remnants"] = [remnant_json(r) for r in live.remnants]
+    return _digest(payload)
 
 
 def desired_fingerprint(brackets: Iterable[Bracket], settings: Settings) -> str:

@@ -17,6 +17,7 @@ from oco_reconcile.core.plan import (
     Plan,
     PlanProblem,
 )
+from oco_reconcile.core.remnants import working_text
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import Fingerprints, dump_document, plan_document
 
@@ -30,6 +31,7 @@ _VERBS = {
 }
 NOTICE_HEADINGS = {
     NoticeKind.FIRED: "Fired (never re-placed; bump `rev` to re-arm)",
+    NoticeKind.PARTLY_FIRED: "Partly fired (a leg is still working; bump `rev` to re-arm)",
     NoticeKind.DRIFT: "Drift (changed outside oco-reconcile; this plan heals it)",
     NoticeKind.HOLD: "Held (a leg is partly executed; not touched)",
     NoticeKind.PROTECTED: "Protected (`protect: true`)",
@@ -77,7 +79,13 @@ def change_lines(change: Change, *, diff_markers: bool = False) -> list[str]:
         f"  {marker.strip()} {change.address}" if diff_markers else f"{marker} {change.address}"
     )
     lines = [header, address]
-    if change.action is Action.CREATE:
+    lines += [
+        _line(
+            "-", f"remnant order {s.order.client_order_id} ({working_text(s.order)})", diff_markers
+        )
+        for s in change.remnants
+    ]
+    if change.action is Action.CREATE or (change.action is Action.REPLACE and not change.before):
         lines += _field_lines("+", change.after_view(), diff_markers)
     elif change.action is Action.CANCEL:
         lines += _field_lines("-", change.before_view(), diff_markers)

@@ -67,6 +67,14 @@ class Exchange(Protocol):
         """``DELETE /api/v3/orderList``. Returns None when the list was already gone (-2011)."""
         ...
 
+    def cancel_order(
+        self, symbol: str, order_id: int, new_client_order_id: str | None = None
+    ) -> OrderReport | None:
+        """``DELETE /api/v3/order`` of one order (a remnant: its list is done; a leg of an open
+        list would cancel the whole list). Returns None when the order was already gone
+        (-2011)."""
+        ...
+
     def rate_usage(self) -> RateUsage:
         """The latest ``X-MBX-USED-WEIGHT-*`` / ``X-MBX-ORDER-COUNT-*`` values seen."""
         ...

@@ -24,6 +24,7 @@ from tests.support.plan_support import (
     history_of,
     live_state,
     open_list,
+    partly_filled,
     sell,
 )
 
@@ -49,6 +50,11 @@ class Case:
 
 def _partly_filled(bracket: Bracket, list_id: int = 5) -> object:
     return open_list(bracket, list_id, executed="0.004")
+
+
+def _after_partial_fill(bracket: Bracket) -> LiveState:
+    working, history = partly_filled(bracket)
+    return live_state(plain_orders=[working], history=[history])
 
 
 CASES = {
@@ -84,6 +90,30 @@ CASES = {
         lambda: live_state(history=[history_of(A, HistoryOutcome.FIRED)]),
         ((Action.NOOP, "bracket.alpha"),),
         ((NoticeKind.FIRED, "bracket.alpha"),),
+    ),
+    # --- remnants: a leg still working after its list is done (core/remnants.py) ---
+    "partly fired, unchanged: no-op, the remnant shown": Case(
+        (A,),
+        lambda: _after_partial_fill(A),
+        ((Action.NOOP, "bracket.alpha"),),
+        ((NoticeKind.PARTLY_FIRED, "bracket.alpha"),),
+    ),
+    "partly fired, edited: replace (cancel the remnant, then place)": Case(
+        (A_MOVED,),
+        lambda: _after_partial_fill(A),
+        ((Action.REPLACE, "bracket.alpha"),),
+    ),
+    "partly fired, deleted: prune cancels the remnant": Case(
+        (B,),
+        lambda: _after_partial_fill(A),
+        ((Action.CREATE, "bracket.bravo"), (Action.CANCEL, "bracket.alpha")),
+    ),
+    "partly fired, edited but protected: refused": Case(
+        (replace(A_MOVED, protect=True),),
+        lambda: _after_partial_fill(A),
+        ((Action.NOOP, "bracket.alpha"),),
+        ((NoticeKind.PROTECTED, "bracket.alpha"),),
+        ("bracket.alpha",),
     ),
     "drift: cancelled outside the tool -> create again": Case(
         (A,),

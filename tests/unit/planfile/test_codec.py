@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from oco_reconcile.core.plan import Plan
+from oco_reconcile.core.planner import make_plan
+from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import UsageError
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import (
@@ -14,6 +17,7 @@ from oco_reconcile.planfile.codec import (
     plan_document,
     plan_from_document,
 )
+from tests.support.plan_support import live_state, partly_filled, sell
 from tests.unit.render.test_render import error_plan, mixed_plan, quiet_plan
 
 PRINTS = Fingerprints("sha256:" + "1" * 64, "sha256:" + "2" * 64)
@@ -66,3 +70,26 @@ def test_a_document_without_fingerprints_is_refused() -> None:
     """``plan --format json`` output (no fingerprints) cannot be applied: it was not saved."""
     with pytest.raises(UsageError, match="carries no fingerprints"):
         plan_from_document(plan_document(mixed_plan()))
+
+
+def _remnant_plans() -> list[Plan]:
+    """Unchanged (shown), edited (replace), deleted (prune) with a remnant of ``alpha``."""
+    alpha = sell("alpha")
+    working, history = partly_filled(alpha)
+    live = live_state(plain_orders=[working], history=[history])
+    moved = sell("alpha", tp="111000")
+    return [make_plan(desired, live, Settings()) for desired in ([alpha], [moved], [])]
+
+
+def test_remnant_steps_round_trip_exactly() -> None:
+    plans = _remnant_plans()
+    assert all(any(c.remnants for c in plan.changes) for plan in plans)
+    for plan in plans:
+        assert plan_from_document(plan_document(plan, PRINTS)).plan == plan
+
+
+def test_a_plan_saved_before_remnants_existed_still_reads() -> None:
+    document = plan_document(mixed_plan(), PRINTS)
+    for change in document["changes"]:
+        change.pop("remnants")
+    assert plan_from_document(document).plan == mixed_plan()

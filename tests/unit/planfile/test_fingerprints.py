@@ -15,7 +15,7 @@ from oco_reconcile.planfile.fingerprints import (
     fingerprints_for,
     live_fingerprint,
 )
-from tests.support.plan_support import history_of, live_state, open_list, sell
+from tests.support.plan_support import history_of, live_state, open_list, partly_filled, sell
 
 A = sell("alpha")
 
@@ -84,3 +84,14 @@ def test_fingerprints_are_pinned() -> None:
     assert desired_fingerprint([A], Settings()) == (
         "sha256:e0f64e06420f826289c5ded3fc3d40233770e710e0c65d746e6e09589c22b4c5"
     )
+
+
+def test_live_fingerprint_moves_when_a_remnant_executes_more() -> None:
+    """A saved plan that cancels a remnant is stale once the remnant filled further: the open
+    lists and the history it read are the same, only the working leg moved."""
+    working, history = partly_filled(A, "0.004")
+    before = live_state(plain_orders=[working], history=[history])
+    more = replace(working, executed_qty=Decimal("0.006"))
+    after = replace(before, remnants=(replace(before.remnants[0], order=more),))
+    assert (before.open_lists, before.history) == (after.open_lists, after.history)
+    assert live_fingerprint(before) != live_fingerprint(after)

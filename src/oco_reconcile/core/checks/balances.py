@@ -3,7 +3,9 @@
 Rule documented in the README (the simulator locks the same way): a SELL list locks its base
 quantity once; a BUY list locks quote = qty x the highest leg price, each leg counted at its limit
 price, else its stop price (the worst case of either leg executing). A cancel releases what the
-list locks by the same rule, on the remaining (unexecuted) quantity.
+list locks by the same rule, on the remaining (unexecuted) quantity. A remnant (a leg still
+working after its list is done) locks its remaining quantity the same way; the balance it locks is
+free again only when the plan cancels it (core/remnants.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from decimal import Decimal
 
 from oco_reconcile.core.decimals import to_wire
 from oco_reconcile.core.model import Leg, LiveState, OrderList, Side, SymbolRules
-from oco_reconcile.core.plan import Change, PlanProblem, live_bracket
+from oco_reconcile.core.plan import Action, Change, PlanProblem, leg_from_report, live_bracket
+from oco_reconcile.core.remnants import remaining
 
 ZERO = Decimal(0)
 
@@ -40,6 +43,19 @@ def released_by(order_list: OrderList, live: LiveState) -> tuple[str, Decimal] |
     return locked_by(view.side, remaining, (view.above, view.below), rules)
 
 
+def released_by_remnants(change: Change, live: LiveState) -> list[tuple[str, Decimal]]:
+    """What cancelling the change's remnants frees (a no-op only shows them: nothing)."""
+    if change.action is Action.NOOP:
+        return []
+    freed = []
+    for step in change.remnants:
+        rules = live.info.symbols.get(step.order.symbol)
+        leg = leg_from_report(step.order)
+        if rules is not None and leg is not None:
+            freed.append(locked_by(step.order.side, remaining(step.order), (leg,), rules))
+    return freed
+
+
 def check_balances(changes: Sequence[Change], live: LiveState) -> list[PlanProblem]:
     """Free balances cover what the plan's new lists lock, counting what its cancels release."""
     needed: dict[str, Decimal] = defaultdict(Decimal)
@@ -50,6 +66,8 @@ def check_balances(changes: Sequence[Change], live: LiveState) -> list[PlanProbl
             freed = released_by(change.before, live)
             if freed is not None:
                 released[freed[0]] += freed[1]
+        for asset, amount in released_by_remnants(change, live):
+            released[asset] += amount
         bracket = change.after
         rules = None if bracket is None else live.info.symbols.get(bracket.symbol)
         if change.place is None or bracket is None or rules is None:

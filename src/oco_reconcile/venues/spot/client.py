@@ -247,6 +247,21 @@ class BinanceClient:
         except UnknownOrderListError:
             return None
 
+    def cancel_order(
+        self, symbol: str, order_id: int, new_client_order_id: str | None = None
+    ) -> OrderReport | None:
+        """``DELETE /api/v3/order`` (rest-api.md "Cancel order"); None when already gone
+        (-2011 "Unknown order sent.")."""
+        params = [("symbol", symbol), ("orderId", str(order_id))]
+        if new_client_order_id is not None:
+            params.append(("newClientOrderId", new_client_order_id))
+        try:
+            return self._call(
+                Operation.CANCEL, "DELETE", "/api/v3/order", params, parse_order_report, signed=True
+            )
+        except UnknownOrderListError:
+            return None
+
     # --- rate-limit awareness ---
 
     def rate_usage(self) -> RateUsage:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
 
-from oco_reconcile.core.history import classify
+from oco_reconcile.core.history import classify, find_remnants
 from oco_reconcile.core.identity import bracket_ids, is_managed
 from oco_reconcile.core.model import (
     Balance,
@@ -64,7 +64,7 @@ def read_live(
         snapshot = reader.read_snapshot(sorted({b.symbol for b in brackets}))
         latest = reader.look_up_latest_lists(snapshot, brackets)
         history, legs = reader.read_history(latest)
-    return latest.state(history, legs)
+    return latest.state(history, legs, settings.owner)
 
 
 def read_open_lists(
@@ -161,9 +161,9 @@ class _LatestLists:
     snapshot: _Snapshot
     closed: Mapping[str, OrderList | None]  # list client id -> latest list (None: never placed)
 
-    def state(self, history: Mapping[str, ListHistory], legs: Legs) -> LiveState:
+    def state(self, history: Mapping[str, ListHistory], legs: Legs, owner: str) -> LiveState:
         """The live state; a looked-up list that turned out open (placed between our reads) is
-        added to the open lists with its legs."""
+        added to the open lists with its legs. Remnants are kept (``history.find_remnants``)."""
         reopened = [item for item in self.closed.values() if item is not None and item.is_open]
         known = {(r.symbol, r.order_id) for r in self.snapshot.orders.reports}
         extra_legs = tuple(
@@ -174,13 +174,15 @@ class _LatestLists:
             and (report := legs.get((ref.symbol, ref.order_id))) is not None
         )
         orders = self.snapshot.orders.reports + extra_legs
+        open_lists = join_legs((*self.snapshot.lists, *reopened), orders)
         return LiveState(
-            open_lists=join_legs((*self.snapshot.lists, *reopened), orders),
+            open_lists=open_lists,
             open_orders=orders,
             info=self.snapshot.info,
             prices=self.snapshot.prices,
             balances=self.snapshot.balances,
             history=history,
+            remnants=find_remnants(owner, orders, open_lists),
         )
 
 

@@ -124,6 +124,21 @@ def test_a_triggered_leg_still_open_means_fired_without_a_lookup() -> None:
     assert not make_plan([A], live, SETTINGS).has_changes
 
 
+def test_a_partly_filled_leg_of_a_done_list_is_a_remnant_of_its_bracket() -> None:
+    done = closed(open_list(A, 7), ("EXPIRED", "0"), ("PARTIALLY_FILLED", "0.004"))
+    working = done.reports[1]  # the take profit keeps working with the rest
+    exchange = FakeExchange(read_only=True, extra_orders=[working])
+    moved = replace(A, above=replace(A.above, price=A.above.price + 1 if A.above.price else None))
+
+    live = read_live(exchange, [moved], SETTINGS)
+
+    assert [(r.name, r.list_client_order_id, r.order) for r in live.remnants] == [
+        ("alpha", done.list_client_order_id, working)
+    ]
+    [change] = make_plan([moved], live, SETTINGS).actionable
+    assert [step.order.order_id for step in change.remnants] == [working.order_id]
+
+
 def test_a_list_placed_between_reads_is_treated_as_open() -> None:
     late = open_list(A, 8)
     exchange = FakeExchange(read_only=True, history={late.list_client_order_id: late})
