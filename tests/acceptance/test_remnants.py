@@ -9,14 +9,13 @@ exchange (the simulator's state file), not what the tool says it did.
 from __future__ import annotations
 
 import json
-import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from oco_reconcile.commands import app as cli
-from tests.support.paths import REPO_ROOT
+from tests.support.cli import run_main
 
 STATE = Path(".oco-reconcile/sim.json")
 BTC_FILE = Path("brackets/btc.yaml")
@@ -24,27 +23,8 @@ CORE = "bracket.btc-core-exit"
 WORKING = frozenset({"NEW", "PARTIALLY_FILLED"})
 
 
-def run_cli(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as done:
-        cli.main(argv)
-    code = done.value.code
-    assert isinstance(code, int)
-    return code
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """This repository's example (settings + brackets/btc.yaml, eth.yaml) in a temp directory."""
-    shutil.copy(REPO_ROOT / "oco-reconcile.yaml", tmp_path / "oco-reconcile.yaml")
-    shutil.copytree(REPO_ROOT / "brackets", tmp_path / "brackets")
-    monkeypatch.chdir(tmp_path)
-    for name in ("BINANCE_API_KEY", "BINANCE_API_SECRET", "BINANCE_PRIVATE_KEY_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
-
-
-def plan_json(argv: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
-    assert run_cli(["plan", "--format", "json", "--out", "p.json", *argv]) in (0, 2)
+def plan_json(argv: Sequence[str] = ()) -> dict[str, Any]:
+    assert run_main(["plan", "--format", "json", "--out", "p.json", *argv]) in (0, 2)
     plan = json.loads(Path("p.json").read_text(encoding="utf-8"))
     assert isinstance(plan, dict)
     return plan
@@ -68,9 +48,9 @@ def core_list_id() -> str:
 
 def partly_fired() -> str:
     """Apply the example, then fill 0.01 of btc-core-exit's 0.05: the list id."""
-    assert run_cli(["apply", "--auto-approve"]) == 0
+    assert run_main(["apply", "--auto-approve"]) == 0
     list_id = core_list_id()
-    assert run_cli(["sim", "fill", list_id, "0.01"]) == 0
+    assert run_main(["sim", "fill", list_id, "0.01"]) == 0
     return list_id
 
 
@@ -113,18 +93,18 @@ def open_core_lists() -> list[str]:
 # --- the JSON summary's counts (CI reads them) ----------------------------------------------
 
 
-def test_the_json_plan_counts_fired_brackets(repo: Path) -> None:
-    assert run_cli(["apply", "--auto-approve"]) == 0
-    assert run_cli(["sim", "price", "BTCUSDT", "125500"]) == 0
+def test_the_json_plan_counts_fired_brackets(example_repo: Path) -> None:
+    assert run_main(["apply", "--auto-approve"]) == 0
+    assert run_main(["sim", "price", "BTCUSDT", "125500"]) == 0
     summary = plan_json()["summary"]
     assert summary["fired"] == 1
     assert summary["partly_fired"] == 0
 
 
-def test_the_json_plan_counts_partly_fired_brackets(repo: Path) -> None:
+def test_the_json_plan_counts_partly_fired_brackets(example_repo: Path) -> None:
     ids = {c["address"]: c["place"]["list_client_order_id"] for c in plan_json()["changes"]}
-    assert run_cli(["apply", "--auto-approve"]) == 0
-    assert run_cli(["sim", "fill", ids[CORE], "0.01"]) == 0
+    assert run_main(["apply", "--auto-approve"]) == 0
+    assert run_main(["sim", "fill", ids[CORE], "0.01"]) == 0
     summary = plan_json()["summary"]
     assert (summary["fired"], summary["partly_fired"]) == (0, 1)
 
@@ -133,11 +113,11 @@ def test_the_json_plan_counts_partly_fired_brackets(repo: Path) -> None:
 
 
 def test_an_unchanged_partly_fired_bracket_says_what_still_works(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     partly_fired()
     capsys.readouterr()
-    assert run_cli(["plan", "--detailed-exitcode"]) == 0
+    assert run_main(["plan", "--detailed-exitcode"]) == 0
     out = capsys.readouterr().out
     assert (
         "partly fired: LIMIT_MAKER leg executed 0.01 of 0.05 at 125000; 0.04 still working at "
@@ -146,17 +126,17 @@ def test_an_unchanged_partly_fired_bracket_says_what_still_works(
 
 
 def test_an_edited_partly_fired_bracket_cancels_the_remnant_before_placing(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     old_list = partly_fired()
     edit_core_take_profit()
     capsys.readouterr()
-    assert run_cli(["plan"]) == 0
+    assert run_main(["plan"]) == 0
     out = capsys.readouterr().out
     assert f"- remnant order {old_list}-tp (0.04 still working at 125000)" in out
     assert "Plan: 0 to place, 1 to replace, 0 to cancel." in out
 
-    assert run_cli(["apply", "--auto-approve"]) == 0
+    assert run_main(["apply", "--auto-approve"]) == 0
     assert working_orders_outside_open_lists() == [], "the remnant still works: an oversell"
     [new_list] = open_core_lists()
     assert new_list != old_list
@@ -164,31 +144,31 @@ def test_an_edited_partly_fired_bracket_cancels_the_remnant_before_placing(
         o for o in sim_state()["orders"] if o["placed_client_order_id"] == f"{old_list}-tp"
     ]
     assert (cancelled["status"], cancelled["client_order_id"]) == ("CANCELED", f"{old_list}-cx")
-    assert run_cli(["plan", "--detailed-exitcode"]) == 0
+    assert run_main(["plan", "--detailed-exitcode"]) == 0
 
 
-def test_a_saved_plan_with_a_remnant_cancel_applies(repo: Path) -> None:
+def test_a_saved_plan_with_a_remnant_cancel_applies(example_repo: Path) -> None:
     partly_fired()
     edit_core_take_profit()
     [change] = [c for c in plan_json()["changes"] if c["address"] == CORE]
     assert [r["order"]["executed_qty"] for r in change["remnants"]] == ["0.01"]
-    assert run_cli(["apply", "--plan", "p.json", "--auto-approve"]) == 0
+    assert run_main(["apply", "--plan", "p.json", "--auto-approve"]) == 0
     assert working_orders_outside_open_lists() == []
     assert len(open_core_lists()) == 1
 
 
-def test_a_deleted_partly_fired_bracket_is_cancelled_by_prune(repo: Path) -> None:
+def test_a_deleted_partly_fired_bracket_is_cancelled_by_prune(example_repo: Path) -> None:
     partly_fired()
     delete_core_bracket()
     [change] = [c for c in plan_json()["changes"] if c["address"] == CORE]
     assert (change["action"], len(change["remnants"])) == ("cancel", 1)
-    assert run_cli(["apply", "--auto-approve"]) == 0
+    assert run_main(["apply", "--auto-approve"]) == 0
     assert working_orders_outside_open_lists() == []
     assert open_core_lists() == []
 
 
 def test_a_protected_partly_fired_bracket_refuses_the_remnant_cancel(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     partly_fired()
     text = BTC_FILE.read_text(encoding="utf-8")
@@ -198,7 +178,7 @@ def test_a_protected_partly_fired_bracket_refuses_the_remnant_cancel(
     BTC_FILE.write_text(text.replace(marker, protected, 1), encoding="utf-8")
     before = STATE.read_bytes()
     capsys.readouterr()
-    assert run_cli(["apply", "--auto-approve"]) == 1
+    assert run_main(["apply", "--auto-approve"]) == 1
     captured = capsys.readouterr()
     assert "protect" in captured.out + captured.err
     assert STATE.read_bytes() == before
