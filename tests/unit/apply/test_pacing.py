@@ -39,7 +39,9 @@ def max_in_any_window(times: list[float], window: float) -> int:
     best = 0
     start = 0
     for end, at in enumerate(ordered):
-        while ordered[start] <= at - window:
+        # The pacer's own expiry test (`at + span <= now`): `at - window` rounds differently and
+        # would count a request that already left the window.
+        while ordered[start] + window <= at:
             start += 1
         best = max(best, end - start + 1)
     return best
