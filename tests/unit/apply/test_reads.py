@@ -8,6 +8,7 @@ no real time) a first plan of 2,000 brackets and 40 plans in one minute by separ
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -142,8 +143,9 @@ def simulator(time: FakeTime, weight_limit: int | None = None) -> SimExchange:
     return SimExchange(engine, sleep=time.sleep)
 
 
-def process(transport: httpx.BaseTransport, time: FakeTime) -> PacedReads:
-    """What one command run has: its own client and its own pacer."""
+def process(transport: httpx.BaseTransport, time: FakeTime, weight_limit: int = 6000) -> PacedReads:
+    """What one command run has: its own client and its own pacer (starting, like a command, at
+    the published limit: here the simulator's)."""
     client = BinanceClient(
         "http://sim.local",
         Credentials.hmac(SIM_API_KEY, SIM_API_SECRET),
@@ -152,7 +154,8 @@ def process(transport: httpx.BaseTransport, time: FakeTime) -> PacedReads:
         sleep=time.sleep,
         retry=RetryPolicy(jitter=0.0),
     )
-    return PacedReads(client, Pacer([WEIGHT_1M], clock=time.clock, sleep=time.sleep))
+    limit = RateLimit(RateLimitType.REQUEST_WEIGHT, "MINUTE", 1, weight_limit)
+    return PacedReads(client, Pacer([limit], clock=time.clock, sleep=time.sleep))
 
 
 def test_a_first_plan_of_2000_brackets_earns_no_429() -> None:
@@ -173,8 +176,27 @@ def test_40_plans_in_a_minute_from_separate_processes_earn_no_429() -> None:
     brackets = [sell(f"b{i}", qty="0.0001") for i in range(4)]
     started = time.clock()
     for _ in range(40):
-        read_live(process(wire, time), brackets, SETTINGS)
+        read_live(process(wire, time, 1000), brackets, SETTINGS)
         time.advance(1.5)
     assert wire.statuses
     assert not {418, 429} & set(wire.statuses)  # (-2018 answers: those brackets were never placed)
     assert time.clock() - started > 60, "the plans must have waited for room"
+
+
+def test_five_concurrent_runs_on_one_ip_earn_no_429() -> None:
+    time = FakeTime(START)
+    sim = simulator(time, weight_limit=1000)  # five runs of ~100 weight each, several times over
+    wire = StatusCounter(sim.transport())
+    brackets = [sell(f"b{i}", qty="0.0001") for i in range(4)]
+
+    def run_plans() -> None:
+        for _ in range(4):
+            read_live(process(wire, time, 1000), brackets, SETTINGS, max_workers=4)
+
+    workers = [threading.Thread(target=run_plans) for _ in range(5)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(wire.statuses) >= 5 * 4 * 7
+    assert not {418, 429} & set(wire.statuses)
