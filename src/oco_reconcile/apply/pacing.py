@@ -44,6 +44,22 @@ from dataclasses import dataclass
 from oco_reconcile.apply.stop import StopToken
 from oco_reconcile.core.model import RateLimit, RateLimitType, RateUsage
 from oco_reconcile.errors import RateLimitedError
+from oco_reconcile.venues.spot.weights import (
+    ACCOUNT_WEIGHT,
+    ALL_ORDER_LISTS_WEIGHT,
+    CANCEL_LIST_WEIGHT,
+    EXCHANGE_INFO_WEIGHT,
+    OCO_ORDER_COUNT,
+    OPEN_ORDER_LISTS_WEIGHT,
+    OPEN_ORDERS_WEIGHT_ALL,
+    OPEN_ORDERS_WEIGHT_ONE,
+    ORDER_LIST_WEIGHT,
+    ORDER_WEIGHT,
+    PLACE_OCO_WEIGHT,
+    PRICE_MANY_WEIGHT,
+    PRICE_ONE_WEIGHT,
+    SERVER_TIME_WEIGHT,
+)
 
 TIME_GUARD_SECONDS = 0.05
 DEFAULT_MAX_WAIT_SECONDS = 120.0
@@ -56,28 +72,7 @@ DEFAULT_LIMITS = (
     RateLimit(RateLimitType.ORDERS, "DAY", 1, 200000),
 )
 
-# Request weights of the calls apply makes (rest-api.md "New Order list - OCO (TRADE)"; rest-api.md
-# "Query Order list (USER_DATA)"; rest-api.md "Cancel Order list (TRADE)"). Successful order
-# and cancel requests cost 0 since 2026-04-02, failed ones still 1: count the worst case.
-PLACE_OCO_WEIGHT = 1
-CANCEL_LIST_WEIGHT = 1
-ORDER_LIST_WEIGHT = 4
-ORDER_WEIGHT = 4
-SERVER_TIME_WEIGHT = 1
-OCO_ORDER_COUNT = 2
 SHARED_WEIGHT_SHARE = 0.1
-
-# Weights of the reads (rest-api.md "Exchange information", "Symbol price ticker", "Account
-# information (USER_DATA)", "Query Open Order lists (USER_DATA)", "Current open orders
-# (USER_DATA)", "Query all Order lists (USER_DATA)", "Query order (USER_DATA)").
-EXCHANGE_INFO_WEIGHT = 20
-PRICE_ONE_WEIGHT = 2
-PRICE_MANY_WEIGHT = 4
-ACCOUNT_WEIGHT = 20
-OPEN_ORDER_LISTS_WEIGHT = 6
-OPEN_ORDERS_ONE_WEIGHT = 6
-OPEN_ORDERS_ALL_WEIGHT = 80
-ALL_ORDER_LISTS_WEIGHT = 20
 
 
 class PacingExhaustedError(RateLimitedError):
@@ -108,7 +103,7 @@ def prices_cost(symbol_count: int) -> Cost:
 
 
 def open_orders_cost(symbol: str | None) -> Cost:
-    return Cost(weight=OPEN_ORDERS_ALL_WEIGHT if symbol is None else OPEN_ORDERS_ONE_WEIGHT)
+    return Cost(weight=OPEN_ORDERS_WEIGHT_ALL if symbol is None else OPEN_ORDERS_WEIGHT_ONE)
 
 
 def effective_limit(limit: int, margin: int = 0) -> int:

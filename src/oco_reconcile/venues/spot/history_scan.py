@@ -14,9 +14,8 @@ from collections.abc import Sequence
 
 from oco_reconcile.core.model import OrderList
 from oco_reconcile.venues.protocol import Exchange
+from oco_reconcile.venues.spot.weights import ALL_ORDER_LISTS_WEIGHT, ORDER_LIST_WEIGHT
 
-ORDER_LIST_WEIGHT = 4
-ALL_ORDER_LISTS_WEIGHT = 20
 PAGE_SIZE = 1000  # the endpoint's maximum limit
 
 

@@ -41,9 +41,8 @@ from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import RejectedError
 from oco_reconcile.venues.protocol import Exchange
 from oco_reconcile.venues.spot.history_scan import latest_by_scan, scan_pages_allowed
+from oco_reconcile.venues.spot.weights import OPEN_ORDERS_WEIGHT_ALL, OPEN_ORDERS_WEIGHT_ONE
 
-OPEN_ORDERS_WEIGHT_ONE = 6
-OPEN_ORDERS_WEIGHT_ALL = 80
 INVALID_SYMBOL = -1121
 T = TypeVar("T")
 
