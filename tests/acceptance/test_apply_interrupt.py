@@ -4,7 +4,8 @@
 places a batch of brackets and is sent SIGINT once a few are done; then every bracket changes
 (replaces) and ``apply`` is sent SIGTERM mid-run. Each time: exit 130 / 143, the summary says what
 was and was not started, no bracket is left without an open list, and a re-run converges with no
-list client id ever placed twice (the simulator's event log).
+list client id ever placed twice (the simulator's event log). Last, two SIGINTs in a row: exit 130
+at once, and again a re-run converges.
 """
 
 from __future__ import annotations
@@ -110,8 +111,11 @@ def apply(workdir: Path, url: str) -> subprocess.Popen[str]:
     )
 
 
-def interrupt_after_done(run: subprocess.Popen[str], done: int, signum: int) -> str:
-    """Send ``signum`` once ``done`` changes are reported done; the whole stdout."""
+def interrupt_after_done(
+    run: subprocess.Popen[str], done: int, signum: int, *, again: bool = False
+) -> str:
+    """Send ``signum`` (twice with ``again``) once ``done`` changes are reported done; the whole
+    stdout and stderr."""
     assert run.stdout is not None
     seen: list[str] = []
     finished = 0
@@ -121,8 +125,13 @@ def interrupt_after_done(run: subprocess.Popen[str], done: int, signum: int) -> 
         if finished == done:
             run.send_signal(signum)
             break
-    rest, _ = run.communicate(timeout=60)
-    return "".join(seen) + rest
+    first = ""
+    if again:  # signals that arrive together are handled once: wait for the first's message
+        assert run.stderr is not None
+        first = run.stderr.readline()
+        run.send_signal(signum)
+    rest, err = run.communicate(timeout=60)
+    return "".join(seen) + rest + first + err
 
 
 def open_names(url: str) -> set[str]:
@@ -171,4 +180,11 @@ def test_sigint_then_sigterm_stop_cleanly_and_a_rerun_converges(
     assert run.returncode == 143, out
     assert "Stopped: interrupted by SIGTERM" in out
     assert open_names(url) == set(NAMES), "a bracket was left without an open list"
+    converge(workdir, url, state)
+
+    write_desired(workdir, rev=2)  # a second signal does not wait for the started replaces
+    run = apply(workdir, url)
+    out = interrupt_after_done(run, 2, signal.SIGINT, again=True)
+    assert run.returncode == 130, out
+    assert "Interrupted again: exiting at once." in out
     converge(workdir, url, state)
