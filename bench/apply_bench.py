@@ -28,8 +28,8 @@ from common import Table, median, met, ratio, secs, timed
 from simproc import SimProcess
 
 from oco_reconcile.apply.executor import execute
+from oco_reconcile.apply.pacing import DEFAULT_LIMITS
 from oco_reconcile.apply.results import ApplyResult
-from oco_reconcile.commands.apply import DEFAULT_LIMITS
 from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.plan import Action
 from oco_reconcile.core.planner import make_plan, oco_request

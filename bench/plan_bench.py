@@ -5,8 +5,11 @@ Two live states per (brackets, symbols):
 
 * *nothing missing*: every desired bracket is already open (a plan with no changes, the usual CI
   case); the figures the targets are about;
-* *nothing open*: an empty account, so every desired bracket needs its history looked up
-  (``GET /api/v3/orderList``, weight 4 each) before it can be created.
+* *nothing open*: an empty account, so every desired bracket needs its history read before it
+  can be created: ``GET /api/v3/orderList`` (weight 4 each), or one ``allOrderList`` page
+  (weight 20) when that is cheaper (``venues/spot/history_scan.py``).
+
+Reads go through the pacer as in the ``plan`` command (``apply/reads.py``).
 """
 
 from __future__ import annotations
@@ -19,26 +22,30 @@ import market
 from common import Table, median, met, ms, ratio, timed
 from simproc import SimProcess
 
+from oco_reconcile.apply.reads import paced_reads
 from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.plan import Action, Plan
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.venues.connect import open_exchange
-from oco_reconcile.venues.spot.live import OPEN_ORDERS_WEIGHT_ALL, OPEN_ORDERS_WEIGHT_ONE, read_live
+from oco_reconcile.venues.spot.live import read_live
+from oco_reconcile.venues.spot.weights import OPEN_ORDERS_WEIGHT_ALL, OPEN_ORDERS_WEIGHT_ONE
 
 TARGET_ROUND_TRIPS = 3
 TARGET_SLACK_S = 0.3
 # rest-api.md "LIMITS" / docs/simulator.md: exchangeInfo 20, account 20, openOrderList 6, time 1.
 FIXED_WEIGHT = 20 + 20 + 6 + 1
 HISTORY_LOOKUP_WEIGHT = 4
+HISTORY_PAGE_WEIGHT = 20  # an empty account's whole history: one allOrderList page
 
 
 def needed_weight(symbols: int, missing: int) -> int:
     """What the endpoints strictly need: the fixed reads, prices (2 for one symbol, 4 for
-    several), open orders (6 per symbol, or 80 for all), and one history lookup per bracket
-    whose list is not open."""
+    several), open orders (6 per symbol, or 80 for all), and the history of the brackets whose
+    list is not open (on an empty account: one lookup each, or one page when cheaper)."""
     ticker = 2 if symbols == 1 else 4
     orders = min(OPEN_ORDERS_WEIGHT_ONE * symbols, OPEN_ORDERS_WEIGHT_ALL)
-    return FIXED_WEIGHT + ticker + orders + HISTORY_LOOKUP_WEIGHT * missing
+    history = min(HISTORY_LOOKUP_WEIGHT * missing, HISTORY_PAGE_WEIGHT)
+    return FIXED_WEIGHT + ticker + orders + history
 
 
 def target_seconds(rtt_ms: int) -> float:
@@ -58,7 +65,7 @@ def plan_once(sim: SimProcess, brackets: Sequence[Bracket], expect_creates: int)
 
     def run() -> Plan:
         with open_exchange(settings, base_url=sim.url, environ={}) as exchange:
-            live = read_live(exchange, brackets, settings)
+            live = read_live(paced_reads(exchange), brackets, settings)
         return make_plan(brackets, live, settings)
 
     seconds, plan = timed(run)
@@ -160,8 +167,8 @@ def run_section(sim: SimProcess, config: PlanConfig) -> list[Table]:
         "'5 of 10': 5 brackets spread over 10 symbols use 5 of them.",
     ]
     open_table.notes += [
-        "needed adds one GET /api/v3/orderList (weight 4) per desired bracket; round trips = "
-        "wall / RTT.",
+        "needed adds the history: one GET /api/v3/orderList (weight 4) per desired bracket, or "
+        "one allOrderList page (20) when cheaper; round trips = wall / RTT.",
         f"medians of {config.open_reps} runs; no wall-time target (informational).",
     ]
     return [missing_table, open_table]

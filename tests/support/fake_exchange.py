@@ -60,6 +60,7 @@ WEIGHTS = {
     "open_order_lists": 6,
     "order_list": 4,
     "order": 4,
+    "all_order_lists": 20,
     "place_oco": 1,
     "cancel_order_list": 1,
     "cancel_order": 1,
@@ -217,6 +218,12 @@ class FakeExchange(Exchange):
         matching = [i for i in known if i.list_client_order_id == list_client_order_id]
         found = max(matching, key=lambda item: item.order_list_id, default=None)
         return None if found is None else replace(found, reports=())
+
+    def all_order_lists(self, *, from_id: int, limit: int) -> tuple[OrderList, ...]:
+        self._record("all_order_lists", from_id)
+        known = sorted([*self.lists, *self.history.values()], key=lambda i: i.order_list_id)
+        found = [replace(i, reports=()) for i in known if i.order_list_id >= from_id]
+        return tuple(found[:limit])
 
     def order(self, symbol: str, order_id: int) -> OrderReport | None:
         self._record("order", (symbol, order_id))

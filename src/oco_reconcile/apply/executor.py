@@ -12,8 +12,10 @@ change and across threads:
 * all cancellations run before placements (an open OCO locks the balance its replacement needs);
   placements refused for "insufficient balance" get one more try after everything else ran.
 
-Symbols run concurrently on a bounded thread pool; a 418 stops everything. The reporter is
-injected and called under a lock; nothing here prints.
+Symbols run concurrently on a bounded thread pool; a 418 stops everything. An interrupt (the
+injected :class:`StopToken`) starts no new change, but a replace whose cancel was sent still places
+its new list; the changes not started are reported as such. The reporter is injected and called
+under a lock; nothing here prints.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from typing import TYPE_CHECKING
 from oco_reconcile.apply.idempotent import IdempotentWrites, WriteOutcome, required
 from oco_reconcile.apply.pacing import Pacer
 from oco_reconcile.apply.remnant_cancels import RemnantCancels, RemnantOutcome
-from oco_reconcile.apply.requests import PacedRequests, RunState, StoppedError
+from oco_reconcile.apply.requests import PacedRequests, RunState
 from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome, Reporter
-from oco_reconcile.core.model import ListHistory, RateLimit
+from oco_reconcile.apply.stop import StoppedError, StopToken
+from oco_reconcile.core.model import ListHistory, OrderList, RateLimit
 from oco_reconcile.core.plan import Action, Change, Plan
 from oco_reconcile.errors import PlanError
 from oco_reconcile.venues.retry import RetryPolicy
@@ -64,9 +67,10 @@ def _combine(change: Change, cancelled: WriteOutcome, placed: WriteOutcome) -> C
 class _ChangeRunner:
     """Runs changes, turning write outcomes into per-change results; one failure hides no other."""
 
-    def __init__(self, writes: IdempotentWrites, remnants: RemnantCancels) -> None:
+    def __init__(self, writes: IdempotentWrites, remnants: RemnantCancels, stop: StopToken) -> None:
         self._writes = writes
         self._remnants = remnants
+        self._stop = stop
 
     def run(self, change: Change) -> ChangeResult:
         try:
@@ -74,19 +78,31 @@ class _ChangeRunner:
                 return self._with_remnants(change)
             return self._run_lists(change)
         except StoppedError as stopped:
-            return ChangeResult(change, Outcome.NOT_ATTEMPTED, f"stopped: {stopped}")
+            return ChangeResult(change, Outcome.NOT_ATTEMPTED, f"not started: {stopped}")
 
-    def _run_lists(self, change: Change) -> ChangeResult:
+    def _run_lists(self, change: Change, writes: IdempotentWrites | None = None) -> ChangeResult:
+        """The change's list writes; ``writes`` given: already committed (finished on interrupt)."""
         if change.action is Action.CANCEL:
-            return self._cancel_only(change)
+            return self._cancel_only(change, writes or self._writes)
         if change.action is Action.REPLACE and change.cancel is not None:
-            return self._replace(change)
-        return self._create(change)  # also a replace of remnants only: they are cancelled
+            return self._replace(change, writes)
+        return self._create(change, writes or self._writes)  # a replace of remnants only too
 
     def _with_remnants(self, change: Change) -> ChangeResult:
+        """Remnant cancels, then the lists: once the first remnant cancel is sent, the rest of the
+        change is finished even after an interrupt (the remnant was all that still worked)."""
+        self._writes.check_interrupt()
+        with self._stop.exposed(change.address):
+            return self._remnants_then_lists(
+                change, self._remnants.committed(), self._writes.committed()
+            )
+
+    def _remnants_then_lists(
+        self, change: Change, remnants: RemnantCancels, writes: IdempotentWrites
+    ) -> ChangeResult:
         done: list[RemnantOutcome] = []
         for step in change.remnants:
-            outcome = self._remnants.cancel(step)
+            outcome = remnants.cancel(step)
             name = f"remnant order {step.order.client_order_id}"
             if not outcome.outcome.succeeded:
                 detail = f"{name} not cancelled ({outcome.detail}); nothing else sent"
@@ -103,38 +119,50 @@ class _ChangeRunner:
             gone = all(o.outcome is Outcome.ALREADY_DONE for o in done)
             return ChangeResult(change, Outcome.ALREADY_DONE if gone else Outcome.DONE, detail)
         try:
-            rest = self._run_lists(change)
+            rest = self._run_lists(change, writes)
         except StoppedError as stopped:
             return ChangeResult(change, Outcome.FAILED, f"{detail}; then stopped ({stopped})")
         return replace(rest, detail=f"{detail}; {rest.detail}")
 
-    def _cancel_only(self, change: Change) -> ChangeResult:
-        return _from_step(change, self._writes.cancel(required(change.cancel, "cancel")))
+    @staticmethod
+    def _cancel_only(change: Change, writes: IdempotentWrites) -> ChangeResult:
+        return _from_step(change, writes.cancel(required(change.cancel, "cancel")))
 
-    def _create(self, change: Change) -> ChangeResult:
-        return _from_step(change, self._writes.place(required(change.place, "placement")))
+    @staticmethod
+    def _create(change: Change, writes: IdempotentWrites) -> ChangeResult:
+        return _from_step(change, writes.place(required(change.place, "placement")))
 
-    def _replace(self, change: Change) -> ChangeResult:
+    def _replace(self, change: Change, committed: IdempotentWrites | None = None) -> ChangeResult:
         request = required(change.place, "placement")
         step = required(change.cancel, "cancel")
         same_id = step.list_client_order_id == request.list_client_order_id
         # Read the new id's baseline first, so only the cancel separates the two lists.
-        baseline = None if same_id else self._writes.baseline(request)
+        baseline = None if same_id else (committed or self._writes).baseline(request)
         if isinstance(baseline, WriteOutcome) and not baseline.outcome.succeeded:
             return _from_step(change, baseline, "old list kept, new list not placed: ")
-        cancelled = self._writes.cancel(step)
+        if committed is not None:  # part of a change already started (after its remnants)
+            return self._cancel_then_place(change, baseline, committed)
+        self._writes.check_interrupt()  # the last point where an interrupt may skip this change
+        with self._stop.exposed(change.address):
+            return self._cancel_then_place(change, baseline, self._writes.committed())
+
+    def _cancel_then_place(
+        self, change: Change, baseline: OrderList | WriteOutcome | None, writes: IdempotentWrites
+    ) -> ChangeResult:
+        """The started part of a replace: finished even after an interrupt."""
+        request = required(change.place, "placement")
+        step = required(change.cancel, "cancel")
+        cancelled = writes.cancel(step)
         if not cancelled.outcome.succeeded:
             return _from_step(change, cancelled, "old list not cancelled, new list not placed: ")
         try:
-            held = self._hold_if_executed(change, cancelled)
+            held = self._hold_if_executed(change, cancelled, writes)
             if held is not None:
                 return held
-            if same_id:  # an amended list: the one just cancelled is the id's baseline
-                baseline = cancelled.order_list
+            if step.list_client_order_id == request.list_client_order_id:
+                baseline = cancelled.order_list  # an amended list: the one just cancelled
             placed = (
-                baseline
-                if isinstance(baseline, WriteOutcome)
-                else self._writes.send(request, baseline)
+                baseline if isinstance(baseline, WriteOutcome) else writes.send(request, baseline)
             )
         except StoppedError as stopped:
             return ChangeResult(
@@ -145,8 +173,10 @@ class _ChangeRunner:
             )
         return _combine(change, cancelled, placed)
 
-    def _hold_if_executed(self, change: Change, cancelled: WriteOutcome) -> ChangeResult | None:
-        executed = self._writes.old_list_executed(cancelled.order_list)
+    def _hold_if_executed(
+        self, change: Change, cancelled: WriteOutcome, writes: IdempotentWrites
+    ) -> ChangeResult | None:
+        executed = writes.old_list_executed(cancelled.order_list)
         if executed is False:
             return None
         why = (
@@ -242,11 +272,12 @@ class _ApplyRun:
         *,
         max_parallel_requests: int = 32,
         policy: RetryPolicy,
+        stop: StopToken,
     ) -> None:
-        self.state = RunState()
+        self.state = RunState(interrupt=stop)
         requests = PacedRequests(exchange, pacer, self.state, policy)
         writes = IdempotentWrites(requests, history, policy)
-        self.runner = _ChangeRunner(writes, RemnantCancels(requests, policy))
+        self.runner = _ChangeRunner(writes, RemnantCancels(requests, policy), stop)
         self.reporter = _SerialReporter(reporter)
         self.max_parallel = max(1, max_parallel)
         self.max_parallel_requests = max(1, max_parallel_requests)
@@ -271,8 +302,8 @@ class _ApplyRun:
             self.results[index] = self._run_one(change)
 
     def _run_one(self, change: Change) -> ChangeResult:
-        if self.state.stop.is_set():
-            result = ChangeResult(change, Outcome.NOT_ATTEMPTED, f"stopped: {self.state.reason}")
+        if self.state.stopped():
+            result = ChangeResult(change, Outcome.NOT_ATTEMPTED, f"not started: {self.state.why()}")
         else:
             self.reporter.started(change)
             result = self.runner.run(change)
@@ -284,7 +315,7 @@ class _ApplyRun:
             earlier = self.results[index]
             if earlier.change.place is None or not self._balance_short(earlier):
                 continue
-            if self.state.stop.is_set():
+            if self.state.stopped():
                 return
             self.reporter.started(earlier.change)
             self.results[index] = self.runner.retry_placement(earlier)
@@ -307,10 +338,11 @@ def execute(
     max_parallel_symbols: int = 16,
     max_parallel_requests: int = 32,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     pacer: Pacer | None = None,
     history: Mapping[str, ListHistory] | None = None,
     retry: RetryPolicy | None = None,
+    stop: StopToken | None = None,
 ) -> ApplyResult:
     """Make the exchange match ``plan``; one result per actionable change, in plan order.
 
@@ -318,7 +350,8 @@ def execute(
     it, a placement needs no lookup before it is sent. ``retry`` says how often a write is sent
     again (:mod:`oco_reconcile.venues.retry`). Raises :class:`PlanError` for a plan with
     errors (nothing is sent). Exchange errors never escape: each becomes the failed change's
-    result, and a 418 stops the run with the ban's end.
+    result, and a 418 stops the run with the ban's end. Once ``stop`` is set no new change or
+    request starts (a started replace still places its new list); the rest is "not attempted".
     """
     if plan.has_errors:
         raise PlanError("the plan has errors; nothing was applied")
@@ -332,6 +365,7 @@ def execute(
         history or {},
         max_parallel_requests=max_parallel_requests,
         policy=retry or RetryPolicy(),
+        stop=stop or StopToken(),
     )
     reporter.on_start(plan)
     for phase in _phases(changes):
@@ -339,7 +373,7 @@ def execute(
     run.retry_balance_refusals()
     result = ApplyResult(
         results=tuple(run.results[index] for index in range(len(changes))),
-        stop_reason=run.state.reason,
+        stop_reason=run.state.why(),
         banned_until=run.state.banned_until,
     )
     reporter.on_finish(result)

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from oco_reconcile.apply.requests import LookupFailedError, PacedRequests, StoppedError
+from oco_reconcile.apply.requests import LookupFailedError, PacedRequests
 from oco_reconcile.apply.results import Outcome
+from oco_reconcile.apply.stop import StoppedError
 from oco_reconcile.core.model import ListHistory, OcoRequest, OrderList
 from oco_reconcile.core.plan import CancelStep
 from oco_reconcile.errors import (
@@ -81,6 +82,13 @@ class IdempotentWrites:
         self._requests = requests
         self._history = history
         self._policy = policy
+
+    def committed(self) -> IdempotentWrites:
+        """These writes, finished even after an interrupt (see :meth:`PacedRequests.committed`)."""
+        return IdempotentWrites(self._requests.committed(), self._history, self._policy)
+
+    def check_interrupt(self) -> None:
+        self._requests.check_interrupt()
 
     # -- placement ----------------------------------------------------------------------------
 

@@ -14,7 +14,13 @@ Safety margin (why a 429 should never happen), in time rather than in count:
   count is never below the exchange's count of our own requests;
 * the usage headers of every response (``exchange.rate_usage()``) correct the local count upward
   when someone else (another process, the client's own retries) used the same budget;
-* every placement attempt counts, even one the exchange may not have counted (a rejection).
+* every placement attempt counts, even one the exchange may not have counted (a rejection);
+* while other processes on the same IP are seen using the weight budget (the headers report more
+  than this process counted), :data:`SHARED_WEIGHT_SHARE` of the weight limit stays free: their
+  requests in flight are invisible until their answers arrive.
+
+Reads are paced too (``apply/reads.py``), at the weights of rest-api.md, so a large plan or
+several runs in one minute wait for room instead of earning a 429 (and, repeated, a 418 ban).
 
 The full published limit is used (``count_margin`` = 0 by default): the ORDERS limit is spent in
 whole OCOs, so keeping back even one order would cost a whole OCO per window (100/10s: 49
@@ -22,7 +28,8 @@ instead of 50, 2% of throughput) without protecting against anything the points 
 
 A ``Retry-After`` (a 429 that happened anyway) pauses every caller until it has passed. A wait
 longer than ``max_wait`` (for example an exhausted daily order budget) raises
-:class:`PacingExhaustedError` instead of sleeping for hours.
+:class:`PacingExhaustedError` instead of sleeping for hours. A wait given a :class:`StopToken`
+wakes when it is set and raises :class:`StoppedError` (an interrupt: nothing new starts).
 """
 
 from __future__ import annotations
@@ -34,21 +41,38 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from oco_reconcile.apply.stop import StopToken
 from oco_reconcile.core.model import RateLimit, RateLimitType, RateUsage
 from oco_reconcile.errors import RateLimitedError
+from oco_reconcile.venues.spot.weights import (
+    ACCOUNT_WEIGHT,
+    ALL_ORDER_LISTS_WEIGHT,
+    CANCEL_LIST_WEIGHT,
+    EXCHANGE_INFO_WEIGHT,
+    OCO_ORDER_COUNT,
+    OPEN_ORDER_LISTS_WEIGHT,
+    OPEN_ORDERS_WEIGHT_ALL,
+    OPEN_ORDERS_WEIGHT_ONE,
+    ORDER_LIST_WEIGHT,
+    ORDER_WEIGHT,
+    PLACE_OCO_WEIGHT,
+    PRICE_MANY_WEIGHT,
+    PRICE_ONE_WEIGHT,
+    SERVER_TIME_WEIGHT,
+)
 
 TIME_GUARD_SECONDS = 0.05
 DEFAULT_MAX_WAIT_SECONDS = 120.0
 
-# Request weights of the calls apply makes (rest-api.md "New Order list - OCO (TRADE)"; rest-api.md
-# "Query Order list (USER_DATA)"; rest-api.md "Cancel Order list (TRADE)"). Successful order
-# and cancel requests cost 0 since 2026-04-02, failed ones still 1: count the worst case.
-PLACE_OCO_WEIGHT = 1
-CANCEL_LIST_WEIGHT = 1
-ORDER_LIST_WEIGHT = 4
-ORDER_WEIGHT = 4
-SERVER_TIME_WEIGHT = 1
-OCO_ORDER_COUNT = 2
+# Until exchangeInfo is read, or when it carried no rateLimits (rest-api.md "LIMITS", the
+# published values).
+DEFAULT_LIMITS = (
+    RateLimit(RateLimitType.REQUEST_WEIGHT, "MINUTE", 1, 6000),
+    RateLimit(RateLimitType.ORDERS, "SECOND", 10, 100),
+    RateLimit(RateLimitType.ORDERS, "DAY", 1, 200000),
+)
+
+SHARED_WEIGHT_SHARE = 0.1
 
 
 class PacingExhaustedError(RateLimitedError):
@@ -68,6 +92,18 @@ CANCEL_LIST = Cost(weight=CANCEL_LIST_WEIGHT)
 ORDER_LIST_LOOKUP = Cost(weight=ORDER_LIST_WEIGHT)
 ORDER_LOOKUP = Cost(weight=ORDER_WEIGHT)
 SERVER_TIME = Cost(weight=SERVER_TIME_WEIGHT)
+EXCHANGE_INFO = Cost(weight=EXCHANGE_INFO_WEIGHT)
+ACCOUNT = Cost(weight=ACCOUNT_WEIGHT)
+OPEN_ORDER_LISTS = Cost(weight=OPEN_ORDER_LISTS_WEIGHT)
+ALL_ORDER_LISTS = Cost(weight=ALL_ORDER_LISTS_WEIGHT)
+
+
+def prices_cost(symbol_count: int) -> Cost:
+    return Cost(weight=PRICE_ONE_WEIGHT if symbol_count == 1 else PRICE_MANY_WEIGHT)
+
+
+def open_orders_cost(symbol: str | None) -> Cost:
+    return Cost(weight=OPEN_ORDERS_WEIGHT_ALL if symbol is None else OPEN_ORDERS_WEIGHT_ONE)
 
 
 def effective_limit(limit: int, margin: int = 0) -> int:
@@ -92,6 +128,10 @@ class _Window:
         self.rate_limit = rate_limit
         self.span = rate_limit.window_seconds + TIME_GUARD_SECONDS
         self.allowed = effective_limit(rate_limit.limit, margin)
+        self.shared_margin = 0
+        if rate_limit.type is RateLimitType.REQUEST_WEIGHT:
+            self.shared_margin = int(rate_limit.limit * SHARED_WEIGHT_SHARE)
+        self.shared_until = 0.0  # others were seen using this budget: keep the margin till then
         self.events: deque[_Event] = deque()
 
     def cost_of(self, cost: Cost) -> int:
@@ -109,9 +149,12 @@ class _Window:
     def wait_for(self, amount: int, now: float) -> float:
         """Seconds until ``amount`` more fits; 0 when it fits now."""
         used = self.used(now)
-        if amount == 0 or used + amount <= self.allowed or used == 0:
+        allowed = self.allowed
+        if now < self.shared_until:
+            allowed = max(1, allowed - self.shared_margin)
+        if amount == 0 or used + amount <= allowed or used == 0:
             return 0.0
-        excess = used + amount - self.allowed
+        excess = used + amount - allowed
         for event in sorted(self.events, key=lambda item: item.at):
             excess -= event.amount
             if excess <= 0:
@@ -151,11 +194,12 @@ class Pacer:
         limits: Sequence[RateLimit],
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
         count_margin: int = 0,
     ) -> None:
         self._windows = [_Window(item, count_margin) for item in limits]
+        self._margin = count_margin
         self._clock = clock
         self._sleep = sleep
         self._max_wait = max_wait
@@ -164,17 +208,22 @@ class Pacer:
         self._last_reported: dict[tuple[RateLimitType, str], int] = {}
 
     @contextmanager
-    def slot(self, cost: Cost) -> Iterator[None]:
+    def slot(self, cost: Cost, stop: StopToken | None = None) -> Iterator[None]:
         """Wait for room, hold it for the request, and stamp it with the time it finished."""
-        events = self.acquire(cost)
+        events = self.acquire(cost, stop)
         try:
             yield
         finally:
             self._finish(events)
 
-    def acquire(self, cost: Cost) -> list[_Event]:
-        """Block until ``cost`` fits in every window, then reserve it (stamped now)."""
+    def acquire(self, cost: Cost, stop: StopToken | None = None) -> list[_Event]:
+        """Block until ``cost`` fits in every window, then reserve it (stamped now).
+
+        With ``stop``, the wait ends when it is set: :class:`StoppedError`, nothing reserved.
+        """
         while True:
+            if stop is not None:
+                stop.check()
             with self._lock:
                 now = self._clock()
                 wait = self._wait_needed(cost, now)
@@ -185,7 +234,21 @@ class Pacer:
                     f"rate limit budget exhausted: room again in {wait:.0f} s",
                     retry_after=wait,
                 )
-            self._sleep(wait)
+            self._wait(wait, stop)
+
+    def adopt(self, limits: Sequence[RateLimit]) -> None:
+        """Use the limits exchangeInfo published; what was counted in a window of the same type
+        and length is kept."""
+        with self._lock:
+            old = {(w.rate_limit.type, w.rate_limit.window_seconds): w for w in self._windows}
+            fresh = []
+            for item in limits:
+                window = _Window(item, self._margin)
+                previous = old.get((item.type, item.window_seconds))
+                if previous is not None:
+                    window.events, window.shared_until = previous.events, previous.shared_until
+                fresh.append(window)
+            self._windows = fresh
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` (a ``Retry-After`` the exchange asked for)."""
@@ -207,7 +270,8 @@ class Pacer:
                     continue
                 self._last_reported[key] = reported
                 missing = reported - window.used(now)
-                window.record(now, missing)
+                if window.record(now, missing) is not None:
+                    window.shared_until = now + window.span
 
     def used(self, limit_type: RateLimitType) -> dict[str, int]:
         """Current local counts per window suffix (for reports and tests)."""
@@ -218,6 +282,14 @@ class Pacer:
                 for w in self._windows
                 if w.rate_limit.type is limit_type
             }
+
+    def _wait(self, seconds: float, stop: StopToken | None) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        elif stop is not None:
+            stop.wait(seconds)
+        else:
+            time.sleep(seconds)
 
     def _wait_needed(self, cost: Cost, now: float) -> float:
         waits = [window.wait_for(window.cost_of(cost), now) for window in self._windows]

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oco_reconcile.apply.requests import PacedRequests, StoppedError
+from oco_reconcile.apply.requests import PacedRequests
 from oco_reconcile.apply.results import Outcome
+from oco_reconcile.apply.stop import StoppedError
 from oco_reconcile.core.history import WORKING_STATUSES
 from oco_reconcile.core.model import OrderReport
 from oco_reconcile.core.plan import RemnantStep
@@ -49,6 +50,10 @@ class RemnantCancels:
     def __init__(self, requests: PacedRequests, policy: RetryPolicy) -> None:
         self._requests = requests
         self._policy = policy
+
+    def committed(self) -> RemnantCancels:
+        """These cancels, finished even after an interrupt (see :meth:`PacedRequests.committed`)."""
+        return RemnantCancels(self._requests.committed(), self._policy)
 
     def cancel(self, step: RemnantStep) -> RemnantOutcome:
         attempts = self._policy.max_write_attempts

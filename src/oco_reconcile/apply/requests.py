@@ -3,6 +3,9 @@
 Re-sends happen here only where :mod:`oco_reconcile.venues.retry` gives them to ``Layer.PACER``: a
 write answered 429 waits for its ``Retry-After`` with every worker paused (``Pacer.pause``). All
 else the exchange client retried already, or the lookup logic (``idempotent.py``) decides.
+
+After an interrupt (the run's :class:`StopToken`) no request starts, except through a
+:meth:`PacedRequests.committed` view: the rest of a replace whose cancel was sent.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from oco_reconcile.apply.pacing import (
     Pacer,
     PacingExhaustedError,
 )
+from oco_reconcile.apply.stop import StoppedError, StopToken
 from oco_reconcile.core.model import OcoRequest, OrderList, OrderReport
 from oco_reconcile.core.plan import CancelStep, RemnantStep
 from oco_reconcile.errors import BannedError, ExchangeError
@@ -35,8 +39,10 @@ T = TypeVar("T")
 
 @dataclass
 class RunState:
-    """Shared by the worker threads: the stop flag and why it was raised."""
+    """Shared by the worker threads: the halt flag (ban, exhausted budget: nothing more may be
+    sent at all), the interrupt token (nothing new may start), and why the run stopped."""
 
+    interrupt: StopToken = field(default_factory=StopToken)
     stop: threading.Event = field(default_factory=threading.Event)
     reason: str | None = None
     banned_until: datetime | None = None
@@ -49,9 +55,13 @@ class RunState:
                 self.banned_until = banned_until
             self.stop.set()
 
+    def stopped(self) -> bool:
+        """Whether a new change may not start (halted or interrupted)."""
+        return self.stop.is_set() or self.interrupt.is_set
 
-class StoppedError(Exception):
-    """The run must stop (ban, exhausted budget, interrupt); nothing more may be sent."""
+    def why(self) -> str | None:
+        with self.lock:
+            return self.reason or self.interrupt.reason
 
 
 class LookupFailedError(Exception):
@@ -66,12 +76,28 @@ class PacedRequests:
     """The exchange's calls an apply run makes, each within a pacer slot."""
 
     def __init__(
-        self, exchange: Exchange, pacer: Pacer, state: RunState, policy: RetryPolicy
+        self,
+        exchange: Exchange,
+        pacer: Pacer,
+        state: RunState,
+        policy: RetryPolicy,
+        *,
+        committed: bool = False,
     ) -> None:
         self._exchange = exchange
         self._pacer = pacer
         self._state = state
         self._policy = policy
+        self._committed = committed
+
+    def committed(self) -> PacedRequests:
+        """The same requests, sent even after an interrupt (never after a halt)."""
+        return PacedRequests(self._exchange, self._pacer, self._state, self._policy, committed=True)
+
+    def check_interrupt(self) -> None:
+        """:class:`StoppedError` when the run was halted or interrupted."""
+        self._check_stop()
+        self._state.interrupt.check()
 
     def place(self, request: OcoRequest) -> OrderList:
         return self._call(Operation.PLACE, PLACE_OCO, lambda: self._exchange.place_oco(request))
@@ -118,8 +144,9 @@ class PacedRequests:
         return retrying(Layer.PACER, operation, attempt, self._policy, wait=self._pacer.pause)
 
     def _paced(self, cost: Cost, request: Callable[[], T]) -> T:
+        stop = None if self._committed else self._state.interrupt
         try:
-            with self._pacer.slot(cost):
+            with self._pacer.slot(cost, stop):
                 return request()
         except PacingExhaustedError as error:
             reason = f"rate-limit budget exhausted: {error.msg}"
@@ -135,3 +162,5 @@ class PacedRequests:
     def _check_stop(self) -> None:
         if self._state.stop.is_set():
             raise StoppedError(self._state.reason or "stopped")
+        if not self._committed:
+            self._state.interrupt.check()

@@ -29,9 +29,13 @@ from typing import IO, TYPE_CHECKING
 import typer
 
 from oco_reconcile.apply.executor import execute
+from oco_reconcile.apply.pacing import DEFAULT_LIMITS
+from oco_reconcile.apply.reads import paced_reads
 from oco_reconcile.apply.results import ApplyResult, Reporter
+from oco_reconcile.apply.stop import StopToken
+from oco_reconcile.commands.interrupts import stop_on_signals
 from oco_reconcile.commands.plan import require_known_targets
-from oco_reconcile.core.model import Bracket, LiveState, RateLimit, RateLimitType
+from oco_reconcile.core.model import Bracket, LiveState, RateLimit
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.selection import EVERYTHING, Selection, selection_from_json
@@ -59,14 +63,6 @@ from oco_reconcile.venues.urls import is_production_url, resolve_base_url
 
 if TYPE_CHECKING:
     from oco_reconcile.venues.protocol import Exchange
-
-# Used only when exchangeInfo carried no rateLimits (rest-api.md "LIMITS", the published values).
-DEFAULT_LIMITS = (
-    RateLimit(RateLimitType.REQUEST_WEIGHT, "MINUTE", 1, 6000),
-    RateLimit(RateLimitType.ORDERS, "SECOND", 10, 100),
-    RateLimit(RateLimitType.ORDERS, "DAY", 1, 200000),
-)
-
 
 ON_STALE_CHOICES = ("fail", "replan")
 
@@ -266,7 +262,8 @@ def run_apply(options: ApplyOptions) -> int:
     selection = Selection.of(loaded.outside, targets)
     check_guards(settings, options)
     out = _Output(options.output_format)
-    with open_exchange(settings, base_url=options.base_url) as exchange:
+    with open_exchange(settings, base_url=options.base_url) as connected:
+        exchange = paced_reads(connected)  # one pacer for the reads and the run
         live = read_live(exchange, brackets, settings)
         plan = _plan_to_apply(options, live, brackets, settings, selection)
         _show_plan(plan, out)
@@ -278,17 +275,24 @@ def run_apply(options: ApplyOptions) -> int:
             return EXIT_OK
         if not options.auto_approve:
             _confirm(plan, options.base_url or settings.exchange, out)
-        result = execute(
-            plan,
-            exchange,
-            out.reporter(),
-            limits=_limits(live),
-            max_parallel_symbols=settings.max_parallel_symbols,
-            max_parallel_requests=settings.max_parallel_requests,
-            history=live.history,
-        )
-        result = _with_remaining(result, exchange, brackets, settings, selection)
-    return _finish(result, plan, out)
+        with stop_on_signals(StopToken()) as interrupts:
+            result = execute(
+                plan,
+                connected,
+                out.reporter(),
+                limits=_limits(live),
+                pacer=exchange.pacer,
+                max_parallel_symbols=settings.max_parallel_symbols,
+                max_parallel_requests=settings.max_parallel_requests,
+                history=live.history,
+                stop=interrupts.token,
+            )
+            if interrupts.exit_code is None:
+                result = _with_remaining(result, exchange, brackets, settings, selection)
+            else:  # no new request after an interrupt, not even a read
+                result = replace(result, reread_error="interrupted: run apply again to finish")
+            code = _finish(result, plan, out)
+    return interrupts.exit_code or code
 
 
 def _confirm(plan: Plan, where: str, out: _Output) -> None:

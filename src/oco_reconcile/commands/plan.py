@@ -52,6 +52,7 @@ class PlanOptions:
 
 def run_plan(options: PlanOptions) -> int:
     """The whole ``plan`` command; returns the exit code (errors raise to the CLI handler)."""
+    from oco_reconcile.apply.reads import paced_reads
     from oco_reconcile.core.planner import make_plan
     from oco_reconcile.inputs.desired import load_selected
     from oco_reconcile.venues.connect import open_exchange
@@ -61,7 +62,7 @@ def run_plan(options: PlanOptions) -> int:
     settings, brackets = loaded.settings, loaded.brackets
     selection = Selection.of(loaded.outside, options.targets)
     with open_exchange(settings, base_url=options.base_url) as exchange:
-        live = read_live(exchange, brackets, settings)
+        live = read_live(paced_reads(exchange), brackets, settings)
     require_known_targets(selection, brackets, live, settings)
     plan = make_plan(brackets, live, settings, selection)
     fingerprints = fingerprints_for(live, brackets, settings)
@@ -127,6 +128,7 @@ def _print_styled(text: str) -> None:
 
 def run_import(symbols: Sequence[str], base_url: str | None) -> int:
     """``import``: YAML for the open order lists (of ``symbols``), on stdout."""
+    from oco_reconcile.apply.reads import paced_reads
     from oco_reconcile.render.brackets_yaml import import_yaml
     from oco_reconcile.venues.connect import open_exchange
     from oco_reconcile.venues.spot.live import read_open_lists
@@ -134,7 +136,7 @@ def run_import(symbols: Sequence[str], base_url: str | None) -> int:
     settings = load_settings_only()
     wanted = sorted({symbol.upper() for symbol in symbols})
     with open_exchange(settings, base_url=base_url) as exchange:
-        lists = read_open_lists(exchange, wanted)
+        lists = read_open_lists(paced_reads(exchange), wanted)
     typer.echo(import_yaml(lists, settings.owner), nl=False)
     return EXIT_OK
 

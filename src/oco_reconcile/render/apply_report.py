@@ -153,6 +153,16 @@ def convergence_text(result: ApplyResult) -> str:
     return "\n".join([head + ":", *lines])
 
 
+def _stopped_recap(result: ApplyResult) -> str:
+    """What a stopped run did and did not start (an interrupt finishes started replaces)."""
+    done = result.count(Outcome.DONE) + result.count(Outcome.ALREADY_DONE)
+    skipped = result.count(Outcome.NOT_ATTEMPTED)
+    return (
+        f"Done before stopping: {done} of {len(result.results)} changes; not started: {skipped}"
+        + (" (run apply again to finish them)." if skipped else ".")
+    )
+
+
 def render_text(result: ApplyResult, *, progress_shown: bool = False) -> str:
     """Every change's outcome, the stop reason (ban), the summary, then convergence.
 
@@ -166,6 +176,7 @@ def render_text(result: ApplyResult, *, progress_shown: bool = False) -> str:
         lines = [describe(item) for item in result.results]
     if result.stop_reason:
         lines.append(f"Stopped: {result.stop_reason}")
+        lines.append(_stopped_recap(result))
     if not progress_shown:
         lines.append(summary_line(result))
     lines.append(convergence_text(result))

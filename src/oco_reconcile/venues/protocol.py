@@ -52,6 +52,10 @@ class Exchange(Protocol):
         """``GET /api/v3/orderList?origClientOrderId=``: the latest list with that id, or None."""
         ...
 
+    def all_order_lists(self, *, from_id: int, limit: int) -> tuple[OrderList, ...]:
+        """``GET /api/v3/allOrderList?fromId=``: up to ``limit`` lists from that id, ascending."""
+        ...
+
     def order(self, symbol: str, order_id: int) -> OrderReport | None:
         """``GET /api/v3/order``: one order by id, or None when unknown."""
         ...

@@ -9,7 +9,8 @@ Three concurrent rounds (a thread pool over the thread-safe client):
 2. What round 1 showed is missing: openOrders (and exchangeInfo) for symbols of managed open lists
    that are not desired; every open order when exchangeInfo enforces account-wide count filters;
    and the history lookup ``GET /api/v3/orderList`` by list client id (4 each) only for desired
-   brackets whose list is not open (and for the list an ``adopt:`` names).
+   brackets whose list is not open (and for the list an ``adopt:`` names) -- or, when cheaper,
+   a scan of ``allOrderList`` pages (``history_scan.py``).
 3. The legs of those closed lists (``GET /api/v3/order``, 4 each), unless they are still in
    ``openOrders``: a stop-limit leg that triggered stays open (working) after its list left
    openOrderList (enums.md "Order status") -- that bracket *fired*.
@@ -39,9 +40,9 @@ from oco_reconcile.core.model import (
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import RejectedError
 from oco_reconcile.venues.protocol import Exchange
+from oco_reconcile.venues.spot.history_scan import latest_by_scan, scan_pages_allowed
+from oco_reconcile.venues.spot.weights import OPEN_ORDERS_WEIGHT_ALL, OPEN_ORDERS_WEIGHT_ONE
 
-OPEN_ORDERS_WEIGHT_ONE = 6
-OPEN_ORDERS_WEIGHT_ALL = 80
 INVALID_SYMBOL = -1121
 T = TypeVar("T")
 
@@ -226,13 +227,18 @@ class _Reader:
             orders = _Pending.submit(exchange, pool, missing)
         extra_symbols = [s for s in missing if s not in first.info.symbols] if brackets else []
         info = pool.submit(_exchange_info, exchange, extra_symbols) if extra_symbols else None
-        lookups = {
-            list_id: pool.submit(exchange.order_list, list_id)
-            for list_id in _history_ids(brackets, first.lists, self.owner)
-        }
+        closed = self._latest(_history_ids(brackets, first.lists, self.owner))
         merged_info = first.info if info is None else _merge_info(first.info, info.result())
         snapshot = replace(first, orders=first.orders.merge(orders.result()), info=merged_info)
-        return _LatestLists(snapshot, {key: future.result() for key, future in lookups.items()})
+        return _LatestLists(snapshot, closed())
+
+    def _latest(self, ids: Sequence[str]) -> Callable[[], dict[str, OrderList | None]]:
+        """The latest list of each id: a history scan when cheaper, else one lookup each."""
+        scanned = latest_by_scan(self.exchange, ids) if scan_pages_allowed(len(ids)) else None
+        if scanned is not None:
+            return lambda: scanned
+        lookups = {list_id: self.pool.submit(self.exchange.order_list, list_id) for list_id in ids}
+        return lambda: {key: future.result() for key, future in lookups.items()}
 
     def _missing_symbols(self, first: _Snapshot) -> list[str]:
         managed = {
