@@ -325,3 +325,32 @@ def test_a_stop_order_on_its_own_triggers_and_fills_like_an_oco_leg(
     assert api.balance("USDT") == ("101040.00000000", "0.00000000")
     kinds = [event.kind for event in engine.events() if event.order_id == stop["orderId"]]
     assert kinds == ["placed", "triggered", "filled"]
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"startTime": "99999999999999999999"},
+        {"startTime": "-99999999999999999999"},
+        {"endTime": "-99999999999999999999"},
+        {"startTime": "1", "endTime": "0"},
+    ],
+)
+def test_candles_for_any_window_answer(api: Api, window: dict[str, str]) -> None:
+    for interval in ("1M", "1w", "1s"):
+        response = api.public(
+            "GET", "/api/v3/klines", symbol="BTCUSDT", interval=interval, limit=3, **window
+        )
+        assert response.status_code == 200
+        assert all(0 <= candle[0] <= candle[6] for candle in response.json())
+
+
+@pytest.mark.parametrize("limit", ["0", "-5"])
+def test_a_limit_of_zero_or_less_is_the_default(api: Api, limit: str) -> None:
+    limit_buy(api)
+    book = api.public("GET", "/api/v3/depth", symbol="BTCUSDT", limit=limit).json()
+    assert len(book["bids"]) == len(book["asks"]) == 100
+    every = api.signed("GET", "/api/v3/allOrders", symbol="BTCUSDT", limit=limit).json()
+    assert len(every) == 1
+    candles = api.public("GET", "/api/v3/klines", symbol="BTCUSDT", interval="1d", limit=limit)
+    assert len(candles.json()) == 500

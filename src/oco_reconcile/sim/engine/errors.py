@@ -65,13 +65,14 @@ MSG_WOULD_TAKE = "Order would immediately match and take."
 MSG_WOULD_TRIGGER = "Stop price would trigger immediately."
 MSG_QUOTE_QTY_NOT_SUPPORTED = "Quote order qty market orders are not support for this symbol."
 
+MSG_UNSUPPORTED_COMBINATION = "Unsupported order combination"
 TYPE_NOT_SUPPORTED = {
     "STOP_LOSS": "Stop loss orders are not supported for this symbol.",
     "STOP_LOSS_LIMIT": "Stop loss limit orders are not supported for this symbol.",
     "TAKE_PROFIT": "Take profit orders are not supported for this symbol.",
     "TAKE_PROFIT_LIMIT": "Take profit limit orders are not supported for this symbol.",
     # errors.md has no message for LIMIT_MAKER; the generic combination message stands in.
-    "LIMIT_MAKER": "Unsupported order combination",
+    "LIMIT_MAKER": MSG_UNSUPPORTED_COMBINATION,
 }
 
 

@@ -123,7 +123,7 @@ def _check_symbol_allows(symbol: JsonMapping, spec: OrderSpec) -> None:
     if symbol.get("status") != "TRADING":
         raise errors.rejected(errors.MSG_MARKET_CLOSED)
     if spec.type not in set(symbol.get("orderTypes", ())):
-        message = errors.TYPE_NOT_SUPPORTED.get(spec.type, "Unsupported order combination")
+        message = errors.TYPE_NOT_SUPPORTED.get(spec.type, errors.MSG_UNSUPPORTED_COMBINATION)
         raise errors.rejected(message)
     if spec.iceberg_qty is not None and not symbol.get("icebergAllowed", False):
         raise errors.rejected(errors.MSG_ICEBERG_NOT_SUPPORTED)

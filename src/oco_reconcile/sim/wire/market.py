@@ -56,7 +56,8 @@ def book_ticker(api: Endpoints, params: Params) -> JsonValue:
 def depth(api: Endpoints, params: Params) -> JsonValue:
     """``GET /api/v3/depth``; a ``limit`` over 5000 is cut to 5000, as the docs say."""
     symbol = params.required("symbol")
-    limit = min(params.long("limit") or DEPTH_DEFAULT_LIMIT, DEPTH_MAX_LIMIT)
+    sent = params.long("limit")
+    limit = min(sent if sent is not None and sent > 0 else DEPTH_DEFAULT_LIMIT, DEPTH_MAX_LIMIT)
     status = params.enum("symbolStatus", SYMBOL_STATUSES)
     params.finish()
     _check_status(api, symbol, status)
@@ -84,7 +85,9 @@ def klines(api: Endpoints, params: Params) -> JsonValue:
     assert interval is not None  # noqa: S101 - mandatory
     api.engine.symbol_info(symbol)
     now = api.server_time()
-    opens = _candle_opens(interval, start, min(end or now, now), limit)
+    # clamped to 1970 .. now: there are no candles outside it, and datetime has no year 300000
+    until = max(0, min(end if end is not None else now, now))
+    opens = _candle_opens(interval, None if start is None else max(0, start), until, limit)
     trades = api.engine.trades(symbol)
     return [_candle(api, symbol, interval, when, trades) for when in opens]
 
@@ -239,7 +242,9 @@ def _limit(params: Params, default: int, maximum: int) -> int:
     limit = params.long("limit")
     if limit is not None and limit > maximum:
         raise codes.too_great("limit", maximum)
-    return limit or default
+    if limit is None or limit <= 0:
+        return default  # 0 or less: the default
+    return limit
 
 
 # --- candles ------------------------------------------------------------------------------------
@@ -271,7 +276,10 @@ def _candle(
 
 
 def _candle_opens(interval: str, start: int | None, end: int, limit: int) -> list[int]:
-    """The open times: from the first at or after ``start``; else the ``limit`` up to ``end``."""
+    """The open times: from the first at or after ``start``; else the ``limit`` up to ``end``;
+    none before 1970."""
+    if start is not None and start > end:
+        return []
     if start is not None:
         first = _floor(interval, start)
         when = first if first == start else _step(interval, first, 1)
@@ -281,7 +289,8 @@ def _candle_opens(interval: str, start: int | None, end: int, limit: int) -> lis
             when = _step(interval, when, 1)
         return opens
     last = _floor(interval, end)
-    return [_step(interval, last, -back) for back in reversed(range(limit))]
+    opens = [_step(interval, last, -back) for back in reversed(range(limit))]
+    return [when for when in opens if when >= 0]
 
 
 def _floor(interval: str, when: int) -> int:

@@ -116,4 +116,6 @@ def _limit(params: Params) -> int:
     limit = params.long("limit")
     if limit is not None and limit > ORDER_LIST_QUERY_MAX_LIMIT:
         raise codes.too_great("limit", ORDER_LIST_QUERY_MAX_LIMIT)
-    return limit or ORDER_LIST_QUERY_DEFAULT_LIMIT
+    if limit is None or limit <= 0:
+        return ORDER_LIST_QUERY_DEFAULT_LIMIT  # 0 or less: the default
+    return limit

@@ -47,8 +47,7 @@ def margin_pairs(api: Endpoints, params: Params) -> JsonValue:
     """``GET /sapi/v1/margin/allPairs`` and ``.../isolated/allPairs``: no margin pair. A client may
     sign either (ccxt does) or not; the signature is not checked, nothing here is private."""
     for name in ("timestamp", "recvWindow", "signature", "symbol"):
-        params.raw(name)
-        params.read.add(name)
+        params.text(name)
     params.finish()
     return []
 
