@@ -195,12 +195,16 @@ def status(
     typer.echo(f"Open order lists: {len(lists)}")
     for order_list in lists:
         typer.echo(_list_line(engine, order_list))
-    working = [o for o in engine.open_orders() if not engine.state.lists[o.order_list_id].is_open]
-    for order in working:
-        done = f"(list {order.order_list_id} done)"
+    for order in engine.open_orders():
+        of_list = engine.state.lists.get(order.order_list_id)
+        if of_list is not None and of_list.is_open:
+            continue  # shown with its list
+        what, where = ("working leg", f"(list {order.order_list_id} done)")
+        if of_list is None:
+            what, where = ("order", "(on its own)")
         typer.echo(
-            f"  working leg {order.client_order_id} {order.type} {order.side} "
-            f"{order.remaining} @ {order.price} {done}"
+            f"  {what} {order.client_order_id} {order.type} {order.side} "
+            f"{order.remaining} @ {order.price} {where}"
         )
     events = engine.events()[-history:] if history > 0 else []
     typer.echo(f"Recent events ({len(events)}):")

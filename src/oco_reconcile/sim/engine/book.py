@@ -7,7 +7,7 @@ from __future__ import annotations
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.sim.engine import errors
 from oco_reconcile.sim.engine.errors import SimError
-from oco_reconcile.sim.engine.records import EngineState, SimOrder, SimOrderList
+from oco_reconcile.sim.engine.records import EngineState, SimOrder, SimOrderList, SimTrade
 
 # ``GET /api/v3/allOrderList``: the longest startTime..endTime span, and the implied span when only
 # one end is given (rest-api.md "Query all Order lists").
@@ -99,3 +99,50 @@ def _order_by_client_id(state: EngineState, symbol: str, client_id: str) -> SimO
     ]
     open_first = sorted(candidates, key=lambda order: (order.is_open, order.order_id))
     return open_first[-1] if open_first else None
+
+
+def _in_window(time: int, start: int | None, end: int | None) -> bool:
+    """``startTime`` / ``endTime``; one end alone implies the 24-hour span from it."""
+    low = start if start is not None else (end or 0) - ORDER_LIST_QUERY_SPAN_MS
+    high = end if end is not None else low + ORDER_LIST_QUERY_SPAN_MS
+    return low <= time <= high
+
+
+def all_orders(
+    state: EngineState,
+    symbol: str,
+    from_id: int | None,
+    window: tuple[int | None, int | None],
+    limit: int,
+) -> list[SimOrder]:
+    """``GET /api/v3/allOrders``: ascending; from ``orderId``, in the time window, or else the
+    most recent ``limit`` (rest-api.md "All orders")."""
+    symbol_info(state, symbol)
+    orders = [order for _, order in sorted(state.orders.items()) if order.symbol == symbol]
+    if from_id is not None:
+        return [order for order in orders if order.order_id >= from_id][:limit]
+    if window != (None, None):
+        return [order for order in orders if _in_window(order.time, *window)][:limit]
+    return orders[-limit:]
+
+
+def account_trades(
+    state: EngineState,
+    symbol: str,
+    *,
+    order_id: int | None = None,
+    from_id: int | None = None,
+    window: tuple[int | None, int | None] = (None, None),
+    limit: int | None,
+) -> list[SimTrade]:
+    """``GET /api/v3/myTrades`` (and the public trade list, the account being the only trader):
+    ascending, from ``fromId`` or in the window, else the most recent ``limit`` (None: all)."""
+    symbol_info(state, symbol)
+    trades = [t for t in state.trades if t.symbol == symbol]
+    if order_id is not None:
+        trades = [t for t in trades if t.order_id == order_id]
+    if from_id is not None:
+        return [t for t in trades if t.trade_id >= from_id][:limit]
+    if window != (None, None):
+        return [t for t in trades if _in_window(t.time, *window)][:limit]
+    return trades[-limit:] if limit else trades

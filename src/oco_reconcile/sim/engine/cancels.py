@@ -1,16 +1,17 @@
-"""Cancelling an order list or one order (rest-api.md "Cancel Order list", "Cancel order").
+"""Cancelling an order list, one order, or everything open on a symbol (rest-api.md "Cancel
+Order list", "Cancel order", "Cancel All Open Orders on a Symbol").
 
 Cancelling a list (or any of its legs) cancels both legs and renames them to the cancel's
 ``newClientOrderId`` (the old id moves to ``origClientOrderId``), which frees the ids. A leg that
-kept working after its list was done is cancelled alone.
+kept working after its list was done, and an order placed on its own, are cancelled alone.
 """
 
 from __future__ import annotations
 
 from oco_reconcile.sim.engine import errors
-from oco_reconcile.sim.engine.balances import sync_locked
+from oco_reconcile.sim.engine.balances import release_order, sync_locked
 from oco_reconcile.sim.engine.book import open_order_lists, open_orders, orders_of, symbol_info
-from oco_reconcile.sim.engine.history import record_event
+from oco_reconcile.sim.engine.history import record_event, record_order_event
 from oco_reconcile.sim.engine.matching import close_list
 from oco_reconcile.sim.engine.records import CancelResult, EngineState, SimOrder, SimOrderList
 
@@ -84,13 +85,33 @@ def cancel_order(
     symbol_info(state, symbol)
     order = _open_order_for_cancel(state, symbol, order_id, client_id)
     _check_restriction(order, restriction)
+    return _cancel(state, order, new_client_order_id, now)
+
+
+def cancel_open_orders(state: EngineState, symbol: str, *, now: int) -> list[CancelResult]:
+    """``DELETE /api/v3/openOrders``: every open list and order of the symbol, by order id;
+    nothing open is ``-2011 Unknown order sent.`` (as Binance answers it)."""
+    symbol_info(state, symbol)
+    results = [
+        _cancel(state, order, None, now) for order in open_orders(state, symbol) if order.is_open
+    ]
+    if not results:
+        raise errors.cancel_rejected(errors.MSG_UNKNOWN_ORDER)
+    return results
+
+
+def _cancel(state: EngineState, order: SimOrder, new_id: str | None, now: int) -> CancelResult:
+    """The order's open list, or else the order alone."""
     order_list = state.lists.get(order.order_list_id)
     if order_list is not None and order_list.is_open:
-        return _cancel_list(state, order_list, new_client_order_id, now)
-    _mark_cancelled(order, new_client_order_id or state.take_client_order_id(), now)
+        return _cancel_list(state, order_list, new_id, now)
+    _mark_cancelled(order, new_id or state.take_client_order_id(), now)
     if order_list is not None:
         sync_locked(state, order_list)
         record_event(state, now, "cancelled", order_list, order, detail="working leg")
+    else:
+        release_order(state, order)
+        record_order_event(state, now, "cancelled", order)
     return CancelResult((order,))
 
 

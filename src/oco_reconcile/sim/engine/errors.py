@@ -30,6 +30,7 @@ MSG_MANDATORY = "Mandatory parameter '{name}' was not sent, was empty/null, or m
 MSG_ONE_OF = "Param '{first}' or '{second}' must be sent, but both were empty/null!"  # -1102
 MSG_NOT_REQUIRED = "Parameter '{name}' sent when not required."  # -1106
 MSG_PRECISION = "Parameter '{name}' has too much precision."  # -1111
+MSG_INVALID_ORDER_TYPE = "Invalid orderType."  # -1116
 MSG_BAD_SYMBOL = "Invalid symbol."  # -1121
 MSG_OCO_TYPE = "Order type not supported in OCO."  # -1158
 # -1160
@@ -60,14 +61,18 @@ MSG_CANCEL_RESTRICTED = "Order was not canceled due to cancel restrictions."
 MSG_NO_SUCH_ORDER = "Order does not exist."  # -2013
 MSG_NO_SUCH_ORDER_LIST = "Order list does not exist."  # -2018 (undocumented; the testnet answer)
 MSG_CLIENT_ID_MISMATCH = "Client order ID is not correct for this order ID."  # -2039
+MSG_WOULD_TAKE = "Order would immediately match and take."
+MSG_WOULD_TRIGGER = "Stop price would trigger immediately."
+MSG_QUOTE_QTY_NOT_SUPPORTED = "Quote order qty market orders are not support for this symbol."
 
+MSG_UNSUPPORTED_COMBINATION = "Unsupported order combination"
 TYPE_NOT_SUPPORTED = {
     "STOP_LOSS": "Stop loss orders are not supported for this symbol.",
     "STOP_LOSS_LIMIT": "Stop loss limit orders are not supported for this symbol.",
     "TAKE_PROFIT": "Take profit orders are not supported for this symbol.",
     "TAKE_PROFIT_LIMIT": "Take profit limit orders are not supported for this symbol.",
     # errors.md has no message for LIMIT_MAKER; the generic combination message stands in.
-    "LIMIT_MAKER": "Unsupported order combination",
+    "LIMIT_MAKER": MSG_UNSUPPORTED_COMBINATION,
 }
 
 

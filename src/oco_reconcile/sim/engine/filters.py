@@ -16,13 +16,7 @@ from decimal import Decimal
 
 from oco_reconcile.json_types import JsonMapping
 from oco_reconcile.sim.engine import errors
-from oco_reconcile.sim.engine.specs import (
-    ALGO_TYPES,
-    ORDERS_PER_OCO,
-    OcoSpec,
-    SymbolInfo,
-    triggers_above,
-)
+from oco_reconcile.sim.engine.specs import ALGO_TYPES, Request, SymbolInfo, triggers_above
 
 
 @dataclass(frozen=True)
@@ -44,21 +38,21 @@ class FilterContext:
     account_counts: OpenCounts
 
 
-def check_filters(symbol: SymbolInfo, spec: OcoSpec, context: FilterContext) -> None:
+def check_filters(symbol: SymbolInfo, spec: Request, context: FilterContext) -> None:
     """Every filter of the symbol, in the symbol's order; -1013 ``Filter failure: NAME``."""
     for rule in symbol.get("filters", ()):
         _check_filter(rule, spec, context, context.symbol_counts)
 
 
 def check_exchange_filters(
-    exchange_filters: Sequence[JsonMapping], spec: OcoSpec, context: FilterContext
+    exchange_filters: Sequence[JsonMapping], spec: Request, context: FilterContext
 ) -> None:
     for rule in exchange_filters:
         _check_filter(rule, spec, context, context.account_counts)
 
 
 def _check_filter(
-    rule: JsonMapping, spec: OcoSpec, context: FilterContext, counts: OpenCounts
+    rule: JsonMapping, spec: Request, context: FilterContext, counts: OpenCounts
 ) -> None:
     name = str(rule["filterType"])
     check = _PRICE_CHECKS.get(name)
@@ -67,7 +61,7 @@ def _check_filter(
         raise errors.filter_failure(name)
 
 
-def _price_filter(rule: JsonMapping, spec: OcoSpec, _last: Decimal) -> bool:
+def _price_filter(rule: JsonMapping, spec: Request, _last: Decimal) -> bool:
     low, high, tick = (Decimal(rule[key]) for key in ("minPrice", "maxPrice", "tickSize"))
     for leg in spec.legs:
         for value in (leg.price, leg.stop_price):
@@ -76,7 +70,7 @@ def _price_filter(rule: JsonMapping, spec: OcoSpec, _last: Decimal) -> bool:
     return True
 
 
-def _lot_size(rule: JsonMapping, spec: OcoSpec, _last: Decimal) -> bool:
+def _lot_size(rule: JsonMapping, spec: Request, _last: Decimal) -> bool:
     low, high, step = (Decimal(rule[key]) for key in ("minQty", "maxQty", "stepSize"))
     quantities = [spec.quantity] + [leg.iceberg_qty for leg in spec.legs if leg.iceberg_qty]
     return all(_in_grid(qty, low, high, step) for qty in quantities)
@@ -91,19 +85,19 @@ def _in_grid(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> bool
     return not step or value % step == 0
 
 
-def _percent_price(rule: JsonMapping, spec: OcoSpec, last: Decimal) -> bool:
+def _percent_price(rule: JsonMapping, spec: Request, last: Decimal) -> bool:
     up, down = Decimal(rule["multiplierUp"]), Decimal(rule["multiplierDown"])
     return all(last * down <= leg.price <= last * up for leg in spec.legs if leg.price is not None)
 
 
-def _percent_price_by_side(rule: JsonMapping, spec: OcoSpec, last: Decimal) -> bool:
+def _percent_price_by_side(rule: JsonMapping, spec: Request, last: Decimal) -> bool:
     prefix = "bid" if spec.side == "BUY" else "ask"
     up = Decimal(rule[f"{prefix}MultiplierUp"])
     down = Decimal(rule[f"{prefix}MultiplierDown"])
     return all(last * down <= leg.price <= last * up for leg in spec.legs if leg.price is not None)
 
 
-def _leg_notionals(spec: OcoSpec, last: Decimal, apply_to_market: bool) -> list[Decimal]:
+def _leg_notionals(spec: Request, last: Decimal, apply_to_market: bool) -> list[Decimal]:
     """Notional per leg at its limit price; market legs at the last price when the rule applies."""
     values = []
     for leg in spec.legs:
@@ -114,20 +108,20 @@ def _leg_notionals(spec: OcoSpec, last: Decimal, apply_to_market: bool) -> list[
     return values
 
 
-def _min_notional(rule: JsonMapping, spec: OcoSpec, last: Decimal) -> bool:
+def _min_notional(rule: JsonMapping, spec: Request, last: Decimal) -> bool:
     minimum = Decimal(rule["minNotional"])
     notionals = _leg_notionals(spec, last, bool(rule.get("applyToMarket", False)))
     return all(value >= minimum for value in notionals)
 
 
-def _notional(rule: JsonMapping, spec: OcoSpec, last: Decimal) -> bool:
+def _notional(rule: JsonMapping, spec: Request, last: Decimal) -> bool:
     minimum, maximum = Decimal(rule["minNotional"]), Decimal(rule["maxNotional"])
     lows = _leg_notionals(spec, last, bool(rule.get("applyMinToMarket", False)))
     highs = _leg_notionals(spec, last, bool(rule.get("applyMaxToMarket", False)))
     return all(value >= minimum for value in lows) and all(value <= maximum for value in highs)
 
 
-def _iceberg_parts(rule: JsonMapping, spec: OcoSpec, _last: Decimal) -> bool:
+def _iceberg_parts(rule: JsonMapping, spec: Request, _last: Decimal) -> bool:
     limit = int(rule["limit"])
     for leg in spec.legs:
         if leg.iceberg_qty is not None and -(-spec.quantity // leg.iceberg_qty) > limit:
@@ -135,7 +129,7 @@ def _iceberg_parts(rule: JsonMapping, spec: OcoSpec, _last: Decimal) -> bool:
     return True
 
 
-def _trailing_delta(rule: JsonMapping, spec: OcoSpec, _last: Decimal) -> bool:
+def _trailing_delta(rule: JsonMapping, spec: Request, _last: Decimal) -> bool:
     """Above bounds for STOP_LOSS* BUY and TAKE_PROFIT* SELL; below bounds for the mirrors."""
     for leg in spec.legs:
         if leg.trailing_delta is None:
@@ -160,13 +154,15 @@ _PRICE_CHECKS = {
 }
 
 
-def _count_ok(name: str, rule: JsonMapping, spec: OcoSpec, counts: OpenCounts) -> bool:
+def _count_ok(name: str, rule: JsonMapping, spec: Request, counts: OpenCounts) -> bool:
     """The MAX_NUM_* and EXCHANGE_MAX_NUM_* count filters; an OCO adds 2 orders and 1 list."""
+    orders = counts.orders + len(spec.legs)
+    lists = counts.order_lists + spec.order_lists
     algo = sum(1 for leg in spec.legs if leg.type in ALGO_TYPES)
     icebergs = sum(1 for leg in spec.legs if leg.iceberg_qty is not None)
     checks = {
-        "MAX_NUM_ORDERS": ("maxNumOrders", counts.orders + ORDERS_PER_OCO),
-        "EXCHANGE_MAX_NUM_ORDERS": ("maxNumOrders", counts.orders + ORDERS_PER_OCO),
+        "MAX_NUM_ORDERS": ("maxNumOrders", orders),
+        "EXCHANGE_MAX_NUM_ORDERS": ("maxNumOrders", orders),
         "MAX_NUM_ALGO_ORDERS": ("maxNumAlgoOrders", counts.algo_orders + algo),
         "EXCHANGE_MAX_NUM_ALGO_ORDERS": ("maxNumAlgoOrders", counts.algo_orders + algo),
         "MAX_NUM_ICEBERG_ORDERS": ("maxNumIcebergOrders", counts.iceberg_orders + icebergs),
@@ -174,8 +170,8 @@ def _count_ok(name: str, rule: JsonMapping, spec: OcoSpec, counts: OpenCounts) -
             "maxNumIcebergOrders",
             counts.iceberg_orders + icebergs,
         ),
-        "MAX_NUM_ORDER_LISTS": ("maxNumOrderLists", counts.order_lists + 1),
-        "EXCHANGE_MAX_NUM_ORDER_LISTS": ("maxNumOrderLists", counts.order_lists + 1),
+        "MAX_NUM_ORDER_LISTS": ("maxNumOrderLists", lists),
+        "EXCHANGE_MAX_NUM_ORDER_LISTS": ("maxNumOrderLists", lists),
     }
     if name not in checks:
         return True  # MARKET_LOT_SIZE, MAX_POSITION, MAX_NUM_ORDER_AMENDS ...: not for an OCO

@@ -32,5 +32,22 @@ def record_event(
     state.update_time = now
 
 
+def record_order_event(
+    state: EngineState, now: int, kind: str, order: SimOrder, detail: str = ""
+) -> None:
+    """Log ``kind`` for an order placed on its own (no list)."""
+    state.events.append(
+        Event(
+            time=now,
+            kind=kind,
+            symbol=order.symbol,
+            order_id=order.order_id,
+            client_order_id=order.client_order_id,
+            detail=detail,
+        )
+    )
+    state.update_time = now
+
+
 def record_price(state: EngineState, now: int, symbol: str, price: str) -> None:
     state.events.append(Event(now, "price", symbol, detail=price))

@@ -137,6 +137,13 @@ class RateLimiter:
             now = self._clock()
             return [(w.limit.suffix, w.current(now)) for w in self._windows_of(kind)]
 
+    def counts(self, kind: str) -> list[tuple[Limit, int]]:
+        """Each limit of ``kind`` with its use in the current window (``GET
+        /api/v3/rateLimit/order``)."""
+        with self._lock:
+            now = self._clock()
+            return [(w.limit, w.current(now)) for w in self._windows_of(kind)]
+
     def _check_ban(self, now: int) -> None:
         if now < self._banned_until:
             raise self._ban_answer(now)

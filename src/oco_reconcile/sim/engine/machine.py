@@ -1,12 +1,12 @@
 """The simulated exchange's engine: one account, its balances, symbols, prices and order lists.
 
 :class:`Engine` puts everything behind one lock and an injected clock (ms); the work is done by
-the modules beside it: ``placement.py`` (rules, filters, locking), ``cancels.py``, ``matching.py``
-(price moves, fills, the OCO trigger rule), ``book.py`` (reads), ``balances.py``, ``history.py``
-(the event log). The wire layer parses and checks parameters, then calls
-:meth:`Engine.place_oco`, :meth:`Engine.cancel_order_list` ... and renders the records;
-``sim price`` calls :meth:`Engine.set_price`. :attr:`Engine.revision` changes whenever the state
-did, so the host knows when to save it.
+the modules beside it: ``placement.py`` (rules, filters, locking), ``single.py`` (orders placed on
+their own), ``cancels.py``, ``matching.py`` (price moves, fills and trades, the OCO trigger rule),
+``book.py`` (reads), ``balances.py``, ``history.py`` (the event log). The wire layer parses and
+checks parameters, then calls :meth:`Engine.place_oco`, :meth:`Engine.cancel_order_list` ... and
+renders the records; ``sim price`` calls :meth:`Engine.set_price`. :attr:`Engine.revision`
+changes whenever the state did, so the host knows when to save it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from oco_reconcile.json_types import JsonObject
-from oco_reconcile.sim.engine import book, cancels, matching, placement
+from oco_reconcile.sim.engine import book, cancels, matching, placement, single
 from oco_reconcile.sim.engine.records import (
     CancelResult,
     Clock,
@@ -26,8 +26,9 @@ from oco_reconcile.sim.engine.records import (
     Holding,
     SimOrder,
     SimOrderList,
+    SimTrade,
 )
-from oco_reconcile.sim.engine.specs import OcoSpec
+from oco_reconcile.sim.engine.specs import OcoSpec, OrderSpec
 
 
 class Engine:
@@ -83,6 +84,26 @@ class Engine:
         with self.lock:
             return book.find_order(self.state, symbol, order_id, client_id)
 
+    def all_orders(
+        self, symbol: str, from_id: int | None, window: tuple[int | None, int | None], limit: int
+    ) -> list[SimOrder]:
+        with self.lock:
+            return book.all_orders(self.state, symbol, from_id, window, limit)
+
+    def trades(
+        self,
+        symbol: str,
+        *,
+        order_id: int | None = None,
+        from_id: int | None = None,
+        window: tuple[int | None, int | None] = (None, None),
+        limit: int | None = None,
+    ) -> list[SimTrade]:
+        with self.lock:
+            return book.account_trades(
+                self.state, symbol, order_id=order_id, from_id=from_id, window=window, limit=limit
+            )
+
     def balances(self) -> list[tuple[str, Holding]]:
         with self.lock:
             return list(self.state.balances.items())
@@ -96,6 +117,19 @@ class Engine:
     def place_oco(self, spec: OcoSpec) -> SimOrderList:
         with self._changing() as state:
             return placement.place_oco(state, spec, self.clock)
+
+    def place_order(self, spec: OrderSpec) -> SimOrder:
+        with self._changing() as state:
+            return single.place_order(state, spec, self.clock)
+
+    def test_order(self, spec: OrderSpec) -> None:
+        """``POST /api/v3/order/test``: the checks of a placement, nothing placed."""
+        with self.lock:
+            single.check_order(self.state, spec)
+
+    def cancel_open_orders(self, symbol: str) -> list[CancelResult]:
+        with self._changing() as state:
+            return cancels.cancel_open_orders(state, symbol, now=self.clock())
 
     def cancel_order_list(
         self,

@@ -8,6 +8,8 @@
 * The moment one leg fills or triggers - even partly - the other expires with ``expiryReason``
   ``OCO_TRIGGER`` and the list becomes ``ALL_DONE``; a still-working leg stays in ``openOrders``
   with its ``orderListId``.
+* An order placed on its own (``orderListId`` -1) follows the same rules without a sibling.
+* Every fill is a :class:`SimTrade`; it is a maker fill when the order rested at its own price.
 
 Simplified: there is no order book, so every fill is for the whole remaining quantity unless
 forced partial with :func:`force_fill`.
@@ -20,9 +22,16 @@ from decimal import Decimal
 from oco_reconcile.errors import UsageError
 from oco_reconcile.sim.engine.balances import settle, sync_locked
 from oco_reconcile.sim.engine.book import latest_list, open_orders, orders_of
-from oco_reconcile.sim.engine.history import record_event, record_price
+from oco_reconcile.sim.engine.history import record_event, record_order_event, record_price
 from oco_reconcile.sim.engine.prices import crosses, triggers
-from oco_reconcile.sim.engine.records import ZERO, EngineState, Event, SimOrder, SimOrderList
+from oco_reconcile.sim.engine.records import (
+    ZERO,
+    EngineState,
+    Event,
+    SimOrder,
+    SimOrderList,
+    SimTrade,
+)
 from oco_reconcile.sim.engine.specs import STOP_LOSS_TYPES
 
 
@@ -61,7 +70,10 @@ def trigger(state: EngineState, order: SimOrder, now: int) -> None:
     order.is_working = True
     order.working_time = now
     order.update_time = now
-    order_list = state.lists[order.order_list_id]
+    order_list = state.lists.get(order.order_list_id)
+    if order_list is None:
+        record_order_event(state, now, "triggered", order)
+        return
     record_event(state, now, "triggered", order_list, order)
     _expire_other_legs(state, order_list, order, now)
 
@@ -89,9 +101,21 @@ def close_list(state: EngineState, order_list: SimOrderList, now: int) -> None:
     sync_locked(state, order_list)
 
 
-def fill(state: EngineState, order: SimOrder, qty: Decimal, price: Decimal, now: int) -> None:
-    order_list = state.lists[order.order_list_id]
+def fill(
+    state: EngineState,
+    order: SimOrder,
+    qty: Decimal,
+    price: Decimal,
+    now: int,
+    *,
+    maker: bool | None = None,
+) -> None:
+    """Fill ``qty`` at ``price``; ``maker`` defaults to whether the order rested at its price."""
+    order_list = state.lists.get(order.order_list_id)
     settle(state, order_list, order, qty, price)
+    if maker is None:
+        maker = order.is_working and order.has_limit_price and price == order.price
+    _record_trade(state, order, qty, price, now, maker=maker)
     order.executed_qty += qty
     order.cummulative_quote_qty += qty * price
     order.status = "FILLED" if order.remaining == 0 else "PARTIALLY_FILLED"
@@ -100,9 +124,30 @@ def fill(state: EngineState, order: SimOrder, qty: Decimal, price: Decimal, now:
         order.working_time = now
     order.is_working = order.is_open
     kind = "filled" if order.status == "FILLED" else "partially_filled"
+    if order_list is None:
+        record_order_event(state, now, kind, order, detail=f"{qty} @ {price}")
+        return
     record_event(state, now, kind, order_list, order, detail=f"{qty} @ {price}")
     _expire_other_legs(state, order_list, order, now)
     sync_locked(state, order_list)
+
+
+def _record_trade(
+    state: EngineState, order: SimOrder, qty: Decimal, price: Decimal, now: int, *, maker: bool
+) -> None:
+    trade = SimTrade(
+        trade_id=state.take_trade_id(),
+        symbol=order.symbol,
+        order_id=order.order_id,
+        order_list_id=order.order_list_id,
+        price=price,
+        qty=qty,
+        quote_qty=qty * price,
+        time=now,
+        is_buyer=order.side == "BUY",
+        is_maker=maker,
+    )
+    state.trades.append(trade)
 
 
 def force_fill(

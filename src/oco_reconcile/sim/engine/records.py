@@ -17,6 +17,7 @@ Clock = Callable[[], int]
 """Milliseconds since the epoch."""
 
 ZERO = Decimal(0)
+NO_ORDER_LIST = -1  # the orderListId of an order placed on its own (rest-api.md "New order")
 OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED"})
 _CLIENT_ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _CLIENT_ID_LENGTH = 22
@@ -105,6 +106,23 @@ class SimOrderList:
 
 
 @dataclass(frozen=True)
+class SimTrade:
+    """One fill of one of the account's orders (``GET /api/v3/myTrades``); the other side is the
+    simulated market, so ``is_maker`` is whether our order rested on the book."""
+
+    trade_id: int
+    symbol: str
+    order_id: int
+    order_list_id: int
+    price: Decimal
+    qty: Decimal
+    quote_qty: Decimal
+    time: int
+    is_buyer: bool
+    is_maker: bool
+
+
+@dataclass(frozen=True)
 class Event:
     """One line of the event log: what happened to which list, when (ms)."""
 
@@ -131,10 +149,12 @@ class EngineState:
     orders: dict[int, SimOrder] = field(default_factory=dict)
     lists: dict[int, SimOrderList] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    trades: list[SimTrade] = field(default_factory=list)
     next_order_id: int = 1
     next_order_list_id: int = 1
     next_client_seq: int = 1
     update_time: int = 0
+    next_trade_id: int = 1
 
     def take_order_id(self) -> int:
         order_id = self.next_order_id
@@ -145,6 +165,11 @@ class EngineState:
         list_id = self.next_order_list_id
         self.next_order_list_id += 1
         return list_id
+
+    def take_trade_id(self) -> int:
+        trade_id = self.next_trade_id
+        self.next_trade_id += 1
+        return trade_id
 
     def take_client_order_id(self) -> str:
         """A 22-character id like Binance generates, but deterministic (a counter's hash)."""
@@ -160,7 +185,8 @@ class EngineState:
 
 @dataclass(frozen=True)
 class CancelResult:
-    """A cancel either took a whole list (``order_list`` set) or one stray working order."""
+    """A cancel either took a whole list (``order_list`` set) or one order: a stray working leg
+    or an order placed on its own."""
 
     orders: tuple[SimOrder, ...]
     order_list: SimOrderList | None = None

@@ -23,6 +23,7 @@ from oco_reconcile.sim.engine.specs import (
     TIME_IN_FORCE_TYPES,
     LegSpec,
     OcoSpec,
+    Request,
     SymbolInfo,
     take_profit_position,
 )
@@ -91,7 +92,7 @@ _BUY_TP = (-1198, errors.MSG_BUY_TP_BELOW)
 _BUY_STOP = (-1196, errors.MSG_BUY_STOP_ABOVE)
 
 
-def check_precision(symbol: SymbolInfo, spec: OcoSpec) -> None:
+def check_precision(symbol: SymbolInfo, spec: Request) -> None:
     """-1111 when a value has more decimals than the asset precision (filters.md)."""
     base = int(symbol["baseAssetPrecision"])
     quote = int(symbol["quotePrecision"])

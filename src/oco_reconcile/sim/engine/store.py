@@ -28,11 +28,13 @@ from oco_reconcile.sim.engine.records import (
     Holding,
     SimOrder,
     SimOrderList,
+    SimTrade,
 )
 
 # The event log is for `sim status` and tests; a state file keeps only its recent end so that saving
 # after every request stays cheap on long-lived accounts (in-memory simulators keep everything).
 MAX_PERSISTED_EVENTS = 5000
+MAX_PERSISTED_TRADES = 5000  # likewise for the fills (myTrades); trade ids keep counting
 FORMAT_VERSION = 1
 SEED_PACKAGE = "oco_reconcile.sim"  # sim/data/seed.json, the package data pyproject.toml lists
 _DECIMAL_FIELDS = {
@@ -44,6 +46,8 @@ _DECIMAL_FIELDS = {
     "executed_qty",
     "cummulative_quote_qty",
     "lock_amount",
+    "qty",
+    "quote_qty",
 }
 
 
@@ -89,16 +93,18 @@ def state_to_json(state: EngineState) -> JsonObject:
         "orders": [_record(order) for order in state.orders.values()],
         "orderLists": [_record(item) for item in state.lists.values()],
         "events": [asdict(event) for event in state.events[-MAX_PERSISTED_EVENTS:]],
+        "trades": [_record(trade) for trade in state.trades[-MAX_PERSISTED_TRADES:]],
         "counters": {
             "nextOrderId": state.next_order_id,
             "nextOrderListId": state.next_order_list_id,
             "nextClientSeq": state.next_client_seq,
             "updateTime": state.update_time,
+            "nextTradeId": state.next_trade_id,
         },
     }
 
 
-def _record(record: SimOrder | SimOrderList) -> JsonObject:
+def _record(record: SimOrder | SimOrderList | SimTrade) -> JsonObject:
     return {
         key: str(value) if isinstance(value, Decimal) else value
         for key, value in asdict(record).items()
@@ -131,10 +137,12 @@ def state_from_json(data: JsonObject) -> EngineState:
         orders={order.order_id: order for order in orders},
         lists={item.order_list_id: item for item in lists},
         events=[Event(**item) for item in data["events"]],
+        trades=[SimTrade(**_decimals(item)) for item in data.get("trades", [])],
         next_order_id=int(counters["nextOrderId"]),
         next_order_list_id=int(counters["nextOrderListId"]),
         next_client_seq=int(counters["nextClientSeq"]),
         update_time=int(counters["updateTime"]),
+        next_trade_id=int(counters.get("nextTradeId", 1)),
     )
 
 

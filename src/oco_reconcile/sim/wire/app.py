@@ -3,7 +3,8 @@
 Both front-ends call :meth:`SimApp.handle`: the in-process httpx transport (``transport.py``) and
 ``sim serve`` (``server.py``). For every request, in order:
 
-1. route (``routes.py``; unknown path: HTTP 404);
+1. route (``routes.py``; a path it does not serve: HTTP 404 with a body that is no Binance error,
+   ``other_venues.py``);
 2. fault plan draw (``faults.py``); injected latency;
 3. rate limits: an active ban (418), request weight (429 ``-1003``), escalation to a ban;
 4. a "before" fault answers here, nothing executes;
@@ -38,6 +39,7 @@ from oco_reconcile.sim.wire.messages import (
     SimRequest,
     SimResponse,
 )
+from oco_reconcile.sim.wire.other_venues import NOT_SERVED_STATUS, not_served
 from oco_reconcile.sim.wire.params import Params, parse_pairs
 from oco_reconcile.sim.wire.routes import ROUTES, Route
 from oco_reconcile.sim.wire.shapes import Shapes
@@ -58,14 +60,16 @@ class SimApp:
         ban_after: int = 3,
     ) -> None:
         self.engine = engine
-        self.shapes = Shapes(engine)
-        self.endpoints = Endpoints(engine, self.shapes, self.server_time)
         self.keys = dict(keys) if keys is not None else default_keys()
         self.fault_plan = faults or FaultPlan()
         self.faults = FaultInjector(self.fault_plan)
         self.sleep = sleep
         limits = [Limit.from_json(item) for item in engine.state.rate_limits]
         self.limiter = RateLimiter(limits, self.server_time, ban_after=ban_after)
+        self.shapes = Shapes(engine)
+        self.endpoints = Endpoints(
+            engine, self.shapes, self.server_time, lambda: self.limiter.counts("ORDERS")
+        )
 
     def server_time(self) -> int:
         return self.engine.clock() + self.fault_plan.clock_offset_ms
@@ -76,7 +80,9 @@ class SimApp:
         method = request.method.upper()
         route = ROUTES.get((method, request.path))
         if route is None:
-            return self._answer(SimError(-1020, codes.MSG_UNSUPPORTED_OPERATION, status=404))
+            body = json.dumps(not_served(method, request.path)).encode()
+            headers = (("Content-Type", JSON_CONTENT_TYPE),)
+            return SimResponse(NOT_SERVED_STATUS, headers, body)
         draw = self.faults.draw(method, request.path)
         if draw.latency_ms:
             self.sleep(draw.latency_ms / 1000)

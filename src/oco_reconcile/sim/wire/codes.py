@@ -24,7 +24,6 @@ MSG_TIMEOUT = (
     "Send status unknown; execution status unknown."
 )  # -1007
 MSG_BUSY = "Server is currently overloaded with other requests. Please try again in a few minutes."
-MSG_UNSUPPORTED_OPERATION = "This operation is not supported."  # -1020
 MSG_RECV_WINDOW = "Timestamp for this request is outside of the recvWindow."  # -1021
 MSG_AHEAD = "Timestamp for this request was 1000ms ahead of the server's time."  # -1021
 MSG_BAD_SIGNATURE = "Signature for this request is not valid."  # -1022

@@ -16,6 +16,7 @@ from oco_reconcile.sim.engine import errors
 from oco_reconcile.sim.engine.book import ORDER_LIST_QUERY_SPAN_MS
 from oco_reconcile.sim.engine.cancels import CANCEL_RESTRICTIONS
 from oco_reconcile.sim.engine.errors import SimError
+from oco_reconcile.sim.engine.limits import Limit
 from oco_reconcile.sim.engine.machine import Engine
 from oco_reconcile.sim.wire import codes
 from oco_reconcile.sim.wire.order_requests import read_deprecated_oco, read_oco
@@ -28,12 +29,21 @@ ORDER_LIST_QUERY_MAX_LIMIT = 1000
 
 
 class Endpoints:
-    """The handlers, over one engine; ``server_time`` is the engine's clock plus any fault skew."""
+    """The handlers, over one engine; ``server_time`` is the engine's clock plus any fault skew.
+    The endpoints added for other clients are functions over it (``orders.py``, ``market.py``,
+    ``other_venues.py``)."""
 
-    def __init__(self, engine: Engine, shapes: Shapes, server_time: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        shapes: Shapes,
+        server_time: Callable[[], int],
+        order_usage: Callable[[], list[tuple[Limit, int]]] = list,
+    ) -> None:
         self.engine = engine
         self.shapes = shapes
         self.server_time = server_time
+        self.order_usage = order_usage  # the ORDERS limits with their current counts
 
     # --- general and market data ------------------------------------------------------------
 
@@ -47,7 +57,7 @@ class Endpoints:
 
     def exchange_info(self, params: Params) -> JsonValue:
         symbol = params.text("symbol")
-        symbols = _symbol_list(params, "symbols")
+        symbols = symbol_list(params, "symbols")
         params.text("permissions")
         show_sets = params.boolean("showPermissionSets")
         status = params.enum("symbolStatus", SYMBOL_STATUSES)
@@ -64,7 +74,7 @@ class Endpoints:
 
     def ticker_price(self, params: Params) -> JsonValue:
         symbol = params.text("symbol")
-        symbols = _symbol_list(params, "symbols")
+        symbols = symbol_list(params, "symbols")
         status = params.enum("symbolStatus", SYMBOL_STATUSES)
         params.finish()
         if symbol and symbols:
@@ -187,14 +197,10 @@ class Endpoints:
             new_client_order_id=new_id,
             restriction=restriction,
         )
-        if result.order_list is not None:  # a leg of an open list: the list's shape
-            when = result.order_list.transaction_time
-            return self.shapes.cancellation(result.order_list, result.orders, when)
-        order = result.orders[0]
-        return self.shapes.cancel_report(order, order.update_time)
+        return self.shapes.cancel_result(result)
 
 
-def _symbol_list(params: Params, name: str) -> list[str] | None:
+def symbol_list(params: Params, name: str) -> list[str] | None:
     """A ``symbols`` parameter: a JSON array of distinct names (-1135, -1151)."""
     value = params.text(name)
     if value is None:

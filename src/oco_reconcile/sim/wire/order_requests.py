@@ -1,4 +1,5 @@
-"""The parameters of the two OCO placement endpoints, read into one :class:`OcoSpec`.
+"""The parameters of the two OCO placement endpoints, read into one :class:`OcoSpec`, and of
+``POST /api/v3/order``, read into an :class:`OrderSpec`.
 
 ``POST /api/v3/orderList/oco`` names its legs ``above*`` / ``below*`` (rest-api.md "New Order list
 - OCO (TRADE)"); the deprecated ``POST /api/v3/order/oco`` has a LIMIT_MAKER at ``price`` and a
@@ -17,6 +18,7 @@ from oco_reconcile.sim.engine.specs import (
     TIME_IN_FORCE_VALUES,
     LegSpec,
     OcoSpec,
+    OrderSpec,
     take_profit_position,
 )
 from oco_reconcile.sim.wire import codes
@@ -25,6 +27,9 @@ from oco_reconcile.sim.wire.shapes import ACK, FULL, RESULT
 
 SIDES = ("BUY", "SELL")
 RESPONSE_TYPES = (ACK, RESULT, FULL)
+# rest-api.md "New order (TRADE)": "MARKET and LIMIT order types default to FULL, all other orders
+# default to ACK."
+_FULL_BY_DEFAULT = ("MARKET", "LIMIT")
 STP_MODES = ("NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER")
 _PEG_SUFFIXES = ("PegPriceType", "PegOffsetType", "PegOffsetValue")
 _DEPRECATED_STOP_NAMES = {
@@ -129,3 +134,33 @@ def read_deprecated_oco(params: Params) -> tuple[OcoSpec, str]:
     above, below = (limit, stop) if limit_position == ABOVE else (stop, limit)
     spec = OcoSpec(symbol, side, quantity, above, below, list_client_id, stp)
     return spec, response_type
+
+
+def read_order(params: Params) -> tuple[OrderSpec, str]:
+    """``POST /api/v3/order``: the spec and the ``newOrderRespType`` (by type when not sent)."""
+    symbol = params.required("symbol")
+    side = params.enum(
+        "side", SIDES, mandatory=True, invalid=SimError(-1117, codes.MSG_INVALID_SIDE)
+    )
+    order_type = params.required("type")
+    spec = OrderSpec(
+        symbol=symbol,
+        side=side or "",
+        type=order_type,
+        quantity=params.decimal("quantity"),
+        quote_order_qty=params.decimal("quoteOrderQty"),
+        price=params.decimal("price"),
+        stop_price=params.decimal("stopPrice"),
+        trailing_delta=params.long("trailingDelta"),
+        time_in_force=_time_in_force(params, "timeInForce"),
+        iceberg_qty=params.decimal("icebergQty"),
+        client_order_id=params.client_id("newClientOrderId"),
+        strategy_id=params.long("strategyId"),
+        strategy_type=params.strategy_type("strategyType"),
+        self_trade_prevention_mode=params.enum("selfTradePreventionMode", STP_MODES),
+    )
+    for peg in ("pegPriceType", "pegOffsetType", "pegOffsetValue"):
+        if params.text(peg) is not None:
+            raise errors.rejected(errors.MSG_PEG_NOT_SUPPORTED)
+    default = FULL if order_type in _FULL_BY_DEFAULT else ACK
+    return spec, params.enum("newOrderRespType", RESPONSE_TYPES) or default

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from oco_reconcile.json_types import JsonValue
 from oco_reconcile.sim.engine.specs import ORDERS_PER_OCO
+from oco_reconcile.sim.wire import market, orders, other_venues
 from oco_reconcile.sim.wire.endpoints import Endpoints
 from oco_reconcile.sim.wire.params import Params
 
@@ -33,8 +34,23 @@ def _by_symbol(with_symbol: int, without: int) -> Weight:
     return lambda values: with_symbol if values.get("symbol") else without
 
 
-def _place(handler: EndpointHandler) -> Route:
-    return Route(handler, _fixed(1), signed=True, trade=True, order_count=ORDERS_PER_OCO)
+def _by_count(values: Mapping[str, str]) -> int:
+    """ticker/24hr: 2 for one symbol or up to 20, 40 up to 100, else (or none) 80."""
+    if values.get("symbol"):
+        return 2
+    count = values.get("symbols", "").count(",") + 1 if values.get("symbols") else 101
+    return 2 if count <= 20 else 40 if count <= 100 else 80
+
+
+def _by_depth(values: Mapping[str, str]) -> int:
+    """depth: by ``limit`` (default 100)."""
+    raw = values.get("limit", "")
+    limit = int(raw) if raw.isdigit() else 100
+    return 5 if limit <= 100 else 25 if limit <= 500 else 50 if limit <= 1000 else 250
+
+
+def _place(handler: EndpointHandler, orders: int = ORDERS_PER_OCO) -> Route:
+    return Route(handler, _fixed(1), signed=True, trade=True, order_count=orders)
 
 
 def _cancel(handler: EndpointHandler) -> Route:
@@ -57,4 +73,32 @@ ROUTES: Mapping[tuple[str, str], Route] = {
     ("POST", "/api/v3/order/oco"): _place(Endpoints.new_oco_deprecated),
     ("DELETE", "/api/v3/orderList"): _cancel(Endpoints.cancel_order_list),
     ("DELETE", "/api/v3/order"): _cancel(Endpoints.cancel_order),
+    # --- what other clients call (docs/simulator.md "Using other clients") ---
+    ("GET", "/api/v3/ticker/24hr"): Route(market.ticker_24hr, _by_count),
+    ("GET", "/api/v3/ticker/bookTicker"): Route(market.book_ticker, _by_symbol(2, 4)),
+    ("GET", "/api/v3/depth"): Route(market.depth, _by_depth),
+    ("GET", "/api/v3/klines"): Route(market.klines, _fixed(2)),
+    ("GET", "/api/v3/uiKlines"): Route(market.klines, _fixed(2)),
+    ("GET", "/api/v3/trades"): Route(market.recent_trades, _fixed(25)),
+    ("GET", "/api/v3/aggTrades"): Route(market.aggregate_trades, _fixed(4)),
+    ("POST", "/api/v3/order"): _place(orders.new_order, orders=1),
+    ("POST", "/api/v3/order/test"): Route(
+        orders.test_order,
+        lambda v: 20 if v.get("computeCommissionRates") == "true" else 1,
+        signed=True,
+    ),
+    ("DELETE", "/api/v3/openOrders"): _cancel(orders.cancel_open_orders),
+    ("GET", "/api/v3/allOrders"): Route(orders.all_orders, _fixed(20), signed=True),
+    ("GET", "/api/v3/myTrades"): Route(
+        orders.my_trades, lambda v: 5 if v.get("orderId") else 20, signed=True
+    ),
+    ("GET", "/api/v3/rateLimit/order"): Route(orders.rate_limit_order, _fixed(40), signed=True),
+    # other Binance APIs a client reads when it starts: minimal answers (other_venues.py)
+    ("GET", "/fapi/v1/exchangeInfo"): Route(other_venues.futures_exchange_info, _fixed(1)),
+    ("GET", "/dapi/v1/exchangeInfo"): Route(other_venues.futures_exchange_info, _fixed(1)),
+    ("GET", "/sapi/v1/capital/config/getall"): Route(
+        other_venues.wallet_coins, _fixed(10), signed=True
+    ),
+    ("GET", "/sapi/v1/margin/allPairs"): Route(other_venues.margin_pairs, _fixed(1)),
+    ("GET", "/sapi/v1/margin/isolated/allPairs"): Route(other_venues.margin_pairs, _fixed(10)),
 }

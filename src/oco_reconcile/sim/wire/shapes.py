@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from oco_reconcile.json_types import JsonMapping, JsonObject
 from oco_reconcile.sim.engine.machine import Engine
-from oco_reconcile.sim.engine.records import Holding, SimOrder, SimOrderList
+from oco_reconcile.sim.engine.records import CancelResult, Holding, SimOrder, SimOrderList, SimTrade
 from oco_reconcile.sim.engine.specs import ALGO_TYPES
 
 ACK = "ACK"
@@ -32,10 +32,10 @@ class Shapes:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _qty(self, symbol: str, value: Decimal) -> str:
+    def qty_text(self, symbol: str, value: Decimal) -> str:
         return decimal_text(value, int(self.engine.state.symbols[symbol]["baseAssetPrecision"]))
 
-    def _price(self, symbol: str, value: Decimal) -> str:
+    def price_text(self, symbol: str, value: Decimal) -> str:
         return decimal_text(value, int(self.engine.state.symbols[symbol]["quotePrecision"]))
 
     # --- order lists ----------------------------------------------------------------------------
@@ -87,7 +87,14 @@ class Shapes:
             "transactTime": transact_time,
         }
 
-    def result_report(self, order: SimOrder, transact_time: int, *, full: bool) -> JsonObject:
+    def result_report(
+        self,
+        order: SimOrder,
+        transact_time: int,
+        *,
+        full: bool,
+        fills: Iterable[SimTrade] = (),
+    ) -> JsonObject:
         body = self.ack_report(order, transact_time)
         body.update(self._amounts(order, quote_qty_first=True))
         body.update(self._status_fields(order))
@@ -97,8 +104,48 @@ class Shapes:
         body["selfTradePreventionMode"] = order.self_trade_prevention_mode
         body.update(self._expiry(order))
         if full:
-            body["fills"] = []
+            body["fills"] = [self.fill(trade) for trade in fills]
         return body
+
+    def order_placement(self, order: SimOrder, response_type: str) -> JsonObject:
+        """``POST /api/v3/order`` in the ``newOrderRespType`` shape (rest-api.md "New order")."""
+        if response_type == ACK:
+            return self.ack_report(order, order.time)
+        fills = self.engine.trades(order.symbol, order_id=order.order_id)
+        return self.result_report(order, order.time, full=response_type == FULL, fills=fills)
+
+    def fill(self, trade: SimTrade) -> JsonObject:
+        """One ``fills`` entry of a FULL answer; fees are zero."""
+        return {
+            "price": self.price_text(trade.symbol, trade.price),
+            "qty": self.qty_text(trade.symbol, trade.qty),
+            "commission": decimal_text(Decimal(0)),
+            "commissionAsset": self._commission_asset(trade),
+            "tradeId": trade.trade_id,
+        }
+
+    def my_trade(self, trade: SimTrade) -> JsonObject:
+        """``GET /api/v3/myTrades`` (rest-api.md "Account trade list")."""
+        return {
+            "symbol": trade.symbol,
+            "id": trade.trade_id,
+            "orderId": trade.order_id,
+            "orderListId": trade.order_list_id,
+            "price": self.price_text(trade.symbol, trade.price),
+            "qty": self.qty_text(trade.symbol, trade.qty),
+            "quoteQty": self.price_text(trade.symbol, trade.quote_qty),
+            "commission": decimal_text(Decimal(0)),
+            "commissionAsset": self._commission_asset(trade),
+            "time": trade.time,
+            "isBuyer": trade.is_buyer,
+            "isMaker": trade.is_maker,
+            "isBestMatch": True,
+        }
+
+    def _commission_asset(self, trade: SimTrade) -> str:
+        """Binance charges the fee in the asset the trade brings in."""
+        info = self.engine.state.symbols[trade.symbol]
+        return str(info["baseAsset"] if trade.is_buyer else info["quoteAsset"])
 
     def cancel_report(self, order: SimOrder, transact_time: int) -> JsonObject:
         """A cancelled leg: ``origClientOrderId`` is the old id, ``clientOrderId`` the cancel's."""
@@ -123,6 +170,15 @@ class Shapes:
     ) -> JsonObject:
         return self.order_list(order_list, reports=[self.cancel_report(o, when) for o in orders])
 
+    def cancel_result(self, result: CancelResult) -> JsonObject:
+        """A whole list in the list's shape (rest-api.md "Cancel order": a leg cancels its
+        list), else the one order."""
+        if result.order_list is not None:
+            when = result.order_list.transaction_time
+            return self.cancellation(result.order_list, result.orders, when)
+        order = result.orders[0]
+        return self.cancel_report(order, order.update_time)
+
     # --- orders (GET /api/v3/order, GET /api/v3/openOrders) -------------------------------------
 
     def query_order(self, order: SimOrder, *, open_orders_layout: bool = False) -> JsonObject:
@@ -136,12 +192,12 @@ class Shapes:
         }
         body.update(self._amounts(order, quote_qty_first=False))
         body.update(self._status_fields(order))
-        body["stopPrice"] = self._price(order.symbol, order.stop_price or Decimal(0))
-        body["icebergQty"] = self._qty(order.symbol, order.iceberg_qty or Decimal(0))
+        body["stopPrice"] = self.price_text(order.symbol, order.stop_price or Decimal(0))
+        body["icebergQty"] = self.qty_text(order.symbol, order.iceberg_qty or Decimal(0))
         body["time"] = order.time
         body["updateTime"] = order.update_time
         body["isWorking"] = order.is_working
-        quote = self._price(order.symbol, Decimal(0))
+        quote = self.price_text(order.symbol, Decimal(0))
         if open_orders_layout:
             body["origQuoteOrderQty"] = quote
             body["workingTime"] = order.working_time
@@ -157,13 +213,13 @@ class Shapes:
     def _amounts(self, order: SimOrder, *, quote_qty_first: bool) -> JsonObject:
         symbol = order.symbol
         body: JsonObject = {
-            "price": self._price(symbol, order.price),
-            "origQty": self._qty(symbol, order.orig_qty),
-            "executedQty": self._qty(symbol, order.executed_qty),
+            "price": self.price_text(symbol, order.price),
+            "origQty": self.qty_text(symbol, order.orig_qty),
+            "executedQty": self.qty_text(symbol, order.executed_qty),
         }
         if quote_qty_first:
-            body["origQuoteOrderQty"] = self._price(symbol, Decimal(0))
-        body["cummulativeQuoteQty"] = self._price(symbol, order.cummulative_quote_qty)
+            body["origQuoteOrderQty"] = self.price_text(symbol, Decimal(0))
+        body["cummulativeQuoteQty"] = self.price_text(symbol, order.cummulative_quote_qty)
         return body
 
     def _status_fields(self, order: SimOrder) -> JsonObject:
@@ -177,7 +233,7 @@ class Shapes:
     def _trigger_fields(self, order: SimOrder) -> JsonObject:
         body: JsonObject = {}
         if order.type in ALGO_TYPES:  # the legs with a trigger
-            body["stopPrice"] = self._price(order.symbol, order.stop_price or Decimal(0))
+            body["stopPrice"] = self.price_text(order.symbol, order.stop_price or Decimal(0))
         body.update(self._trailing(order))
         return body
 
@@ -189,7 +245,7 @@ class Shapes:
     def _iceberg_and_strategy(self, order: SimOrder) -> JsonObject:
         body: JsonObject = {}
         if order.iceberg_qty is not None:
-            body["icebergQty"] = self._qty(order.symbol, order.iceberg_qty)
+            body["icebergQty"] = self.qty_text(order.symbol, order.iceberg_qty)
         body.update(self._strategy(order))
         return body
 
@@ -242,7 +298,10 @@ class Shapes:
         }
 
     def ticker_price(self, symbol: str) -> JsonObject:
-        return {"symbol": symbol, "price": self._price(symbol, self.engine.state.prices[symbol])}
+        return {
+            "symbol": symbol,
+            "price": self.price_text(symbol, self.engine.state.prices[symbol]),
+        }
 
     def avg_price(self, symbol: str) -> JsonObject:
         """The simulator's average price is the last price (``mins`` from the symbol's filters)."""
@@ -252,6 +311,6 @@ class Shapes:
         )
         return {
             "mins": mins,
-            "price": self._price(symbol, self.engine.state.prices[symbol]),
+            "price": self.price_text(symbol, self.engine.state.prices[symbol]),
             "closeTime": self.engine.state.price_times.get(symbol, 0),
         }
