@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from oco_reconcile.apply.executor import execute
 from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome
+from oco_reconcile.apply.stop import StopToken
 from oco_reconcile.core.model import OrderReport, RateLimit, RateLimitType
 from oco_reconcile.core.plan import Action, Plan
 from oco_reconcile.core.planner import make_plan
@@ -115,3 +116,50 @@ def test_a_remnant_already_gone_without_a_trace_holds_the_new_list() -> None:
     result = run(fake, plan)
     assert result.outcome is Outcome.HELD
     assert writes(fake) == ["cancel_order"]
+
+
+class _StopOnRemnantCancel(FakeExchange):
+    """Sets the stop token (SIGINT at the command edge) as the remnant cancel arrives."""
+
+    token: StopToken
+
+    def cancel_order(
+        self, symbol: str, order_id: int, new_client_order_id: str | None = None
+    ) -> OrderReport | None:
+        self.token.stop("interrupted by SIGINT")
+        return super().cancel_order(symbol, order_id, new_client_order_id)
+
+
+def test_an_interrupt_after_the_remnant_cancel_still_places_the_new_list() -> None:
+    """The remnant was all that still worked: once it is cancelled the position is bare, so the
+    new list goes out even though the interrupt came in between."""
+    plan, working = planned([A_MOVED])
+    fake = _StopOnRemnantCancel(extra_orders=[working])
+    fake.token = StopToken()
+    time = FakeTime()
+    result = execute(
+        plan,
+        fake,
+        SilentReporter(),
+        limits=LIMITS,
+        clock=time.clock,
+        sleep=time.sleep,
+        stop=fake.token,
+    )
+    [only] = result.results
+    assert writes(fake) == ["cancel_order", "place_oco"]
+    assert only.outcome is Outcome.DONE
+    assert result.stop_reason == "interrupted by SIGINT"
+
+
+def test_an_interrupt_before_the_remnant_cancel_sends_nothing() -> None:
+    plan, working = planned([A_MOVED])
+    fake = FakeExchange(extra_orders=[working])
+    token = StopToken()
+    token.stop("interrupted by SIGINT")
+    time = FakeTime()
+    result = execute(
+        plan, fake, SilentReporter(), limits=LIMITS, clock=time.clock, sleep=time.sleep, stop=token
+    )
+    assert writes(fake) == []
+    assert [r.outcome for r in result.results] == [Outcome.NOT_ATTEMPTED]
