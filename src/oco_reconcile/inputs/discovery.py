@@ -2,11 +2,13 @@
 
 A file named ``oco-reconcile.yaml``/``.yml`` is the settings file; anything else is a bracket file
 or a directory of them. With no PATH the current directory's settings file and ``brackets/``
-apply.
+apply. A bracket-named entry that is not a regular file (a dangling symlink, a symlink loop, a
+FIFO) is kept, not skipped: reading it (``files.py``) reports what it is.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -35,9 +37,9 @@ def classify_paths(paths: Sequence[Path]) -> tuple[Path | None, tuple[Path, ...]
     problems: list[Problem] = []
     for path in paths:
         is_settings = _is_settings_file(path)
-        if not path.exists():
+        if not os.path.lexists(path):
             problems.append(Problem(str(path), "no such file or directory"))
-        elif is_settings and settings is not None and settings.resolve() != path.resolve():
+        elif is_settings and settings is not None and file_key(settings) != file_key(path):
             problems.append(
                 Problem(str(path), f"a second settings file (already using {settings})")
             )
@@ -60,11 +62,16 @@ def _is_settings_file(path: Path) -> bool:
 def bracket_files(paths: Sequence[Path]) -> tuple[Path, ...]:
     """Bracket files from files and directories (recursively ``*.yaml``/``*.yml``, sorted, hidden
     files and directories and settings files skipped), each file once."""
-    files: dict[Path, Path] = {}
+    files: dict[str, Path] = {}
     for path in paths:
         for file in _walk(path) if path.is_dir() else [path]:
-            files.setdefault(file.resolve(), file)
+            files.setdefault(file_key(file), file)
     return tuple(files.values())
+
+
+def file_key(path: Path) -> str:
+    """Where ``path`` leads; ``Path.resolve`` raises on a symlink loop, ``realpath`` does not."""
+    return os.path.realpath(path)
 
 
 def _walk(directory: Path) -> Iterator[Path]:
@@ -72,5 +79,5 @@ def _walk(directory: Path) -> Iterator[Path]:
         parts = file.relative_to(directory).parts
         if any(part.startswith(".") for part in parts) or file.name in SETTINGS_FILE_NAMES:
             continue
-        if file.suffix in BRACKET_SUFFIXES and file.is_file():
+        if file.suffix in BRACKET_SUFFIXES and not file.is_dir():
             yield file
