@@ -15,10 +15,10 @@ changed the state (mtimes are too coarse to tell two quick saves apart) and it m
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import json
 import os
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -32,6 +32,10 @@ from typing import IO
 from oco_reconcile.errors import UsageError
 from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.json_types import JsonObject
+
+if sys.platform != "win32":
+    import fcntl
+
 from oco_reconcile.sim.engine.records import (
     EngineState,
     Event,
@@ -230,6 +234,9 @@ class StateFile:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the state's exclusive lock (blocking until other processes release it)."""
+        if sys.platform == "win32":  # no flock: one process at a time, as before the lock
+            yield
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock_path.open("a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
