@@ -201,6 +201,7 @@ class StateFile:
         self.path = Path(path)
         self._stamp: _Stamp | None = None
         self._lock = threading.Lock()
+        self._lock_handle: IO[bytes] | None = None
         self._held: IO[bytes] | None = None  # the lock file, while :meth:`locked` holds it
 
     def exists(self) -> bool:
@@ -233,19 +234,26 @@ class StateFile:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the state's exclusive lock (blocking until other processes release it)."""
+        """Hold the state's exclusive lock (blocking until other processes release it). Not
+        re-entrant: ``exchange.py`` nests it under one per-process lock."""
         if sys.platform == "win32":  # no flock: one process at a time, as before the lock
             yield
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.lock_path.open("a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            self._held = handle
-            try:
-                yield
-            finally:
-                self._held = None
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        handle = self._lock_file()
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        self._held = handle
+        try:
+            yield
+        finally:
+            self._held = None
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _lock_file(self) -> IO[bytes]:
+        """The lock file, opened once and kept (an open per request costs more than the lock)."""
+        if self._lock_handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_handle = self.lock_path.open("a+b")
+        return self._lock_handle
 
     @property
     def lock_path(self) -> Path:
