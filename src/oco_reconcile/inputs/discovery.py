@@ -9,8 +9,9 @@ FIFO) is kept, not skipped: reading it (``files.py``) reports what it is.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from oco_reconcile.errors import InputError, Problem
 from oco_reconcile.inputs.settings import SETTINGS_FILE_NAMES, settings_file_in
@@ -74,10 +75,37 @@ def file_key(path: Path) -> str:
     return os.path.realpath(path)
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    for file in sorted(directory.rglob("*")):
-        parts = file.relative_to(directory).parts
-        if any(part.startswith(".") for part in parts) or file.name in SETTINGS_FILE_NAMES:
+def _walk(directory: Path) -> list[Path]:
+    """Bracket-named entries under ``directory``, sorted. Symlinked directories are followed (a
+    repository may share a directory of brackets that way), each real directory once, so a link
+    back up the tree ends instead of looping. A directory that cannot be listed is an error, not
+    a skip: its brackets would otherwise be pruned."""
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    for root, directories, names in os.walk(directory, onerror=_unlistable, followlinks=True):
+        identity = _identity(root)
+        if identity in seen:
+            directories[:] = []
             continue
-        if file.suffix in BRACKET_SUFFIXES and not file.is_dir():
-            yield file
+        seen.add(identity)
+        directories[:] = [name for name in directories if not name.startswith(".")]
+        found.extend(Path(root, name) for name in names if _is_bracket_name(name))
+    return sorted(found)
+
+
+def _identity(directory: str) -> tuple[int, int]:
+    try:
+        info = os.stat(directory)
+    except OSError as error:  # it went away while being walked
+        _unlistable(error)
+    return (info.st_dev, info.st_ino)
+
+
+def _is_bracket_name(name: str) -> bool:
+    hidden = name.startswith(".") or name in SETTINGS_FILE_NAMES
+    return not hidden and Path(name).suffix in BRACKET_SUFFIXES
+
+
+def _unlistable(error: OSError) -> NoReturn:
+    reason = error.strerror or type(error).__name__
+    raise InputError([Problem(str(error.filename), f"cannot list: {reason}")])

@@ -113,3 +113,35 @@ def test_validate_refuses_a_dangling_settings_symlink(
     settings.symlink_to(example_repo / "gone.yaml")
     assert run_main(["validate"]) == 1
     assert f"oco-reconcile.yaml: cannot read: {DANGLING}" in capsys.readouterr().err
+
+
+# --- symlinked directories: followed, never silently skipped, never walked forever ------------
+
+
+def test_a_symlinked_directory_of_brackets_is_read(tmp_path: Path) -> None:
+    write(tmp_path / "shared", "s.yaml", bracket_yaml(name="shared"))
+    root = tmp_path / "brackets"
+    write(root, "a.yaml", bracket_yaml(name="a"))
+    (root / "common").symlink_to(tmp_path / "shared")
+    assert [b.name for b in desired.load_brackets([root], DEFAULTS)] == ["a", "shared"]
+
+
+def test_a_directory_symlink_loop_is_walked_once(tmp_path: Path) -> None:
+    root = tmp_path / "brackets"
+    write(root, "sub/a.yaml", bracket_yaml(name="a"))
+    (root / "sub" / "again").symlink_to(root)  # brackets/sub/again -> brackets
+    assert [b.name for b in desired.load_brackets([root], DEFAULTS)] == ["a"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root lists every directory")
+def test_an_unlistable_directory_is_a_problem(tmp_path: Path) -> None:
+    root = tmp_path / "brackets"
+    write(root, "a.yaml", bracket_yaml(name="a"))
+    locked = root / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        message = _only_problem([root])
+    finally:
+        locked.chmod(0o755)
+    assert message == f"{locked}: cannot list: Permission denied"
