@@ -13,6 +13,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from oco_reconcile.errors import InputError
 from oco_reconcile.inputs.settings import NAMED_EXCHANGES, settings_file_in
 from oco_reconcile.venues.urls import is_production_url
 
@@ -68,7 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("usage: python -m oco_reconcile.commands.ci accounts [ROOT]\n")
         return 1
     root = Path(args[1]) if len(args) > 1 else Path()
-    sys.stdout.write(matrix_json(root) + "\n")
+    try:
+        matrix = matrix_json(root)
+    except InputError as error:  # an account's settings file: the same lines `validate` prints
+        sys.stderr.write("".join(f"{problem}\n" for problem in error.problems))
+        return 1
+    sys.stdout.write(matrix + "\n")
     return 0
 
 

@@ -40,3 +40,14 @@ def test_a_production_host_maps_to_the_production_environment(
     assert json.loads(ci.matrix_json(tmp_path))["include"] == [
         {"account": ".", "environment": environment, "slug": "root"}
     ]
+
+
+def test_a_broken_settings_file_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "accounts" / "desk").mkdir(parents=True)
+    (tmp_path / "accounts" / "desk" / "oco-reconcile.yaml").symlink_to(tmp_path / "gone.yaml")
+    assert ci.main(["accounts", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "oco-reconcile.yaml: cannot read: a dangling symbolic link" in err
+    assert "Traceback" not in err
