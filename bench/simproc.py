@@ -61,6 +61,7 @@ class CountingLimiter(RateLimiter):
 class BenchSim(SimExchange):
     def __init__(self) -> None:
         super().__init__(Engine(seeded_state(wall_clock_ms()), wall_clock_ms))
+        self._lock = threading.Lock()
         self.statuses: Counter[int] = Counter()
         self.endpoints: Counter[str] = Counter()
         self.limiter = self._install(0)

@@ -62,6 +62,8 @@ from oco_reconcile.venues.spot.weights import (
 )
 
 TIME_GUARD_SECONDS = 0.05
+# How soon a caller waiting only on requests still in flight looks again.
+IN_FLIGHT_RECHECK_SECONDS = 0.05
 DEFAULT_MAX_WAIT_SECONDS = 120.0
 
 # Until exchangeInfo is read, or when it carried no rateLimits (rest-api.md "LIMITS", the
@@ -112,13 +114,24 @@ def effective_limit(limit: int, margin: int = 0) -> int:
 
 
 class _Event:
-    """One request's use of a window; ``at`` moves to the finish time when the request ends."""
+    """One request's use of a window; ``at`` moves to the finish time when the request ends.
 
-    __slots__ = ("amount", "at")
+    A request still in flight never leaves a window, however long it has been out: the exchange
+    counts it when it arrives, which may be any time before its answer.
+    """
+
+    __slots__ = ("amount", "at", "in_flight")
 
     def __init__(self, at: float, amount: int) -> None:
         self.at = at
         self.amount = amount
+        self.in_flight = True
+
+    def expiry(self, span: float, now: float) -> float:
+        """When this use leaves a window of ``span`` seconds (in flight: re-check shortly)."""
+        if self.in_flight:
+            return max(self.at + span, now + IN_FLIGHT_RECHECK_SECONDS)
+        return self.at + span
 
 
 class _Window:
@@ -155,23 +168,25 @@ class _Window:
         if amount == 0 or used + amount <= allowed or used == 0:
             return 0.0
         excess = used + amount - allowed
-        for event in sorted(self.events, key=lambda item: item.at):
-            excess -= event.amount
+        expiries = sorted((event.expiry(self.span, now), event.amount) for event in self.events)
+        for expiry, event_amount in expiries:
+            excess -= event_amount
             if excess <= 0:
-                return event.at + self.span - now
-        return max(event.at for event in self.events) + self.span - now
+                return expiry - now
+        return expiries[-1][0] - now
 
-    def record(self, now: float, amount: int) -> _Event | None:
+    def record(self, now: float, amount: int, *, in_flight: bool) -> _Event | None:
         if amount <= 0:
             return None
         event = _Event(now, amount)
+        event.in_flight = in_flight
         self.events.append(event)
         return event
 
     def _expire(self, now: float) -> None:
         # Re-stamping can leave later-expiring events in front, so filter rather than pop left.
-        if any(event.at + self.span <= now for event in self.events):
-            self.events = deque(e for e in self.events if e.at + self.span > now)
+        if any(e.at + self.span <= now and not e.in_flight for e in self.events):
+            self.events = deque(e for e in self.events if e.at + self.span > now or e.in_flight)
 
 
 def _reported(usage: RateUsage, rate_limit: RateLimit) -> int | None:
@@ -209,15 +224,19 @@ class Pacer:
 
     @contextmanager
     def slot(self, cost: Cost, stop: StopToken | None = None) -> Iterator[None]:
-        """Wait for room, hold it for the request, and stamp it with the time it finished."""
-        events = self.acquire(cost, stop)
+        """Wait for room, hold it for the request, and stamp it with the time it finished; while
+        the request is out its use never leaves a window."""
+        events = self.acquire(cost, stop, in_flight=True)
         try:
             yield
         finally:
             self._finish(events)
 
-    def acquire(self, cost: Cost, stop: StopToken | None = None) -> list[_Event]:
-        """Block until ``cost`` fits in every window, then reserve it (stamped now).
+    def acquire(
+        self, cost: Cost, stop: StopToken | None = None, *, in_flight: bool = False
+    ) -> list[_Event]:
+        """Block until ``cost`` fits in every window, then reserve it (stamped now; a request sent
+        and answered at once unless ``in_flight``, which :meth:`slot` ends).
 
         With ``stop``, the wait ends when it is set: :class:`StoppedError`, nothing reserved.
         """
@@ -228,7 +247,7 @@ class Pacer:
                 now = self._clock()
                 wait = self._wait_needed(cost, now)
                 if wait <= 0:
-                    return self._reserve(cost, now)
+                    return self._reserve(cost, now, in_flight)
             if wait > self._max_wait:
                 raise PacingExhaustedError(
                     f"rate limit budget exhausted: room again in {wait:.0f} s",
@@ -270,7 +289,7 @@ class Pacer:
                     continue
                 self._last_reported[key] = reported
                 missing = reported - window.used(now)
-                if window.record(now, missing) is not None:
+                if window.record(now, missing, in_flight=False) is not None:
                     window.shared_until = now + window.span
 
     def used(self, limit_type: RateLimitType) -> dict[str, int]:
@@ -295,8 +314,11 @@ class Pacer:
         waits = [window.wait_for(window.cost_of(cost), now) for window in self._windows]
         return max([self._paused_until - now, *waits])
 
-    def _reserve(self, cost: Cost, now: float) -> list[_Event]:
-        events = [window.record(now, window.cost_of(cost)) for window in self._windows]
+    def _reserve(self, cost: Cost, now: float, in_flight: bool) -> list[_Event]:
+        events = [
+            window.record(now, window.cost_of(cost), in_flight=in_flight)
+            for window in self._windows
+        ]
         return [event for event in events if event is not None]
 
     def _finish(self, events: list[_Event]) -> None:
@@ -304,3 +326,4 @@ class Pacer:
             now = self._clock()
             for event in events:
                 event.at = max(event.at, now)
+                event.in_flight = False

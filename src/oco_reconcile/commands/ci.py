@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from oco_reconcile.core.plan import Plan
-from oco_reconcile.errors import OcoReconcileError
+from oco_reconcile.errors import InputError, OcoReconcileError
 from oco_reconcile.inputs.settings import NAMED_EXCHANGES, settings_file_in
 from oco_reconcile.planfile.store import load_plan
 from oco_reconcile.venues.urls import is_production_url
@@ -98,9 +98,7 @@ USAGE = (
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["accounts"]:
-        root = Path(args[1]) if len(args) > 1 else Path()
-        sys.stdout.write(matrix_json(root) + "\n")
-        return 0
+        return _accounts(Path(args[1]) if len(args) > 1 else Path())
     if args[:1] == ["fired"] and len(args) > 1:
         try:
             return _fired(args[1:])
@@ -109,6 +107,16 @@ def main(argv: list[str] | None = None) -> int:
             return error.exit_code
     sys.stderr.write(USAGE)
     return 1
+
+
+def _accounts(root: Path) -> int:
+    try:
+        matrix = matrix_json(root)
+    except InputError as error:  # an account's settings file: the same lines `validate` prints
+        sys.stderr.write("".join(f"{problem}\n" for problem in error.problems))
+        return 1
+    sys.stdout.write(matrix + "\n")
+    return 0
 
 
 if __name__ == "__main__":

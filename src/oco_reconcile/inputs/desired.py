@@ -8,6 +8,7 @@ order list is adopted by at most one bracket.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,10 +26,12 @@ def load_brackets(paths: Sequence[Path], settings: Settings) -> tuple[Bracket, .
     """Every bracket in ``paths`` (files or directories); raises :class:`InputError` carrying every
     problem in every file."""
     missing = [
-        Problem(str(path), "no such file or directory") for path in paths if not path.exists()
+        Problem(str(path), "no such file or directory")
+        for path in paths
+        if not os.path.lexists(path)
     ]
     brackets, problems = _read_brackets(
-        bracket_files([path for path in paths if path.exists()]), settings
+        bracket_files([path for path in paths if os.path.lexists(path)]), settings
     )
     if missing or problems:
         raise InputError(missing + problems)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from oco_reconcile.errors import InputError, Problem
-from oco_reconcile.inputs.discovery import DEFAULT_BRACKETS_DIR, bracket_files
+from oco_reconcile.inputs.discovery import DEFAULT_BRACKETS_DIR, bracket_files, file_key
 from oco_reconcile.inputs.document import Document
 from oco_reconcile.inputs.yamldoc import read_document
 
@@ -37,11 +37,11 @@ def names_outside(
     directory = repository_brackets_dir(settings_file)
     if not directory.is_dir():
         return {}, []
-    chosen = {path.resolve() for path in selected}
+    chosen = {file_key(path) for path in selected}
     found: dict[str, str] = {}
     problems: list[Problem] = []
     for file in bracket_files([directory]):
-        if file.resolve() in chosen:
+        if file_key(file) in chosen:
             continue
         names, file_problems = _names_in(file)
         problems.extend(file_problems)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator, ValidationError
 
+from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.inputs.document import Document, Issue, PathKey, value_kind
 from oco_reconcile.json_types import JsonObject
 
@@ -163,12 +164,16 @@ def stale_schemas(directory: Path) -> list[str]:
     """Schema files of ``directory`` that are missing, differ from the package, or are extra."""
     packaged = packaged_schemas()
     present = {path.name for path in directory.glob(f"*{SCHEMA_SUFFIX}")}
-    changed = [
-        name
-        for name, data in packaged.items()
-        if not (directory / name).is_file() or (directory / name).read_bytes() != data
-    ]
+    changed = [name for name, data in packaged.items() if not _holds(directory / name, data)]
     return sorted({*changed, *(present - packaged.keys())})
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """``path`` is a regular file of exactly ``data``; read no further than ``data`` is long."""
+    try:
+        return read_bounded(path, len(data)) == data
+    except FileReadError:
+        return False
 
 
 def write_schemas(directory: Path) -> list[str]:
@@ -177,7 +182,7 @@ def write_schemas(directory: Path) -> list[str]:
     written = []
     for name, data in packaged_schemas().items():
         target = directory / name
-        if not target.is_file() or target.read_bytes() != data:
+        if not _holds(target, data):
             target.write_bytes(data)
             written.append(name)
     return written

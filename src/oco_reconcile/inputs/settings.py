@@ -6,6 +6,7 @@ read from the environment only when an exchange client is built, and are masked 
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -26,9 +27,12 @@ SETTINGS_FILE_NAMES = (DEFAULT_SETTINGS_FILE, "oco-reconcile.yml")
 
 
 def settings_file_in(directory: Path) -> Path | None:
-    """The settings file of ``directory`` (the first of :data:`SETTINGS_FILE_NAMES` present)."""
+    """The settings file of ``directory`` (the first of :data:`SETTINGS_FILE_NAMES` present).
+    Present means any directory entry: a dangling symlink or a FIFO there is an error when read,
+    never a silent "defaults"."""
     return next(
-        (directory / name for name in SETTINGS_FILE_NAMES if (directory / name).is_file()), None
+        (directory / name for name in SETTINGS_FILE_NAMES if os.path.lexists(directory / name)),
+        None,
     )
 
 
@@ -54,11 +58,11 @@ def read_settings(path: Path | None) -> tuple[Settings, list[Problem]]:
     """Best-effort settings plus every problem: a field with a problem keeps its default, so the
     bracket checks that depend on settings (``owner``) still run in the same ``validate``."""
     default = Path(DEFAULT_SETTINGS_FILE)
-    if path is None or (path == default and not path.exists()):
-        if not default.is_file():
+    if path is None or (path == default and not os.path.lexists(path)):
+        if not os.path.lexists(default):
             return Settings(), []
         path = default
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Settings(), [Problem(str(path), "no such file")]
     try:
         document = read_document(path)

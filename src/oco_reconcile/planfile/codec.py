@@ -365,10 +365,23 @@ def plan_from_document(data: JsonValue) -> SavedPlan:
         raise UsageError("the plan document carries no fingerprints; save it with `plan --out`")
     try:
         plan = _plan_from(data)
-        fingerprints = Fingerprints(str(prints["live"]), str(prints["desired"]))
+        fingerprints = _fingerprints_from(prints)
     except _MALFORMED as error:
-        raise UsageError(f"the plan document is malformed: {error!r}") from error
+        raise UsageError(f"the plan document is malformed: {_describe(error)}") from None
     return SavedPlan(plan, fingerprints, version, data.get("selection"))
+
+
+def _fingerprints_from(prints: JsonMapping) -> Fingerprints:
+    live, desired = prints["live"], prints["desired"]
+    if not isinstance(live, str) or not isinstance(desired, str):
+        raise TypeError("fingerprints must be text")
+    return Fingerprints(live, desired)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"missing {error}"
+    return f"{type(error).__name__}: {error}"
 
 
 # What reading a wrong shape raises: a missing key, a value of the wrong type (a list where an
@@ -378,13 +391,21 @@ _MALFORMED = (KeyError, TypeError, AttributeError, ValueError, ArithmeticError)
 
 def _plan_from(data: JsonMapping) -> Plan:
     return Plan(
-        changes=tuple(_change_from(change) for change in data["changes"]),
+        changes=tuple(_change_from(change) for change in _list(data, "changes")),
         notices=tuple(
             Notice(NoticeKind(n["kind"]), n["address"], n["symbol"], n["message"])
-            for n in data["notices"]
+            for n in _list(data, "notices")
         ),
-        problems=tuple(PlanProblem(**problem) for problem in data["problems"]),
+        problems=tuple(PlanProblem(**problem) for problem in _list(data, "problems")),
     )
+
+
+def _list(data: JsonMapping, key: str) -> list[JsonValue]:
+    """A list the document must hold: text or an object would iterate into nonsense."""
+    value = data[key]
+    if not isinstance(value, list):
+        raise TypeError(f"{key!r} must be a list")
+    return value
 
 
 def dump_document(document: JsonObject) -> str:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from oco_reconcile.sim.engine.records import Event, SimOrderList
     from oco_reconcile.sim.exchange import SimExchange
     from oco_reconcile.sim.wire.auth import Verifier
+    from oco_reconcile.sim.wire.server import SimHTTPServer
+
+# A PEM public key is well under 1 KiB (RSA 4096: ~800 bytes); 64 KiB as for private key files.
+MAX_PUBLIC_KEY_BYTES = 64 * 1024
 
 sim_app = typer.Typer(
     help="The simulated exchange: serve the Binance REST API, move prices, inspect, reset.",
@@ -93,7 +97,6 @@ def serve(  # noqa: PLR0917 - typer passes every option
     from oco_reconcile.errors import UsageError
     from oco_reconcile.sim.exchange import open_sim
     from oco_reconcile.sim.wire.faults import FaultPlan, load_fault_plan
-    from oco_reconcile.sim.wire.server import SimHTTPServer
     from oco_reconcile.venues.urls import is_loopback_host
 
     if not allow_remote and not is_loopback_host(host):
@@ -103,7 +106,7 @@ def serve(  # noqa: PLR0917 - typer passes every option
         plan = dataclasses.replace(plan, seed=seed)
     path = state_path(state)
     sim = open_sim(path, faults=plan, keys=_keys(api_key, api_secret, public_key))
-    server = SimHTTPServer((host, port), sim, quiet=not verbose)
+    server = _listen(host, port, sim, quiet=not verbose)
     typer.echo(f"Simulated Binance Spot API on {server.url} (state: {path}). Ctrl-C stops.")
     signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C
     try:
@@ -112,6 +115,22 @@ def serve(  # noqa: PLR0917 - typer passes every option
         typer.echo("Stopped.")
     finally:
         server.server_close()
+
+
+def _listen(host: str, port: int, sim: SimExchange, *, quiet: bool) -> SimHTTPServer:
+    import errno
+
+    from oco_reconcile.errors import UsageError
+    from oco_reconcile.sim.wire.server import SimHTTPServer
+
+    try:
+        return SimHTTPServer((host, port), sim, quiet=quiet)
+    except OSError as error:
+        where = f"{host}:{port}"
+        if error.errno == errno.EADDRINUSE:
+            raise UsageError(f"cannot listen on {where}: the port is in use") from None
+        reason = error.strerror or type(error).__name__
+        raise UsageError(f"cannot listen on {where}: {reason}") from None
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
@@ -123,6 +142,7 @@ def _keys(
 ) -> dict[str, Verifier] | None:
     """The one key ``sim serve`` accepts instead of the default pair, or None for the default."""
     from oco_reconcile.errors import UsageError
+    from oco_reconcile.files import FileReadError, read_bounded
     from oco_reconcile.sim.wire.auth import HmacVerifier, PublicKeyVerifier
 
     if api_key is None:
@@ -135,8 +155,10 @@ def _keys(
         return {api_key: HmacVerifier(secret)}
     assert public_key is not None  # noqa: S101 - checked above
     try:
-        return {api_key: PublicKeyVerifier(public_key.read_bytes())}
-    except (OSError, ValueError) as error:
+        return {api_key: PublicKeyVerifier(read_bounded(public_key, MAX_PUBLIC_KEY_BYTES))}
+    except FileReadError as error:
+        raise UsageError(f"cannot load the public key {public_key}: {error.reason}") from None
+    except ValueError as error:
         raise UsageError(f"cannot load the public key {public_key}: {error}") from None
 
 
@@ -149,7 +171,6 @@ def price(
     """Move the last price; legs fill, trigger and expire as Binance's matching rules say."""
     sim = _open_exchange(state)
     events = sim.engine.set_price(symbol.upper(), _positive_decimal(new_price, "PRICE"))
-    sim.save()
     for event in events:
         typer.echo(_event_line(event))
 
@@ -172,7 +193,6 @@ def fill(
     sim = _open_exchange(state)
     before = len(sim.engine.events())
     sim.engine.force_fill(list_client_order_id, _positive_decimal(quantity, "QUANTITY"), leg)
-    sim.save()
     for event in sim.engine.events()[before:]:
         typer.echo(_event_line(event))
 
@@ -215,8 +235,9 @@ def status(
 @sim_app.command()
 def reset(state: StateOption = None) -> None:
     """Start afresh: default balances and prices, no orders, no history."""
-    sim = _open_exchange(state)
-    sim.reset()
+    from oco_reconcile.sim.exchange import open_sim
+
+    open_sim(state_path(state), fresh=True)  # never reads the old state: it may be garbage
     typer.echo(f"Simulator state reset ({state_path(state)}).")
 
 

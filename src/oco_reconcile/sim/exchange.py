@@ -6,18 +6,22 @@ It joins the two halves, so it sits beside them: :func:`open_sim` is what ``exch
     sim = open_sim(".oco-reconcile/sim.json")
     client = BinanceClient(SIM_URL, credentials, transport=sim.transport())
 
-(``SIM_URL`` from :mod:`oco_reconcile.venues.urls`.) :meth:`SimExchange.handle` reloads the state
-file when another process changed it, runs the request through
-:class:`~oco_reconcile.sim.wire.app.SimApp`, and saves the state after every request that changed
-it. Without a path the exchange lives in memory only (tests).
+(``SIM_URL`` from :mod:`oco_reconcile.venues.urls`.) With a state file, the engine's lock is
+:class:`_StateLock`: taking it takes the file's cross-process lock and reloads the state when
+another process changed it; releasing it saves the state when it changed. So every engine access
+(a request through :class:`~oco_reconcile.sim.wire.app.SimApp`, ``sim price``, ``sim status``)
+is one load-modify-save that no other command can interleave with, as on one real exchange.
+Without a path the exchange lives in memory only (tests).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from types import TracebackType
 
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.sim.engine.machine import Engine
@@ -48,43 +52,79 @@ class SimExchange:
     ) -> None:
         self.engine = engine
         self.state_file = state_file
+        if state_file is not None:
+            engine.lock = _StateLock(engine, state_file)
         self.app = SimApp(engine, keys=keys, faults=faults, sleep=sleep)
-        self._lock = threading.Lock()
 
     def handle(self, request: SimRequest) -> SimResponse:
-        self.reload_if_changed()
-        before = self.engine.revision
-        response = self.app.handle(request)
-        if self.engine.revision != before:
-            self.save()
-        return response
-
-    def reload_if_changed(self) -> None:
-        if self.state_file is None:
-            return
-        # Checked under the locks: checking first would let a concurrent request's placement be
-        # overwritten by a reload that started before that request saved.
-        with self._lock, self.engine.lock:
-            if not self.state_file.changed_since_last_seen():
-                return
-            self.engine.state = self.state_file.load()
-            self.engine.revision += 1
+        return self.app.handle(request)
 
     def save(self) -> None:
-        if self.state_file is None:
-            return
-        with self._lock, self.engine.lock:
-            self.state_file.save(self.engine.state)
+        """Write the state now (it is also saved whenever the engine's lock is released)."""
+        if self.state_file is not None:
+            with self.engine.lock:
+                self.state_file.save(self.engine.state)
 
     def reset(self) -> None:
         """Back to the seeded account: default balances and prices, no orders, no history."""
         with self.engine.lock:
             self.engine.state = seeded_state(self.engine.clock())
             self.engine.revision += 1
-        self.save()
 
     def transport(self) -> SimTransport:
         return SimTransport(self.handle)
+
+
+class _StateLock:
+    """The engine's lock over a state file: re-entrant within the process (the engine nests it);
+    the outermost hold also holds the file's lock, reloads a state another process changed on
+    entry and saves a changed state on exit."""
+
+    def __init__(self, engine: Engine, state_file: StateFile) -> None:
+        self._engine = engine
+        self._file = state_file
+        self._threads = threading.RLock()
+        self._depth = 0
+        self._outer = ExitStack()
+        self._revision = engine.revision
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        self._depth += 1
+        if self._depth == 1:
+            try:
+                self._outer.enter_context(self._file.locked())
+                self._reload_if_changed()
+            except BaseException:
+                self._release()
+                raise
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if self._depth == 1 and self._engine.revision != self._revision:
+                self._file.save(self._engine.state)
+                self._revision = self._engine.revision
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        try:
+            if self._depth == 1:
+                self._outer.close()
+        finally:
+            self._depth -= 1
+            self._threads.release()
+
+    def _reload_if_changed(self) -> None:
+        if self._file.changed_since_last_seen():
+            self._engine.state = self._file.load()
+            self._engine.revision += 1
+        self._revision = self._engine.revision
 
 
 def open_sim(
@@ -94,15 +134,25 @@ def open_sim(
     keys: Mapping[str, Verifier] | None = None,
     clock: Clock = wall_clock_ms,
     sleep: Callable[[float], None] = time.sleep,
+    fresh: bool = False,
 ) -> SimExchange:
-    """The simulated exchange over the state file ``path`` (created, seeded, on first use)."""
-    state_file = StateFile(path) if path is not None else None
-    if state_file is not None and state_file.exists():
-        state = state_file.load()
-    else:
-        state = seeded_state(clock())
-    engine = Engine(state, clock)
-    sim = SimExchange(engine, state_file=state_file, faults=faults, keys=keys, sleep=sleep)
-    if state_file is not None and not state_file.exists():
-        sim.save()
-    return sim
+    """The simulated exchange over the state file ``path`` (created, seeded, on first use;
+    ``fresh``: seeded whatever the file holds, for ``sim reset``)."""
+    if path is None:
+        engine = Engine(seeded_state(clock()), clock)
+        return SimExchange(engine, faults=faults, keys=keys, sleep=sleep)
+    state_file = StateFile(path)
+    with _initial(state_file, clock, fresh) as engine:
+        return SimExchange(engine, state_file=state_file, faults=faults, keys=keys, sleep=sleep)
+
+
+@contextmanager
+def _initial(state_file: StateFile, clock: Clock, fresh: bool) -> Iterator[Engine]:
+    """The engine over the file's state, loaded (or seeded and saved) under the file's lock."""
+    with state_file.locked():
+        if state_file.exists() and not fresh:
+            yield Engine(state_file.load(), clock)
+            return
+        engine = Engine(seeded_state(clock()), clock)
+        state_file.save(engine.state)
+        yield engine

@@ -177,6 +177,19 @@ def test_exhausted_daily_budget_raises_instead_of_sleeping_for_hours() -> None:
     assert time.slept == []
 
 
+def test_a_request_still_in_flight_never_leaves_the_window() -> None:
+    """The exchange counts a request when it arrives, which may be any time before its answer:
+    an answer slower than the window must not free its budget early."""
+    time = FakeTime()
+    pace = pacer(time, RateLimit(RateLimitType.ORDERS, "SECOND", 10, 2))
+    with pace.slot(PLACE_OCO):
+        time.advance(30)
+        assert pace.used(RateLimitType.ORDERS)["10s"] == 2
+    assert pace.used(RateLimitType.ORDERS)["10s"] == 2  # now stamped with its answer
+    time.advance(10 + TIME_GUARD_SECONDS)
+    assert pace.used(RateLimitType.ORDERS)["10s"] == 0
+
+
 def test_threads_share_one_budget() -> None:
     time = FakeTime()
     pace = pacer(time)

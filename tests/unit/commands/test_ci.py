@@ -67,3 +67,14 @@ def test_fired_on_a_missing_plan_file_is_one_line_error(
     err = capsys.readouterr().err
     assert err.startswith("Error: cannot read the saved plan")
     assert err.count("\n") == 1
+
+
+def test_a_broken_settings_file_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "accounts" / "desk").mkdir(parents=True)
+    (tmp_path / "accounts" / "desk" / "oco-reconcile.yaml").symlink_to(tmp_path / "gone.yaml")
+    assert ci.main(["accounts", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "oco-reconcile.yaml: cannot read: a dangling symbolic link" in err
+    assert "Traceback" not in err

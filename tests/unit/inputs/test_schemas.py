@@ -174,6 +174,15 @@ def test_write_schemas_copies_every_packaged_file_byte_for_byte(tmp_path: Path) 
     assert stale_schemas(target) == []
 
 
+@pytest.mark.timeout(20)
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_an_endless_schema_file_is_stale_not_read(tmp_path: Path) -> None:
+    write_schemas(tmp_path)
+    (tmp_path / "brackets.schema.json").unlink()
+    (tmp_path / "brackets.schema.json").symlink_to("/dev/zero")
+    assert stale_schemas(tmp_path) == ["brackets.schema.json"]
+
+
 def test_stale_schemas_names_changed_missing_and_extra_files(tmp_path: Path) -> None:
     write_schemas(tmp_path)
     (tmp_path / "brackets.schema.json").write_text("{}", encoding="utf-8")

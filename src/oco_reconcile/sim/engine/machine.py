@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 
 from oco_reconcile.json_types import JsonObject
@@ -38,7 +38,8 @@ class Engine:
     def __init__(self, state: EngineState, clock: Clock) -> None:
         self.state = state
         self.clock = clock
-        self.lock = threading.RLock()
+        # Re-entrant; exchange.py puts a state file's cross-process lock here.
+        self.lock: AbstractContextManager[object] = threading.RLock()
         self.revision = 0
 
     @contextmanager

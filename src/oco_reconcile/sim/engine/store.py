@@ -3,9 +3,14 @@
 The location is the ``sim_state`` setting (default ``.oco-reconcile/sim.json`` beside
 ``oco-reconcile.yaml``); a fresh account is seeded from the package data ``sim/data/seed.json``.
 Decimals are written as strings, never floats. Writes are atomic (a temporary file in the same
-directory, then ``os.replace``). :class:`StateFile` remembers the file's stamp after each load
-or save, so a process can notice that another one (``sim price`` while ``sim serve`` runs) changed
-it and reload. Two processes writing at the same moment: the last write wins.
+directory, then ``os.replace``). Reading is bounded (``files.py``) and checked: a file that is
+not a state this tool wrote is one :class:`UsageError` naming it.
+
+Processes share the file the way clients share one exchange: :meth:`StateFile.locked` holds an
+exclusive ``flock`` on ``<state>.lock`` around each load-modify-save (``exchange.py`` takes it for
+every engine access), so concurrent commands never lose an update or hand out an id twice. The
+lock file also counts saves; with the file's own stamp that tells a process that another one
+changed the state (mtimes are too coarse to tell two quick saves apart) and it must reload.
 """
 
 from __future__ import annotations
@@ -13,15 +18,24 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 from oco_reconcile.errors import UsageError
+from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.json_types import JsonObject
+
+if sys.platform != "win32":
+    import fcntl
+
 from oco_reconcile.sim.engine.records import (
     EngineState,
     Event,
@@ -35,6 +49,8 @@ from oco_reconcile.sim.engine.records import (
 # after every request stays cheap on long-lived accounts (in-memory simulators keep everything).
 MAX_PERSISTED_EVENTS = 5000
 MAX_PERSISTED_TRADES = 5000  # likewise for the fills (myTrades); trade ids keep counting
+# A state of 100,000 orders is about 60 MiB of JSON; anything larger is not a state this wrote.
+MAX_STATE_BYTES = 256 * 1024 * 1024
 FORMAT_VERSION = 1
 SEED_PACKAGE = "oco_reconcile.sim"  # sim/data/seed.json, the package data pyproject.toml lists
 _DECIMAL_FIELDS = {
@@ -118,9 +134,44 @@ def _decimals(data: JsonObject) -> JsonObject:
     }
 
 
-def state_from_json(data: JsonObject) -> EngineState:
+class StateFormatError(Exception):
+    """The JSON is not a simulator state this version wrote; the message says what is wrong."""
+
+
+def state_from_json(data: object) -> EngineState:
+    """The engine state in ``data``; raises :class:`StateFormatError` (or the ``KeyError``,
+    ``TypeError`` ... that reading a wrong shape raises) for anything else."""
+    if not isinstance(data, dict):
+        raise StateFormatError(f"expected a JSON object, found {_json_kind(data)}")
     if data.get("format") != FORMAT_VERSION:
-        raise UsageError(f"simulator state format {data.get('format')!r} is not supported")
+        raise StateFormatError(f"format {data.get('format')!r} is not supported")
+    state = _state_from(data)
+    _check_references(state)
+    return state
+
+
+def _json_kind(data: object) -> str:
+    kinds = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return kinds.get(type(data), "a number")
+
+
+def _check_references(state: EngineState) -> None:
+    """Every id a record names exists: the engine looks them up without asking."""
+    for item in state.lists.values():
+        missing = [order_id for order_id in item.order_ids if order_id not in state.orders]
+        if missing:
+            raise StateFormatError(
+                f"order list {item.order_list_id} names order {missing[0]}, which does not exist"
+            )
+    for order in state.orders.values():
+        if order.order_list_id not in state.lists:
+            raise StateFormatError(
+                f"order {order.order_id} names order list {order.order_list_id}, "
+                "which does not exist"
+            )
+
+
+def _state_from(data: JsonObject) -> EngineState:
     counters = data["counters"]
     orders = [SimOrder(**_decimals(item)) for item in data["orders"]]
     lists = [SimOrderList(**_decimals(item)) for item in data["orderLists"]]
@@ -146,28 +197,75 @@ def state_from_json(data: JsonObject) -> EngineState:
     )
 
 
+# What reading a wrong shape raises: a missing key, a wrong type, bad Decimal text, deep nesting.
+_MALFORMED = (KeyError, TypeError, AttributeError, ValueError, ArithmeticError, RecursionError)
+_Stamp = tuple[int, int, int, int]
+
+
 class StateFile:
-    """One state file: load (or seed), atomic save, and change detection by stamp."""
+    """One state file: load (or seed), atomic save, the cross-process lock, change detection."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: _Stamp | None = None
         self._lock = threading.Lock()
+        self._lock_handle: IO[bytes] | None = None
+        self._held: IO[bytes] | None = None  # the lock file, while :meth:`locked` holds it
 
     def exists(self) -> bool:
-        return self.path.exists()
+        return os.path.lexists(self.path)
 
     def load(self) -> EngineState:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = read_bounded(self.path, MAX_STATE_BYTES).decode("utf-8")
             state = state_from_json(json.loads(text))
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise UsageError(
-                f"cannot read the simulator state {self.path}: {error} "
-                "(`oco-reconcile sim reset` starts afresh)"
-            ) from None
+        except FileReadError as error:
+            raise self._unreadable(error.reason) from None
+        except UnicodeDecodeError:
+            raise self._unreadable("not UTF-8 text") from None
+        except json.JSONDecodeError as error:
+            raise self._unreadable(f"not JSON ({error.msg}, line {error.lineno})") from None
+        except StateFormatError as error:
+            raise self._unreadable(str(error)) from None
+        except KeyError as error:
+            raise self._unreadable(f"missing {error}") from None
+        except _MALFORMED as error:
+            raise self._unreadable(f"malformed ({type(error).__name__}: {error})") from None
         self._stamp = self._current_stamp()
         return state
+
+    def _unreadable(self, reason: str) -> UsageError:
+        return UsageError(
+            f"cannot read the simulator state {self.path}: {reason} "
+            "(`oco-reconcile sim reset` starts afresh)"
+        )
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the state's exclusive lock (blocking until other processes release it). Not
+        re-entrant: ``exchange.py`` nests it under one per-process lock."""
+        if sys.platform == "win32":  # no flock: one process at a time, as before the lock
+            yield
+            return
+        handle = self._lock_file()
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        self._held = handle
+        try:
+            yield
+        finally:
+            self._held = None
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _lock_file(self) -> IO[bytes]:
+        """The lock file, opened once and kept (an open per request costs more than the lock)."""
+        if self._lock_handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_handle = self.lock_path.open("a+b")
+        return self._lock_handle
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
 
     def save(self, state: EngineState) -> None:
         text = json.dumps(state_to_json(state), indent=1)
@@ -183,14 +281,30 @@ class StateFile:
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
+            self._count_save()
             self._stamp = self._current_stamp()
 
     def changed_since_last_seen(self) -> bool:
         return self.exists() and self._current_stamp() != self._stamp
 
-    def _current_stamp(self) -> tuple[int, int] | None:
+    def _count_save(self) -> None:
+        if self._held is not None:
+            count = self._saves() + 1
+            self._held.seek(0)
+            self._held.truncate()
+            self._held.write(str(count).encode())
+            self._held.flush()
+
+    def _saves(self) -> int:
+        if self._held is None:
+            return 0
+        self._held.seek(0)
+        text = self._held.read(32)
+        return int(text) if text.isdigit() else 0
+
+    def _current_stamp(self) -> _Stamp | None:
         try:
-            info = self.path.stat()
+            info = os.stat(self.path)
         except OSError:
             return None
-        return (info.st_mtime_ns, info.st_size)
+        return (self._saves(), info.st_mtime_ns, info.st_size, info.st_ino)

@@ -39,6 +39,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from oco_reconcile.errors import UsageError
+from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.json_types import JsonMapping, JsonValue
 
 
@@ -57,6 +58,7 @@ class FaultKind(StrEnum):
 AFTER_CAPABLE = frozenset(
     {FaultKind.HTTP_5XX, FaultKind.TIMEOUT, FaultKind.BUSY, FaultKind.DROP, FaultKind.READ_TIMEOUT}
 )
+MAX_FAULT_PLAN_BYTES = 1024 * 1024  # a plan is a few rules; the bound keeps `/dev/zero` out
 DEFAULT_STATUS = {FaultKind.HTTP_5XX: 503, FaultKind.TIMEOUT: 408, FaultKind.BUSY: 503}
 DEFAULT_RETRY_AFTER = {FaultKind.RATE_LIMIT: 1, FaultKind.BAN: 120}
 
@@ -152,8 +154,10 @@ def load_fault_plan(path: Path) -> FaultPlan:
     import yaml  # JSON is YAML too
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        data = yaml.safe_load(read_bounded(path, MAX_FAULT_PLAN_BYTES).decode("utf-8"))
+    except FileReadError as error:
+        raise UsageError(f"cannot read fault plan {path}: {error.reason}") from None
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
         raise UsageError(f"cannot read fault plan {path}: {error}") from None
     return FaultPlan.from_mapping(data or {})
 

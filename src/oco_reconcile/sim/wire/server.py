@@ -2,18 +2,33 @@
 
 The stdlib server keeps the runtime dependencies as they are; it speaks HTTP/1.1 with keep-alive,
 which ``requests``/``httpx`` clients use. A "dropped connection" fault closes the socket without a
-response; a "read timeout" fault holds it for the rule's ``latency_ms`` first.
+response; a "read timeout" fault holds it for the rule's ``latency_ms`` first. When the simulator
+itself cannot answer (its state file became unreadable under it), the request gets an HTTP 500
+at once whose ``msg`` says why, and the server keeps serving: the next request tries again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from oco_reconcile.sim.wire.messages import DROP, TIMEOUT, RequestHandler, SimRequest
+from oco_reconcile.errors import OcoReconcileError
+from oco_reconcile.sim.wire.messages import (
+    DROP,
+    JSON_CONTENT_TYPE,
+    TIMEOUT,
+    RequestHandler,
+    SimRequest,
+    SimResponse,
+)
+
+# errors.md "-1000 UNKNOWN": "An unknown error occurred while processing the request."; the
+# message carries the simulator's own reason, so a client shows it.
+_SIM_FAILURE_CODE = -1000
 
 
 class SimHTTPServer(ThreadingHTTPServer):
@@ -60,7 +75,10 @@ class _HttpRequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8") if length else ""
         request = SimRequest(self.command, path, query, body, dict(self.headers.items()))
-        answer = self.server.sim.handle(request)
+        try:
+            answer = self.server.sim.handle(request)
+        except OcoReconcileError as error:
+            answer = _failure(error)
         if answer.disconnect in (DROP, TIMEOUT):
             self._drop()
             return
@@ -79,6 +97,12 @@ class _HttpRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if not self.server.quiet:
             super().log_message(format, *args)
+
+
+def _failure(error: OcoReconcileError) -> SimResponse:
+    body = {"code": _SIM_FAILURE_CODE, "msg": f"simulator: {error}"}
+    headers = (("Content-Type", JSON_CONTENT_TYPE),)
+    return SimResponse(500, headers, json.dumps(body).encode())
 
 
 def start_server(
