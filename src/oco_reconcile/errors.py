@@ -16,6 +16,7 @@ EXIT_ERROR = 1
 EXIT_CHANGES = 2
 EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, the shell's convention
 
 
 class OcoReconcileError(Exception):

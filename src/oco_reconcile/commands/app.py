@@ -6,8 +6,13 @@ codes"); a user mistake never shows a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -17,6 +22,7 @@ from oco_reconcile.errors import (
     EXIT_BUG,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     BannedError,
     InputError,
     OcoReconcileError,
@@ -185,8 +191,36 @@ def _report(error: OcoReconcileError) -> None:
     typer.echo(f"Error: {error}", err=True)
 
 
+class Terminated(BaseException):
+    """SIGTERM outside apply's execute phase (which handles it itself): nothing is being sent, so
+    the command stops where it is. A BaseException, like KeyboardInterrupt, so that no
+    ``except Exception`` on the way swallows it."""
+
+
+def _raise_terminated(_signum: int, _frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_stops_the_command() -> Iterator[None]:
+    """SIGTERM (what CI sends to a cancelled job) ends the command with a message and 143."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: runs the app and maps every outcome to an exit code."""
+    with _sigterm_stops_the_command():
+        _run(argv)
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         code = app(args=argv, standalone_mode=False)
     except typer.Abort:
@@ -204,6 +238,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        typer.echo("Terminated.", err=True)
+        sys.exit(EXIT_TERMINATED)
     except Exception as error:  # the one place an unexpected exception becomes exit 3
         import traceback
 
