@@ -259,3 +259,14 @@ def test_an_unknown_cancel_outcome_is_looked_up_not_resent_blindly(fake: FakeBin
 @pytest.fixture
 def fake(fake_binance: FakeBinance) -> FakeBinance:
     return fake_binance
+
+
+def test_a_failing_first_clock_sync_is_retried_by_the_signed_request_only(
+    fake: FakeBinance,
+) -> None:
+    """The first signed request syncs the clock inside its own attempt: a failing sync is that
+    attempt's failure, not a second retry loop (was max_attempts squared time requests)."""
+    fake.error("GET", TIME, 500, -1000, "An unknown error occurred while processing the request.")
+    with fake.client(retry=POLICY) as client, pytest.raises(ExchangeError):
+        client.balances()
+    assert len(fake.sent(TIME)) == POLICY.max_attempts

@@ -348,12 +348,14 @@ class BinanceClient:
         return int(self._clock() * 1000) + offset
 
     def _initial_offset(self) -> int:
-        # One sync for all threads that sign their first request at the same moment.
+        # One sync for all threads that sign their first request at the same moment. Not retried
+        # here: this runs inside an attempt of the signed request, whose retry decides (a retry
+        # loop here would multiply the caller's).
         with self._first_sync:
             with self._lock:
                 offset = self._offset_ms
             if offset is None:
-                self._run(Operation.READ, self._sync_clock)
+                self._sync_clock()
         with self._lock:
             return self._offset_ms or 0
 
