@@ -425,3 +425,15 @@ def test_market_leg_notional_uses_the_reference_price(api: Api, engine: Engine) 
     assert error(api.place(**market_stop)) == (400, -1013, "Filter failure: NOTIONAL")
     engine.state.reference_prices.clear()  # back to the last price: 0.0001 x 110000 = 11
     assert api.place(**market_stop).status_code == 200
+
+
+def test_reference_price_endpoint_answers_null_until_one_is_set(api: Api, engine: Engine) -> None:
+    # rest-api.md "Query reference price": the two documented shapes
+    none = api.public("GET", "/api/v3/referencePrice", symbol="BTCUSDT").json()
+    assert (none["symbol"], none["referencePrice"]) == ("BTCUSDT", None)
+    engine.state.reference_prices["BTCUSDT"] = Decimal("108000")
+    found = api.public("GET", "/api/v3/referencePrice", symbol="BTCUSDT").json()
+    assert Decimal(found["referencePrice"]) == Decimal("108000")
+    assert isinstance(found["timestamp"], int)
+    unknown = api.public("GET", "/api/v3/referencePrice", symbol="NOPEUSDT")
+    assert error(unknown) == (400, -1121, "Invalid symbol.")
