@@ -158,7 +158,7 @@ def _side_of_market(
     return problems
 
 
-def leg_reference_price(leg: Leg, price: Decimal | None, *, lowest: bool = True) -> Decimal | None:
+def _leg_notional_price(leg: Leg, price: Decimal | None, *, lowest: bool = True) -> Decimal | None:
     """The price a leg's notional is counted at: its limit price; for a market leg the lower (or
     the higher) of its stop price and ``price``, the filter price."""
     if leg.price is not None:
@@ -177,9 +177,9 @@ def _notional(ctx: BracketContext, leg: Leg, label: str) -> list[PlanProblem]:
     market = leg.price is None
     message = None
     if not market or rule.apply_min_to_market:
-        message = _below_minimum(ctx, rule, leg_reference_price(leg, ctx.filter_price))
+        message = _below_minimum(ctx, rule, _leg_notional_price(leg, ctx.filter_price))
     if message is None and (not market or rule.apply_max_to_market):
-        highest = leg_reference_price(leg, ctx.filter_price, lowest=False)
+        highest = _leg_notional_price(leg, ctx.filter_price, lowest=False)
         message = _above_maximum(ctx, rule, highest)
     return [] if message is None else [ctx.problem(message, label, "quantity")]
 
