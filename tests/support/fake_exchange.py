@@ -8,7 +8,8 @@ latest list with an id and, like ``GET /api/v3/orderList``, without the legs' de
 ``openOrderList`` carries ids only (the legs come from ``openOrders``). Unknown symbols are
 rejected with -1121.
 
-Every request is recorded in ``calls`` as (method name, argument); committed placements and
+``reference_prices`` answer ``GET /api/v3/referencePrice`` (null for the other symbols). Every
+request is recorded in ``calls`` as (method name, argument); committed placements and
 cancels in ``events``. Faults are scripted per (method name, list client id) and can fire before
 or after the exchange committed the request. ``read_only`` makes any placement or cancel fail the
 test (the reader must never write). ``extra_orders`` are open orders outside any open list (plain
@@ -56,6 +57,8 @@ WEIGHTS = {
     "server_time": 1,
     "exchange_info": 20,
     "prices": 4,
+    "reference_price": 2,
+    "average_price": 2,
     "balances": 20,
     "open_order_lists": 6,
     "order_list": 4,
@@ -102,6 +105,7 @@ class FakeExchange(Exchange):
 
     info: ExchangeInfo = field(default_factory=market_info)
     prices_by_symbol: Mapping[str, Decimal] = field(default_factory=lambda: dict(PRICES))
+    reference_prices: Mapping[str, Decimal] = field(default_factory=dict)  # others: null
     balances_by_asset: Mapping[str, Balance] = field(default_factory=lambda: dict(RICH))
     lists: list[OrderList] = field(default_factory=list)
     history: Mapping[str, OrderList] = field(default_factory=dict)
@@ -189,6 +193,15 @@ class FakeExchange(Exchange):
         if any(s not in self.prices_by_symbol for s in symbols):
             raise RejectedError(_INVALID_SYMBOL[0], status=400, code=_INVALID_SYMBOL[1])
         return {s: self.prices_by_symbol[s] for s in symbols}
+
+    def reference_price(self, symbol: str) -> Decimal | None:
+        self._record("reference_price", symbol)
+        return self.reference_prices.get(symbol)
+
+    def average_price(self, symbol: str) -> Decimal:
+        """The average is the last price here (like the simulator's)."""
+        self._record("average_price", symbol)
+        return self.prices_by_symbol[symbol]
 
     def balances(self) -> Mapping[str, Balance]:
         self._record("balances")

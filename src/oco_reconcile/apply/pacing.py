@@ -47,6 +47,7 @@ from oco_reconcile.errors import RateLimitedError
 from oco_reconcile.venues.spot.weights import (
     ACCOUNT_WEIGHT,
     ALL_ORDER_LISTS_WEIGHT,
+    AVG_PRICE_WEIGHT,
     CANCEL_LIST_WEIGHT,
     EXCHANGE_INFO_WEIGHT,
     OCO_ORDER_COUNT,
@@ -58,6 +59,7 @@ from oco_reconcile.venues.spot.weights import (
     PLACE_OCO_WEIGHT,
     PRICE_MANY_WEIGHT,
     PRICE_ONE_WEIGHT,
+    REFERENCE_PRICE_WEIGHT,
     SERVER_TIME_WEIGHT,
 )
 
@@ -98,6 +100,8 @@ EXCHANGE_INFO = Cost(weight=EXCHANGE_INFO_WEIGHT)
 ACCOUNT = Cost(weight=ACCOUNT_WEIGHT)
 OPEN_ORDER_LISTS = Cost(weight=OPEN_ORDER_LISTS_WEIGHT)
 ALL_ORDER_LISTS = Cost(weight=ALL_ORDER_LISTS_WEIGHT)
+REFERENCE_PRICE = Cost(weight=REFERENCE_PRICE_WEIGHT)
+AVG_PRICE = Cost(weight=AVG_PRICE_WEIGHT)
 
 
 def prices_cost(symbol_count: int) -> Cost:

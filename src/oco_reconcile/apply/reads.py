@@ -23,11 +23,13 @@ from typing import TYPE_CHECKING, TypeVar
 from oco_reconcile.apply.pacing import (
     ACCOUNT,
     ALL_ORDER_LISTS,
+    AVG_PRICE,
     DEFAULT_LIMITS,
     EXCHANGE_INFO,
     OPEN_ORDER_LISTS,
     ORDER_LIST_LOOKUP,
     ORDER_LOOKUP,
+    REFERENCE_PRICE,
     SERVER_TIME,
     Cost,
     Pacer,
@@ -73,6 +75,12 @@ class PacedReads:
     def prices(self, symbols: Sequence[str]) -> Mapping[str, Decimal]:
         cost = prices_cost(len(set(symbols)))
         return self._read(cost, lambda: self._exchange.prices(symbols))
+
+    def reference_price(self, symbol: str) -> Decimal | None:
+        return self._read(REFERENCE_PRICE, lambda: self._exchange.reference_price(symbol))
+
+    def average_price(self, symbol: str) -> Decimal:
+        return self._read(AVG_PRICE, lambda: self._exchange.average_price(symbol))
 
     def balances(self) -> Mapping[str, Balance]:
         return self._read(ACCOUNT, self._exchange.balances)

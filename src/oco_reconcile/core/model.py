@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from oco_reconcile.core.market import MarketView
+
 
 class Side(StrEnum):
     BUY = "BUY"
@@ -65,14 +67,6 @@ class LegPosition(StrEnum):
 
 TAKE_PROFIT_TYPES = frozenset({LegType.LIMIT_MAKER, LegType.TAKE_PROFIT, LegType.TAKE_PROFIT_LIMIT})
 STOP_LOSS_TYPES = frozenset({LegType.STOP_LOSS, LegType.STOP_LOSS_LIMIT})
-
-
-def allowed_leg_types(side: Side, position: LegPosition) -> frozenset[LegType]:
-    """Valid leg types per side and position (rest-api.md "New Order list - OCO (TRADE)")."""
-    take_profit_above = side is Side.SELL
-    if (position is LegPosition.ABOVE) == take_profit_above:
-        return TAKE_PROFIT_TYPES
-    return STOP_LOSS_TYPES
 
 
 def take_profit_position(side: Side) -> LegPosition:
@@ -216,11 +210,14 @@ class LotSize:
 
 @dataclass(frozen=True)
 class NotionalFilter:
-    """NOTIONAL (min and max) or the legacy MIN_NOTIONAL (max is None)."""
+    """NOTIONAL (min and max) or the legacy MIN_NOTIONAL (max None, ``applyToMarket`` for min)."""
 
     min_notional: Decimal
     max_notional: Decimal | None = None
     legacy: bool = False
+    apply_min_to_market: bool = True
+    apply_max_to_market: bool = True
+    avg_price_mins: int = 0
 
 
 @dataclass(frozen=True)
@@ -272,6 +269,8 @@ class SymbolRules:
     max_num_order_lists: int | None = None
     max_num_iceberg_orders: int | None = None
     iceberg_parts: int | None = None
+    max_position: Decimal | None = None
+    permission_sets: tuple[frozenset[str], ...] = ()  # each set: one of them (rest-api.md)
 
 
 class RateLimitType(StrEnum):
@@ -398,3 +397,4 @@ class LiveState:
     balances: Mapping[str, Balance]
     history: Mapping[str, ListHistory] = field(default_factory=dict)
     remnants: tuple[Remnant, ...] = ()
+    market: MarketView = field(default_factory=MarketView)

@@ -25,7 +25,6 @@ from oco_reconcile.core.model import (
     LegType,
     Side,
     SourceLocation,
-    allowed_leg_types,
     take_profit_position,
 )
 from oco_reconcile.core.settings import Settings
@@ -53,6 +52,14 @@ _SEMANTIC_DEFS = ("decimal", "oneForm")
 
 
 # --- one file ------------------------------------------------------------------------------------
+
+
+def allowed_leg_types(side: Side, position: LegPosition) -> frozenset[LegType]:
+    """Valid leg types per side and position (rest-api.md "New Order list - OCO (TRADE)")."""
+    take_profit_above = side is Side.SELL
+    if (position is LegPosition.ABOVE) == take_profit_above:
+        return TAKE_PROFIT_TYPES
+    return STOP_LOSS_TYPES
 
 
 @dataclass(frozen=True)

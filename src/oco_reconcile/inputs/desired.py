@@ -18,6 +18,7 @@ from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import BugError, InputError, Problem
 from oco_reconcile.inputs.brackets import BracketFile, read_bracket_file
 from oco_reconcile.inputs.discovery import bracket_files, classify_paths
+from oco_reconcile.inputs.names import name_warnings
 from oco_reconcile.inputs.outside import names_outside
 from oco_reconcile.inputs.settings import read_settings
 
@@ -67,12 +68,14 @@ def load_selected(paths: Sequence[Path]) -> LoadedInputs:
 
 
 def validate_paths(paths: Sequence[Path]) -> str:
-    """``validate``: load everything (raising InputError with every problem) and summarise."""
+    """``validate``: load everything (raising InputError with every problem) and summarise, then
+    one warning line per name Binance's firewall may reject (:mod:`~oco_reconcile.inputs.names`)."""
     loaded = _load(paths)
     count, files = len(loaded.brackets), len(loaded.files)
     settings = "defaults" if loaded.settings_file is None else str(loaded.settings_file)
     brackets = f"{count} bracket{'s' if count != 1 else ''}"
-    return f"OK: {brackets} in {files} file{'s' if files != 1 else ''} (settings: {settings})"
+    summary = f"OK: {brackets} in {files} file{'s' if files != 1 else ''} (settings: {settings})"
+    return "\n".join([summary, *name_warnings(loaded.brackets)])
 
 
 def _load(paths: Sequence[Path]) -> LoadedInputs:

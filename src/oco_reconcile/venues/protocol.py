@@ -36,6 +36,14 @@ class Exchange(Protocol):
         """``GET /api/v3/ticker/price``: last prices, one request."""
         ...
 
+    def reference_price(self, symbol: str) -> Decimal | None:
+        """``GET /api/v3/referencePrice``: None when the symbol has none now (null)."""
+        ...
+
+    def average_price(self, symbol: str) -> Decimal:
+        """``GET /api/v3/avgPrice``: the average over the symbol's ``avgPriceMins``."""
+        ...
+
     def balances(self) -> Mapping[str, Balance]:
         """``GET /api/v3/account``: free and locked balance per asset."""
         ...

@@ -4,6 +4,7 @@ and messages (errors.md, rest-api.md "New Order list - OCO", rest-api.md "New Or
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -401,3 +402,38 @@ def test_symbol_not_allowing_oco_or_stop_loss(api: Api, engine: Engine) -> None:
     assert error(api.place()) == (400, -2010, "OCO orders are not supported for this symbol")
     engine.state.symbols["BTCUSDT"]["status"] = "HALT"
     assert error(api.place()) == (400, -2010, "Market is closed.")
+
+
+# --- the filter price: the reference price when the symbol has one (CHANGELOG.md 2026-05-06) ----
+
+
+def test_percent_price_uses_the_reference_price(api: Api, engine: Engine) -> None:
+    assert api.place(listClientOrderId="before").status_code == 200  # at the last price 110000
+    engine.state.reference_prices["BTCUSDT"] = Decimal("600000")  # 0.2 x 600000 = 120000
+    rejected = api.place(listClientOrderId="after")
+    assert error(rejected) == (400, -1013, "Filter failure: PERCENT_PRICE_BY_SIDE")
+
+
+def test_market_leg_notional_uses_the_reference_price(api: Api, engine: Engine) -> None:
+    market_stop = {
+        "quantity": "0.0001",  # the take profit: 0.0001 x 120000 = 12
+        "belowType": "STOP_LOSS",
+        "belowPrice": None,
+        "belowTimeInForce": None,
+    }
+    engine.state.reference_prices["BTCUSDT"] = Decimal("40000")  # 0.0001 x 40000 = 4 < 5
+    assert error(api.place(**market_stop)) == (400, -1013, "Filter failure: NOTIONAL")
+    engine.state.reference_prices.clear()  # back to the last price: 0.0001 x 110000 = 11
+    assert api.place(**market_stop).status_code == 200
+
+
+def test_reference_price_endpoint_answers_null_until_one_is_set(api: Api, engine: Engine) -> None:
+    # rest-api.md "Query reference price": the two documented shapes
+    none = api.public("GET", "/api/v3/referencePrice", symbol="BTCUSDT").json()
+    assert (none["symbol"], none["referencePrice"]) == ("BTCUSDT", None)
+    engine.state.reference_prices["BTCUSDT"] = Decimal("108000")
+    found = api.public("GET", "/api/v3/referencePrice", symbol="BTCUSDT").json()
+    assert Decimal(found["referencePrice"]) == Decimal("108000")
+    assert isinstance(found["timestamp"], int)
+    unknown = api.public("GET", "/api/v3/referencePrice", symbol="NOPEUSDT")
+    assert error(unknown) == (400, -1121, "Invalid symbol.")

@@ -1,10 +1,11 @@
 """Plan-time checks against the live exchange: every problem at once, none silently rounded.
 
 PURE. :func:`check_plan` is the one entry the planner calls. For each list the plan places:
-the exchange filters (:mod:`.filters`) and the guardrails (:mod:`.guardrails`); for the plan as a
-whole: free balances counting what the plan's cancels release (:mod:`.balances`), the count
-filters *after* the plan (:mod:`.counts`) and ``max_total_notional``. Each problem names the
-bracket, the leg and the field, and states the nearest valid value. The rules where Binance is not
+the exchange filters (:mod:`.filters`), the guardrails (:mod:`.guardrails`) and the account's
+permissions (:mod:`.account`); for the plan as a whole: MAX_POSITION (:mod:`.account`), free
+balances counting what the plan's cancels release (:mod:`.balances`), the count filters *after*
+the plan (:mod:`.counts`) and ``max_total_notional``. Each problem names the bracket, the leg and
+the field, and states the nearest valid value. The rules where Binance is not
 explicit are in each module's docstring.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from oco_reconcile.core.checks.account import check_positions, permission_problems
 from oco_reconcile.core.checks.balances import check_balances
 from oco_reconcile.core.checks.context import BracketContext
 from oco_reconcile.core.checks.counts import check_counts
@@ -43,6 +45,7 @@ def check_plan(
     for bracket in placed:
         problems.extend(check_bracket(bracket, live, settings))
     problems.extend(check_balances(plan_changes, live))
+    problems.extend(check_positions(plan_changes, live))
     problems.extend(check_counts(plan_changes, live))
     problems.extend(check_total_notional(plan_changes, live, settings))
     return tuple(problems)
@@ -56,8 +59,10 @@ def check_bracket(bracket: Bracket, live: LiveState, settings: Settings) -> list
     if rules is None:
         message = f"symbol {bracket.symbol} does not exist on the exchange"
         return [*problems, PlanProblem(address, message, bracket.name, None, "symbol")]
-    ctx = BracketContext(bracket, rules, live.prices.get(bracket.symbol), settings)
+    reference = live.market.filter_prices.get(bracket.symbol)
+    ctx = BracketContext(bracket, rules, live.prices.get(bracket.symbol), settings, reference)
     problems += symbol_problems(ctx)
+    problems += permission_problems(ctx, live.market.account_permissions)
     problems += quantity_problems(ctx)
     for position in LegPosition:
         problems += leg_problems(ctx, position)

@@ -1,10 +1,11 @@
-"""What the per-bracket checks share: the bracket, its symbol's rules, the last price, settings."""
+"""What the per-bracket checks share: the bracket, its symbol's rules, the prices, settings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from oco_reconcile.core.market import FilterPrice
 from oco_reconcile.core.model import Bracket, LegPosition, SymbolRules, take_profit_position
 from oco_reconcile.core.plan import PlanProblem
 from oco_reconcile.core.settings import Settings
@@ -18,6 +19,16 @@ class BracketContext:
     rules: SymbolRules
     last: Decimal | None
     settings: Settings
+    reference: FilterPrice | None = None  # None: the filters use the last price
+
+    @property
+    def filter_price(self) -> Decimal | None:
+        """What PERCENT_PRICE(_BY_SIDE) and a market leg's notional are checked against."""
+        return self.reference.value if self.reference is not None else self.last
+
+    @property
+    def filter_price_name(self) -> str:
+        return self.reference.source if self.reference is not None else "last price"
 
     @property
     def address(self) -> str:

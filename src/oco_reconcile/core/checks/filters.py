@@ -5,12 +5,14 @@ the nearest valid value; nothing is rounded silently.
 
 Rules where Binance is not explicit, documented in the README:
 
-* Reference price: Binance checks PERCENT_PRICE_BY_SIDE (and NOTIONAL for market legs) against
-  the symbol's reference price or an average over ``avgPriceMins`` (filters.md notes); the
-  planner uses the last price, the closest value one cheap request gives.
-* Notional per leg: qty x the leg's limit price; a market leg (STOP_LOSS, TAKE_PROFIT) at the
-  lower of its stop price and the last price (JKorf/Binance.Net #1048: a far stop leg fails
-  MIN_NOTIONAL on its own; the simulator counts market legs at the last price).
+* Filter price: PERCENT_PRICE(_BY_SIDE), and NOTIONAL / MIN_NOTIONAL for market legs, use the
+  symbol's reference price when it has one, else the average over ``avgPriceMins``, else the last
+  price (filters.md "PERCENT_PRICE", "NOTIONAL"; CHANGELOG.md 2026-05-06). The live read supplies
+  it (``LiveState.market``); without it the checks use the last price.
+* Notional per leg: qty x the leg's limit price; a market leg (STOP_LOSS, TAKE_PROFIT) only where
+  ``applyMinToMarket`` / ``applyMaxToMarket`` (MIN_NOTIONAL: ``applyToMarket``) say so, at the
+  lower of its stop price and the filter price for the minimum, the higher for the maximum
+  (JKorf/Binance.Net #1048: a far stop leg fails MIN_NOTIONAL on its own).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from oco_reconcile.core.decimals import (
     nearest_steps,
     to_wire,
 )
-from oco_reconcile.core.model import Leg, LegPosition, LegType, LotSize, Side
+from oco_reconcile.core.model import Leg, LegPosition, LegType, LotSize, NotionalFilter, Side
 from oco_reconcile.core.plan import PlanProblem
 
 
@@ -156,46 +158,75 @@ def _side_of_market(
     return problems
 
 
-def leg_reference_price(leg: Leg, last: Decimal | None) -> Decimal | None:
-    """The price a leg's notional is counted at: its limit price; for a market leg the lower of
-    its stop price and the last price."""
+def _leg_notional_price(leg: Leg, price: Decimal | None, *, lowest: bool = True) -> Decimal | None:
+    """The price a leg's notional is counted at: its limit price; for a market leg the lower (or
+    the higher) of its stop price and ``price``, the filter price."""
     if leg.price is not None:
         return leg.price
-    candidates = [p for p in (leg.stop_price, last) if p is not None]
-    return min(candidates, default=None)
+    candidates = [p for p in (leg.stop_price, price) if p is not None]
+    if not candidates:
+        return None
+    return min(candidates) if lowest else max(candidates)
 
 
 def _notional(ctx: BracketContext, leg: Leg, label: str) -> list[PlanProblem]:
-    notional_filter = ctx.rules.notional
-    price = leg_reference_price(leg, ctx.last)
-    if notional_filter is None or price is None or price <= 0:
+    """NOTIONAL / MIN_NOTIONAL: a market leg only for the bounds that apply to market orders."""
+    rule = ctx.rules.notional
+    if rule is None:
         return []
+    market = leg.price is None
+    message = None
+    if not market or rule.apply_min_to_market:
+        message = _below_minimum(ctx, rule, _leg_notional_price(leg, ctx.filter_price))
+    if message is None and (not market or rule.apply_max_to_market):
+        highest = _leg_notional_price(leg, ctx.filter_price, lowest=False)
+        message = _above_maximum(ctx, rule, highest)
+    return [] if message is None else [ctx.problem(message, label, "quantity")]
+
+
+def _shown(ctx: BracketContext, rule: NotionalFilter, price: Decimal) -> tuple[str, str, Decimal]:
     quantity = ctx.bracket.quantity
     notional = quantity * price
-    name = "MIN_NOTIONAL" if notional_filter.legacy else "NOTIONAL"
-    step = ctx.rules.lot_size.step_size if ctx.rules.lot_size else Decimal(0)
+    name = "MIN_NOTIONAL" if rule.legacy else "NOTIONAL"
     shown = f"notional {to_wire(notional)} ({to_wire(quantity)} x {to_wire(price)})"
-    if notional < notional_filter.min_notional:
-        smallest = ceil_to_step(notional_filter.min_notional / price, step)
-        message = (
-            f"{shown} is below minNotional {to_wire(notional_filter.min_notional)} ({name}); "
-            f"smallest valid quantity at this price: {to_wire(smallest)}"
-        )
-        return [ctx.problem(message, label, "quantity")]
-    maximum = notional_filter.max_notional
-    if maximum is not None and maximum > 0 and notional > maximum:
-        largest = floor_to_step(maximum / price, step)
-        message = (
-            f"{shown} is above maxNotional {to_wire(maximum)} ({name}); "
-            f"largest valid quantity at this price: {to_wire(largest)}"
-        )
-        return [ctx.problem(message, label, "quantity")]
-    return []
+    return shown, name, notional
+
+
+def _step(ctx: BracketContext) -> Decimal:
+    return ctx.rules.lot_size.step_size if ctx.rules.lot_size else Decimal(0)
+
+
+def _below_minimum(ctx: BracketContext, rule: NotionalFilter, price: Decimal | None) -> str | None:
+    if price is None or price <= 0:
+        return None
+    shown, name, notional = _shown(ctx, rule, price)
+    if notional >= rule.min_notional:
+        return None
+    smallest = ceil_to_step(rule.min_notional / price, _step(ctx))
+    return (
+        f"{shown} is below minNotional {to_wire(rule.min_notional)} ({name}); "
+        f"smallest valid quantity at this price: {to_wire(smallest)}"
+    )
+
+
+def _above_maximum(ctx: BracketContext, rule: NotionalFilter, price: Decimal | None) -> str | None:
+    maximum = rule.max_notional
+    if price is None or price <= 0 or maximum is None or maximum <= 0:
+        return None
+    shown, name, notional = _shown(ctx, rule, price)
+    if notional <= maximum:
+        return None
+    largest = floor_to_step(maximum / price, _step(ctx))
+    return (
+        f"{shown} is above maxNotional {to_wire(maximum)} ({name}); "
+        f"largest valid quantity at this price: {to_wire(largest)}"
+    )
 
 
 def _percent_price(ctx: BracketContext, leg: Leg, label: str) -> list[PlanProblem]:
-    """PERCENT_PRICE_BY_SIDE (and the older PERCENT_PRICE) on the leg's limit price."""
-    if ctx.last is None or leg.price is None:
+    """PERCENT_PRICE_BY_SIDE (and the older PERCENT_PRICE) on the leg's limit price, against the
+    filter price (filters.md "PERCENT_PRICE_BY_SIDE")."""
+    if ctx.filter_price is None or leg.price is None:
         return []
     problems = []
     by_side = ctx.rules.percent_price_by_side
@@ -216,18 +247,20 @@ def _percent_price(ctx: BracketContext, leg: Leg, label: str) -> list[PlanProble
 def _multiplier_range(
     ctx: BracketContext, price: Decimal, down: Decimal, up: Decimal, name: str
 ) -> list[str]:
-    assert ctx.last is not None  # noqa: S101 - checked by the caller
-    low, high = ctx.last * down, ctx.last * up
+    base = ctx.filter_price
+    assert base is not None  # noqa: S101 - checked by the caller
+    low, high = base * down, base * up
     tick = ctx.tick
+    shown = f"the {ctx.filter_price_name} {to_wire(base)} ({name})"
     if down > 0 and price < low:
         return [
-            f"{to_wire(price)} is below {to_wire(down)} x the last price {to_wire(ctx.last)} "
-            f"({name}); lowest valid: {to_wire(ceil_to_step(low, tick))}"
+            f"{to_wire(price)} is below {to_wire(down)} x {shown}; "
+            f"lowest valid: {to_wire(ceil_to_step(low, tick))}"
         ]
     if up > 0 and price > high:
         return [
-            f"{to_wire(price)} is above {to_wire(up)} x the last price {to_wire(ctx.last)} "
-            f"({name}); highest valid: {to_wire(floor_to_step(high, tick))}"
+            f"{to_wire(price)} is above {to_wire(up)} x {shown}; "
+            f"highest valid: {to_wire(floor_to_step(high, tick))}"
         ]
     return []
 

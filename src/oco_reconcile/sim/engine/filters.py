@@ -1,11 +1,12 @@
 """The exchange filters of one OCO request (filters.md), in the symbol's order, then the
 exchange-wide ``EXCHANGE_MAX_*`` ones; a failure is ``-1013 Filter failure: NAME``.
 
-Simplifications (documented in ``docs/simulator.md``): the reference price of PERCENT_PRICE*,
-NOTIONAL and MIN_NOTIONAL is the last price (``avgPriceMins`` is ignored); a market leg
-(STOP_LOSS / TAKE_PROFIT) is checked against NOTIONAL at the last price only when the filter applies
-to market orders; a trailing leg without a stop price is checked against the trailing-delta bounds
-but not against the last price.
+PERCENT_PRICE*, and NOTIONAL / MIN_NOTIONAL for market legs, use the symbol's reference price when
+it has one, else the average over ``avgPriceMins`` (filters.md "PERCENT_PRICE", "NOTIONAL";
+CHANGELOG.md 2026-05-06). Simplifications (documented in ``docs/simulator.md``): the simulator's
+average price is its last price; a market leg (STOP_LOSS / TAKE_PROFIT) is checked against
+NOTIONAL at that price only when the filter applies to market orders; a trailing leg without a stop
+price is checked against the trailing-delta bounds but not against the last price.
 """
 
 from __future__ import annotations
@@ -31,11 +32,17 @@ class OpenCounts:
 
 @dataclass(frozen=True)
 class FilterContext:
-    """What the filters need beyond the request: the reference price and the open counts."""
+    """What the filters need beyond the request: the prices and the open counts."""
 
     last_price: Decimal
     symbol_counts: OpenCounts
     account_counts: OpenCounts
+    reference_price: Decimal | None = None  # GET /api/v3/referencePrice; None: not set
+
+    @property
+    def filter_price(self) -> Decimal:
+        """The reference price, else the average (the simulator's: its last price)."""
+        return self.last_price if self.reference_price is None else self.reference_price
 
 
 def check_filters(symbol: SymbolInfo, spec: Request, context: FilterContext) -> None:
@@ -56,7 +63,9 @@ def _check_filter(
 ) -> None:
     name = str(rule["filterType"])
     check = _PRICE_CHECKS.get(name)
-    passed = check(rule, spec, context.last_price) if check else _count_ok(name, rule, spec, counts)
+    passed = (
+        check(rule, spec, context.filter_price) if check else _count_ok(name, rule, spec, counts)
+    )
     if not passed:
         raise errors.filter_failure(name)
 
@@ -85,39 +94,39 @@ def _in_grid(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> bool
     return not step or value % step == 0
 
 
-def _percent_price(rule: JsonMapping, spec: Request, last: Decimal) -> bool:
+def _percent_price(rule: JsonMapping, spec: Request, base: Decimal) -> bool:
     up, down = Decimal(rule["multiplierUp"]), Decimal(rule["multiplierDown"])
-    return all(last * down <= leg.price <= last * up for leg in spec.legs if leg.price is not None)
+    return all(base * down <= leg.price <= base * up for leg in spec.legs if leg.price is not None)
 
 
-def _percent_price_by_side(rule: JsonMapping, spec: Request, last: Decimal) -> bool:
+def _percent_price_by_side(rule: JsonMapping, spec: Request, base: Decimal) -> bool:
     prefix = "bid" if spec.side == "BUY" else "ask"
     up = Decimal(rule[f"{prefix}MultiplierUp"])
     down = Decimal(rule[f"{prefix}MultiplierDown"])
-    return all(last * down <= leg.price <= last * up for leg in spec.legs if leg.price is not None)
+    return all(base * down <= leg.price <= base * up for leg in spec.legs if leg.price is not None)
 
 
-def _leg_notionals(spec: Request, last: Decimal, apply_to_market: bool) -> list[Decimal]:
-    """Notional per leg at its limit price; market legs at the last price when the rule applies."""
+def _leg_notionals(spec: Request, price: Decimal, apply_to_market: bool) -> list[Decimal]:
+    """Notional per leg at its limit price; market legs at ``price`` when the rule applies."""
     values = []
     for leg in spec.legs:
         if leg.price is not None:
             values.append(leg.price * spec.quantity)
         elif apply_to_market:
-            values.append(last * spec.quantity)
+            values.append(price * spec.quantity)
     return values
 
 
-def _min_notional(rule: JsonMapping, spec: Request, last: Decimal) -> bool:
+def _min_notional(rule: JsonMapping, spec: Request, price: Decimal) -> bool:
     minimum = Decimal(rule["minNotional"])
-    notionals = _leg_notionals(spec, last, bool(rule.get("applyToMarket", False)))
+    notionals = _leg_notionals(spec, price, bool(rule.get("applyToMarket", False)))
     return all(value >= minimum for value in notionals)
 
 
-def _notional(rule: JsonMapping, spec: Request, last: Decimal) -> bool:
+def _notional(rule: JsonMapping, spec: Request, price: Decimal) -> bool:
     minimum, maximum = Decimal(rule["minNotional"]), Decimal(rule["maxNotional"])
-    lows = _leg_notionals(spec, last, bool(rule.get("applyMinToMarket", False)))
-    highs = _leg_notionals(spec, last, bool(rule.get("applyMaxToMarket", False)))
+    lows = _leg_notionals(spec, price, bool(rule.get("applyMinToMarket", False)))
+    highs = _leg_notionals(spec, price, bool(rule.get("applyMaxToMarket", False)))
     return all(value >= minimum for value in lows) and all(value <= maximum for value in highs)
 
 

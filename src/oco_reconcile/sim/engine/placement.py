@@ -33,7 +33,8 @@ def place_oco(state: EngineState, spec: OcoSpec, clock: Clock) -> SimOrderList:
     symbol = symbol_info(state, spec.symbol)
     validate_request(symbol, spec)
     last = state.prices[spec.symbol]
-    context = FilterContext(last, open_counts(state, spec.symbol), open_counts(state, None))
+    counts = open_counts(state, spec.symbol), open_counts(state, None)
+    context = FilterContext(last, *counts, state.reference_prices.get(spec.symbol))
     check_filters(symbol, spec, context)
     check_exchange_filters(state.exchange_filters, spec, context)
     _check_duplicates(state, spec)

@@ -146,6 +146,7 @@ class EngineState:
     prices: dict[str, Decimal]
     price_times: dict[str, int]
     balances: dict[str, Holding]
+    reference_prices: dict[str, Decimal] = field(default_factory=dict)  # not persisted
     orders: dict[int, SimOrder] = field(default_factory=dict)
     lists: dict[int, SimOrderList] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)

@@ -74,7 +74,8 @@ def check_order(state: EngineState, spec: OrderSpec) -> tuple[JsonMapping, Singl
     request = SingleRequest(spec.symbol, spec.side, _quantity(symbol, spec, last), (spec.leg,))
     check_precision(symbol, request)
     _check_symbol_allows(symbol, spec)
-    context = FilterContext(last, open_counts(state, spec.symbol), open_counts(state, None))
+    counts = open_counts(state, spec.symbol), open_counts(state, None)
+    context = FilterContext(last, *counts, state.reference_prices.get(spec.symbol))
     check_filters(symbol, request, context)
     check_exchange_filters(state.exchange_filters, request, context)
     return symbol, request, last

@@ -97,6 +97,14 @@ class Endpoints:
         self.engine.symbol_info(symbol)
         return self.shapes.avg_price(symbol)
 
+    def reference_price(self, params: Params) -> JsonValue:
+        """rest-api.md "Query reference price": null when the symbol has none (the simulator
+        never answers -2043, "never had one")."""
+        symbol = params.required("symbol")
+        params.finish()
+        self.engine.symbol_info(symbol)
+        return self.shapes.reference_price(symbol, self.engine.state.reference_prices.get(symbol))
+
     # --- account ------------------------------------------------------------------------------
 
     def account(self, params: Params) -> JsonValue:

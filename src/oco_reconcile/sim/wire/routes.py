@@ -63,6 +63,7 @@ ROUTES: Mapping[tuple[str, str], Route] = {
     ("GET", "/api/v3/exchangeInfo"): Route(Endpoints.exchange_info, _fixed(20)),
     ("GET", "/api/v3/ticker/price"): Route(Endpoints.ticker_price, _by_symbol(2, 4)),
     ("GET", "/api/v3/avgPrice"): Route(Endpoints.avg_price, _fixed(2)),
+    ("GET", "/api/v3/referencePrice"): Route(Endpoints.reference_price, _fixed(2)),
     ("GET", "/api/v3/account"): Route(Endpoints.account, _fixed(20), signed=True),
     ("GET", "/api/v3/openOrderList"): Route(Endpoints.open_order_list, _fixed(6), signed=True),
     ("GET", "/api/v3/orderList"): Route(Endpoints.order_list, _fixed(4), signed=True),

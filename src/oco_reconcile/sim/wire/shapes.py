@@ -303,6 +303,13 @@ class Shapes:
             "price": self.price_text(symbol, self.engine.state.prices[symbol]),
         }
 
+    def reference_price(self, symbol: str, value: Decimal | None) -> JsonObject:
+        return {
+            "symbol": symbol,
+            "referencePrice": None if value is None else self.price_text(symbol, value),
+            "timestamp": self.engine.state.price_times.get(symbol, 0),
+        }
+
     def avg_price(self, symbol: str) -> JsonObject:
         """The simulator's average price is the last price (``mins`` from the symbol's filters)."""
         info = self.engine.state.symbols[symbol]

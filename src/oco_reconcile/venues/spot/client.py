@@ -54,6 +54,7 @@ from oco_reconcile.venues.ratelimit import Headroom, UsageTracker
 from oco_reconcile.venues.redaction import install_log_redaction
 from oco_reconcile.venues.retry import Layer, Operation, RetryPolicy, retrying
 from oco_reconcile.venues.spot.errors import HTTPX_ERRORS, map_error
+from oco_reconcile.venues.spot.filter_prices import parse_avg, parse_reference_price
 from oco_reconcile.venues.spot.params import Params, encode_query, oco_params, symbols_json
 from oco_reconcile.venues.spot.parse import (
     ResponseFormatError,
@@ -121,8 +122,6 @@ class BinanceClient:
     def base_url(self) -> str:
         return self._base_url
 
-    # --- lifecycle ---
-
     def close(self) -> None:
         self._http.close()
 
@@ -155,6 +154,14 @@ class BinanceClient:
         else:
             params = [("symbols", symbols_json(unique))] if unique else []
         return self._call(Operation.READ, "GET", "/api/v3/ticker/price", params, parse_prices)
+
+    def reference_price(self, symbol: str) -> Decimal | None:
+        path, params = "/api/v3/referencePrice", [("symbol", symbol)]
+        return self._call(Operation.READ, "GET", path, params, parse_reference_price)
+
+    def average_price(self, symbol: str) -> Decimal:
+        one = [("symbol", symbol)]
+        return self._call(Operation.READ, "GET", "/api/v3/avgPrice", one, parse_avg)
 
     def balances(self) -> dict[str, Balance]:
         return self._call(Operation.READ, "GET", "/api/v3/account", [], parse_balances, signed=True)
@@ -379,8 +386,7 @@ class BinanceClient:
 
 
 def _client_base_url(base_url: str, *, has_transport: bool) -> str:
-    # A plain-http URL is refused unless it stays on this machine (loopback, or an in-process
-    # transport such as the simulator's), so credentials never cross a network unencrypted.
+    # Plain http only on this machine (loopback, in-process): keys never cross a network bare.
     problem = base_url_problem(base_url, allow_plain_http=has_transport)
     if problem is not None:
         raise UsageError(f"refused exchange base URL: it {problem}")

@@ -13,7 +13,9 @@ Three concurrent rounds (a thread pool over the thread-safe client):
    a scan of ``allOrderList`` pages (``history_scan.py``).
 3. The legs of those closed lists (``GET /api/v3/order``, 4 each), unless they are still in
    ``openOrders``: a stop-limit leg that triggered stays open (working) after its list left
-   openOrderList (enums.md "Order status") -- that bracket *fired*.
+   openOrderList (enums.md "Order status") -- that bracket *fired*. Then the filter prices of
+   the symbols of brackets whose list is not open, where the filters use one
+   (``filter_prices.py``: 2 or 4 weight each).
 
 Order lists carry only leg ids; their legs' prices come from openOrders, joined on orderListId.
 """
@@ -40,6 +42,7 @@ from oco_reconcile.core.model import (
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import RejectedError
 from oco_reconcile.venues.protocol import Exchange
+from oco_reconcile.venues.spot.filter_prices import read_filter_prices
 from oco_reconcile.venues.spot.history_scan import latest_by_scan, scan_pages_allowed
 from oco_reconcile.venues.spot.weights import OPEN_ORDERS_WEIGHT_ALL, OPEN_ORDERS_WEIGHT_ONE
 
@@ -65,7 +68,13 @@ def read_live(
         snapshot = reader.read_snapshot(sorted({b.symbol for b in brackets}))
         latest = reader.look_up_latest_lists(snapshot, brackets)
         history, legs = reader.read_history(latest)
-    return latest.state(history, legs, settings.owner)
+        state = latest.state(history, legs, settings.owner)
+        placeable = _not_open(brackets, state.open_lists, settings.owner)
+        rules = [
+            state.info.symbols[s] for s in {b.symbol for b in placeable} & set(state.info.symbols)
+        ]
+        filter_prices = read_filter_prices(exchange, pool, rules, placeable)
+    return replace(state, market=replace(state.market, filter_prices=filter_prices))
 
 
 def read_open_lists(
@@ -275,6 +284,15 @@ def _history(
     reports = [legs.get((ref.symbol, ref.order_id)) for ref in item.orders]
     found = _sorted_legs(report for report in reports if report is not None)
     return classify(list_id, replace(item, reports=found), reports)
+
+
+def _not_open(
+    brackets: Sequence[Bracket], open_lists: Sequence[OrderList], owner: str
+) -> list[Bracket]:
+    """The brackets the plan may place: those whose own list is not open (an open one is the
+    bracket as desired: its id carries the bracket's content, identity.py)."""
+    open_ids = {item.list_client_order_id for item in open_lists}
+    return [b for b in brackets if bracket_ids(owner, b).list_client_order_id not in open_ids]
 
 
 def _history_ids(

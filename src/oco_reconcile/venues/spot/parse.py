@@ -266,6 +266,8 @@ def parse_symbol_rules(obj: object) -> SymbolRules:
         max_num_order_lists=_count(by_type, "MAX_NUM_ORDER_LISTS", "maxNumOrderLists"),
         max_num_iceberg_orders=_count(by_type, "MAX_NUM_ICEBERG_ORDERS", "maxNumIcebergOrders"),
         iceberg_parts=_count(by_type, "ICEBERG_PARTS", "limit"),
+        max_position=_typed(by_type, "MAX_POSITION", lambda raw: _req_decimal(raw, "maxPosition")),
+        permission_sets=_permission_sets(obj),
     )
 
 
@@ -313,6 +315,9 @@ def _notional(by_type: Mapping[str, JsonObject]) -> NotionalFilter | None:
         lambda raw: NotionalFilter(
             min_notional=_req_decimal(raw, "minNotional"),
             max_notional=_opt(raw, "maxNotional", _decimal),
+            apply_min_to_market=_flag(raw, "applyMinToMarket"),
+            apply_max_to_market=_flag(raw, "applyMaxToMarket"),
+            avg_price_mins=_opt(raw, "avgPriceMins", _int) or 0,
         ),
     )
     if current is not None:
@@ -320,7 +325,25 @@ def _notional(by_type: Mapping[str, JsonObject]) -> NotionalFilter | None:
     return _typed(
         by_type,
         "MIN_NOTIONAL",
-        lambda raw: NotionalFilter(min_notional=_req_decimal(raw, "minNotional"), legacy=True),
+        lambda raw: NotionalFilter(
+            min_notional=_req_decimal(raw, "minNotional"),
+            legacy=True,
+            apply_min_to_market=_flag(raw, "applyToMarket"),
+            avg_price_mins=_opt(raw, "avgPriceMins", _int) or 0,
+        ),
+    )
+
+
+def _flag(raw: JsonObject, name: str) -> bool:
+    """filters.md "NOTIONAL": a bound applies to market orders (absent: it does, the stricter)."""
+    return _opt(raw, name, _bool) is not False
+
+
+def _permission_sets(obj: JsonObject) -> tuple[frozenset[str], ...]:
+    """``permissionSets``: one permission of every set (CHANGELOG.md 2024-04-10); none: no check."""
+    sets = _list(obj.get("permissionSets", []), "permissionSets")
+    return tuple(
+        frozenset(_str(p, "permissionSets") for p in _list(item, "permission set")) for item in sets
     )
 
 

@@ -22,3 +22,5 @@ OPEN_ORDERS_WEIGHT_ALL = 80  # ... without a symbol
 ORDER_LIST_WEIGHT = 4  # rest-api.md "Query Order list (USER_DATA)"
 ALL_ORDER_LISTS_WEIGHT = 20  # rest-api.md "Query all Order lists (USER_DATA)"
 ORDER_WEIGHT = 4  # rest-api.md "Query order (USER_DATA)"
+REFERENCE_PRICE_WEIGHT = 2  # rest-api.md "Query reference price"
+AVG_PRICE_WEIGHT = 2  # rest-api.md "Current average price"

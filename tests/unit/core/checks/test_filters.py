@@ -8,11 +8,13 @@ from decimal import Decimal
 
 import pytest
 
+from oco_reconcile.core.market import FilterPrice, MarketView
 from oco_reconcile.core.model import (
     Balance,
     Bracket,
     Leg,
     LegType,
+    LiveState,
     NotionalFilter,
 )
 from tests.support.plan_support import (
@@ -174,6 +176,75 @@ def test_buy_limit_price_above_the_bid_multiplier_up() -> None:
     assert (problem.leg, problem.field) == ("stop_loss (above)", "price")
     assert "above 5 x the last price 100000 (PERCENT_PRICE_BY_SIDE, bid)" in problem.message
     assert problem.message.endswith("highest valid: 500000")
+
+
+# --- the filter price: reference price, else average, else last (CHANGELOG.md 2026-05-06) ------
+
+
+def _priced(value: str, source: str = "reference price") -> LiveState:
+    live = with_rules(btcusdt_rules())
+    return replace(live, market=MarketView({"BTCUSDT": FilterPrice(D(value), source)}))
+
+
+def test_percent_price_uses_the_reference_price_when_there_is_one() -> None:
+    # 89900 passes 0.2 x the last price 100000, not 0.2 x the reference price 500000
+    problem = only_problem(plan_for(sell("x"), live=_priced("500000")))
+
+    assert (problem.leg, problem.field) == ("stop_loss (below)", "price")
+    assert problem.message == (
+        "89900 is below 0.2 x the reference price 500000 (PERCENT_PRICE_BY_SIDE, ask); "
+        "lowest valid: 100000"
+    )
+
+
+def test_percent_price_names_an_average_price_source() -> None:
+    live = _priced("20000", "5-minute average price")
+    plan = plan_for(buy("x", stop="101000", limit="101100"), live=live)
+
+    problem = only_problem(plan)
+    assert "above 5 x the 5-minute average price 20000 (PERCENT_PRICE_BY_SIDE, bid)" in (
+        problem.message
+    )
+
+
+def test_market_leg_notional_counts_at_the_filter_price_when_lower() -> None:
+    live = _priced("92000")
+    plan = plan_for(sell("x", qty="0.00005", stop="95000", limit=None), live=live)
+
+    assert "notional 4.6 (0.00005 x 92000)" in only_problem(plan).message
+
+
+def test_market_leg_skips_min_notional_unless_apply_min_to_market() -> None:
+    rules = btcusdt_rules()
+    assert rules.notional is not None
+    off = replace(rules, notional=replace(rules.notional, apply_min_to_market=False))
+
+    assert plan_for(sell("x", qty="0.00005", limit=None), live=with_rules(off)).problems == ()
+
+
+def test_legacy_apply_to_market_false_skips_market_legs() -> None:
+    legacy = NotionalFilter(D("10"), legacy=True, apply_min_to_market=False)
+    rules = replace(btcusdt_rules(), notional=legacy)
+    plan = plan_for(sell("x", qty="0.0001", tp="110000", limit=None), live=with_rules(rules))
+
+    assert plan.problems == ()  # 0.0001 x 110000 = 11 on the limit leg; the market leg is exempt
+
+
+def test_market_leg_max_notional_only_with_apply_max_to_market() -> None:
+    # BUY: the market stop above counts at the higher of its stop 110000 and the last price
+    rules = btcusdt_rules()
+    assert rules.notional is not None
+    assert not rules.notional.apply_max_to_market  # as recorded: applyMaxToMarket false
+    bracket = buy("x", qty="95", limit=None)
+    assert plan_for(bracket).problems == ()
+
+    on = replace(rules, notional=replace(rules.notional, apply_max_to_market=True))
+    problem = only_problem(plan_for(bracket, live=with_rules(on)))
+    assert (problem.leg, problem.field) == ("stop_loss (above)", "quantity")
+    assert problem.message == (
+        "notional 10450000 (95 x 110000) is above maxNotional 9000000 (NOTIONAL); "
+        "largest valid quantity at this price: 81.81818"
+    )
 
 
 # --- sides of the last price --------------------------------------------------------------------

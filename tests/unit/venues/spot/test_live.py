@@ -104,7 +104,8 @@ def test_lookups_come_after_round_one_and_leg_lookups_after_them() -> None:
 
     methods = exchange.methods()
     assert sorted(methods[:5]) == sorted(ROUND_ONE)  # one symbol: one openOrders call
-    assert methods[5:] == ["order_list", "order", "order"]
+    # then the filter price of the bracket's symbol (no reference price: the 5-minute average)
+    assert methods[5:] == ["order_list", "order", "order", "reference_price", "average_price"]
     assert live.history[gone.list_client_order_id].outcome is HistoryOutcome.CANCELLED_OUTSIDE
     plan = make_plan([E], live, SETTINGS)
     assert [n.kind.value for n in plan.notices] == ["drift"]
@@ -169,7 +170,8 @@ def test_unmanaged_lists_on_other_symbols_cost_nothing_more() -> None:
     read_live(exchange, [A], SETTINGS)
 
     assert ("open_orders", "ETHUSDT") not in exchange.calls
-    assert exchange.weight() == 20 + 4 + 20 + 6 + 6 + 4  # + the lookup of alpha
+    # + the lookup of alpha, + its filter price (reference price, then average: 2 + 2)
+    assert exchange.weight() == 20 + 4 + 20 + 6 + 6 + 4 + 2 + 2
 
 
 def test_an_empty_desired_set_reads_no_rules_and_no_prices() -> None:

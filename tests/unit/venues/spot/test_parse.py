@@ -167,7 +167,12 @@ def test_real_exchange_info_recording(fixture_json: Load) -> None:
     assert "STOP_LOSS_LIMIT" in rules.order_types
     assert rules.price_filter == PriceFilter(Decimal("0.01"), Decimal("1000000"), Decimal("0.01"))
     assert rules.lot_size == LotSize(Decimal("0.00001"), Decimal("9000"), Decimal("0.00001"))
-    assert rules.notional == NotionalFilter(Decimal("5"), Decimal("9000000"))
+    assert rules.notional == NotionalFilter(
+        Decimal("5"), Decimal("9000000"), apply_max_to_market=False, avg_price_mins=5
+    )
+    assert rules.max_position is None
+    assert [len(s) for s in rules.permission_sets] == [205]
+    assert {"SPOT", "TRD_GRP_004"} <= rules.permission_sets[0]
     assert rules.percent_price_by_side == PercentPriceBySide(
         Decimal("5"), Decimal("0.2"), Decimal("5"), Decimal("0.2"), 5
     )
@@ -205,14 +210,30 @@ def test_every_documented_symbol_filter_is_typed(doc_filters: dict[str, dict[str
     assert rules.max_num_order_lists == 20
     assert rules.max_num_iceberg_orders == 5
     assert rules.percent_price == PercentPrice(Decimal("1.3"), Decimal("0.7"), 5)
-    assert rules.notional == NotionalFilter(Decimal("10"), Decimal("10000"))  # NOTIONAL wins
+    assert rules.notional == NotionalFilter(  # NOTIONAL wins
+        Decimal("10"),
+        Decimal("10000"),
+        apply_min_to_market=False,
+        apply_max_to_market=False,
+        avg_price_mins=5,
+    )
+    assert rules.max_position == Decimal("10")
 
 
 def test_legacy_min_notional_is_used_when_notional_is_absent(
     doc_filters: dict[str, dict[str, Any]],
 ) -> None:
     rules = parse_symbol_rules(_symbol([doc_filters["MIN_NOTIONAL"]]))
-    assert rules.notional == NotionalFilter(Decimal("0.001"), None, legacy=True)
+    assert rules.notional == NotionalFilter(Decimal("0.001"), None, legacy=True, avg_price_mins=5)
+
+
+def test_permission_sets_and_absent_market_flags() -> None:
+    notional = {"filterType": "NOTIONAL", "minNotional": "5", "maxNotional": "100"}
+    raw = {**_symbol([notional]), "permissionSets": [["SPOT", "MARGIN"], ["TRD_GRP_004"]]}
+    rules = parse_symbol_rules(raw)
+    assert rules.permission_sets == (frozenset({"SPOT", "MARGIN"}), frozenset({"TRD_GRP_004"}))
+    assert rules.notional == NotionalFilter(Decimal("5"), Decimal("100"))  # absent: applied
+    assert parse_symbol_rules(_symbol([])).permission_sets == ()
 
 
 def test_account_wide_exchange_filters(doc_filters: dict[str, dict[str, Any]]) -> None:
