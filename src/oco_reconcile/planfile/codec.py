@@ -11,23 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from oco_reconcile import __version__
-from oco_reconcile.core.decimals import to_wire
-from oco_reconcile.core.model import (
-    Bracket,
-    Leg,
-    LegRequest,
-    LegType,
-    OcoRequest,
-    OrderList,
-    OrderRef,
-    OrderReport,
-    Remnant,
-    Side,
-    TimeInForce,
-)
 from oco_reconcile.core.plan import (
     Action,
     CancelStep,
@@ -36,10 +21,20 @@ from oco_reconcile.core.plan import (
     NoticeKind,
     Plan,
     PlanProblem,
-    RemnantStep,
 )
 from oco_reconcile.errors import UsageError
 from oco_reconcile.json_types import JsonMapping, JsonObject, JsonValue
+from oco_reconcile.planfile.values import (
+    bracket_from,
+    bracket_json,
+    cancel_json,
+    order_list_from,
+    order_list_json,
+    remnant_step_from,
+    remnant_step_json,
+    request_from,
+    request_json,
+)
 
 FORMAT_VERSION = 1
 DOCUMENT_KIND = "oco-reconcile-plan"
@@ -59,182 +54,6 @@ class SavedPlan:
     fingerprints: Fingerprints
     format_version: int = FORMAT_VERSION
     selection: JsonValue = None  # the recorded selection (core/selection.py), None: everything
-
-
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else to_wire(value)
-
-
-def _undec(value: JsonValue) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def _leg_json(leg: Leg) -> JsonObject:
-    return {
-        "type": leg.type.value,
-        "price": _dec(leg.price),
-        "stop_price": _dec(leg.stop_price),
-        "trailing_delta": leg.trailing_delta,
-        "time_in_force": None if leg.time_in_force is None else leg.time_in_force.value,
-        "iceberg_qty": _dec(leg.iceberg_qty),
-    }
-
-
-def _leg_from(data: JsonMapping) -> Leg:
-    tif = data.get("time_in_force")
-    return Leg(
-        type=LegType(data["type"]),
-        price=_undec(data.get("price")),
-        stop_price=_undec(data.get("stop_price")),
-        trailing_delta=data.get("trailing_delta"),
-        time_in_force=None if tif is None else TimeInForce(tif),
-        iceberg_qty=_undec(data.get("iceberg_qty")),
-    )
-
-
-def bracket_json(bracket: Bracket) -> JsonObject:
-    return {
-        "name": bracket.name,
-        "symbol": bracket.symbol,
-        "side": bracket.side.value,
-        "quantity": to_wire(bracket.quantity),
-        "above": _leg_json(bracket.above),
-        "below": _leg_json(bracket.below),
-        "protect": bracket.protect,
-        "rev": bracket.rev,
-        "adopt": bracket.adopt,
-    }
-
-
-def _bracket_from(data: JsonMapping) -> Bracket:
-    return Bracket(
-        name=data["name"],
-        symbol=data["symbol"],
-        side=Side(data["side"]),
-        quantity=Decimal(data["quantity"]),
-        above=_leg_from(data["above"]),
-        below=_leg_from(data["below"]),
-        protect=bool(data.get("protect", False)),
-        rev=int(data.get("rev", 0)),
-        adopt=data.get("adopt"),
-    )
-
-
-_REPORT_DECIMALS = ("price", "orig_qty", "executed_qty", "stop_price", "iceberg_qty")
-_REPORT_PLAIN = (
-    "symbol",
-    "order_id",
-    "order_list_id",
-    "client_order_id",
-    "type",
-    "status",
-    "trailing_delta",
-    "time_in_force",
-    "orig_client_order_id",
-    "expiry_reason",
-    "is_working",
-    "time",
-)
-
-
-def _report_json(report: OrderReport) -> JsonObject:
-    data: JsonObject = {name: getattr(report, name) for name in _REPORT_PLAIN}
-    data["side"] = report.side.value
-    data.update({name: _dec(getattr(report, name)) for name in _REPORT_DECIMALS})
-    return data
-
-
-def _report_from(data: JsonMapping) -> OrderReport:
-    fields: JsonObject = {name: data.get(name) for name in _REPORT_PLAIN}
-    fields.update({name: _undec(data.get(name)) for name in _REPORT_DECIMALS})
-    return OrderReport(side=Side(data["side"]), **fields)
-
-
-def order_list_json(order_list: OrderList) -> JsonObject:
-    return {
-        "order_list_id": order_list.order_list_id,
-        "list_client_order_id": order_list.list_client_order_id,
-        "symbol": order_list.symbol,
-        "contingency_type": order_list.contingency_type,
-        "list_status_type": order_list.list_status_type,
-        "list_order_status": order_list.list_order_status,
-        "transaction_time": order_list.transaction_time,
-        "orders": [
-            {"symbol": o.symbol, "order_id": o.order_id, "client_order_id": o.client_order_id}
-            for o in order_list.orders
-        ],
-        "reports": [_report_json(report) for report in order_list.reports],
-    }
-
-
-def _order_list_from(data: JsonMapping) -> OrderList:
-    return OrderList(
-        order_list_id=data["order_list_id"],
-        list_client_order_id=data["list_client_order_id"],
-        symbol=data["symbol"],
-        contingency_type=data["contingency_type"],
-        list_status_type=data["list_status_type"],
-        list_order_status=data["list_order_status"],
-        transaction_time=data["transaction_time"],
-        orders=tuple(OrderRef(**ref) for ref in data["orders"]),
-        reports=tuple(_report_from(report) for report in data["reports"]),
-    )
-
-
-def _request_json(request: OcoRequest) -> JsonObject:
-    return {
-        "symbol": request.symbol,
-        "side": request.side.value,
-        "quantity": to_wire(request.quantity),
-        "list_client_order_id": request.list_client_order_id,
-        "above": {**_leg_json(request.above.leg), "client_order_id": request.above.client_order_id},
-        "below": {**_leg_json(request.below.leg), "client_order_id": request.below.client_order_id},
-    }
-
-
-def _request_from(data: JsonMapping) -> OcoRequest:
-    def leg(part: JsonMapping) -> LegRequest:
-        return LegRequest(_leg_from(part), part["client_order_id"])
-
-    return OcoRequest(
-        symbol=data["symbol"],
-        side=Side(data["side"]),
-        quantity=Decimal(data["quantity"]),
-        list_client_order_id=data["list_client_order_id"],
-        above=leg(data["above"]),
-        below=leg(data["below"]),
-    )
-
-
-def _cancel_json(step: CancelStep) -> JsonObject:
-    return {
-        "symbol": step.symbol,
-        "list_client_order_id": step.list_client_order_id,
-        "cancel_client_order_id": step.cancel_client_order_id,
-    }
-
-
-def remnant_json(remnant: Remnant) -> JsonObject:
-    return {
-        "name": remnant.name,
-        "list_client_order_id": remnant.list_client_order_id,
-        "take_profit": remnant.take_profit,
-        "order": _report_json(remnant.order),
-    }
-
-
-def _remnant_json(step: RemnantStep) -> JsonObject:
-    return {**remnant_json(step.remnant), "cancel_client_order_id": step.cancel_client_order_id}
-
-
-def _remnant_from(data: JsonMapping) -> RemnantStep:
-    remnant = Remnant(
-        name=data["name"],
-        list_client_order_id=data["list_client_order_id"],
-        order=_report_from(data["order"]),
-        take_profit=bool(data["take_profit"]),
-    )
-    return RemnantStep(remnant, data["cancel_client_order_id"])
 
 
 def _nested(view: Mapping[str, str | None] | None) -> JsonObject | None:
@@ -279,9 +98,9 @@ def change_json(change: Change) -> JsonObject:
         "before": _before_json(change),
         "after": _after_json(change),
         "diff": [{"field": d.field, "before": d.before, "after": d.after} for d in change.diff()],
-        "cancel": None if change.cancel is None else _cancel_json(change.cancel),
-        "place": None if change.place is None else _request_json(change.place),
-        "remnants": [_remnant_json(step) for step in change.remnants],
+        "cancel": None if change.cancel is None else cancel_json(change.cancel),
+        "place": None if change.place is None else request_json(change.place),
+        "remnants": [remnant_step_json(step) for step in change.remnants],
     }
 
 
@@ -294,11 +113,11 @@ def _change_from(data: JsonMapping) -> Change:
         address=data["address"],
         symbol=data["symbol"],
         reason=data["reason"],
-        before=None if before is None else _order_list_from(before["order_list"]),
-        after=None if data.get("after") is None else _bracket_from(data["after"]),
+        before=None if before is None else order_list_from(before["order_list"]),
+        after=None if data.get("after") is None else bracket_from(data["after"]),
         cancel=None if cancel is None else CancelStep(**cancel),
-        place=None if place is None else _request_from(place),
-        remnants=tuple(_remnant_from(step) for step in data.get("remnants", [])),
+        place=None if place is None else request_from(place),
+        remnants=tuple(remnant_step_from(step) for step in data.get("remnants", [])),
     )
 
 

@@ -14,12 +14,8 @@ from decimal import Decimal
 from oco_reconcile.core.decimals import to_wire
 from oco_reconcile.core.model import Bracket, LiveState
 from oco_reconcile.core.settings import Settings
-from oco_reconcile.planfile.codec import (
-    Fingerprints,
-    bracket_json,
-    order_list_json,
-    remnant_json,
-)
+from oco_reconcile.planfile.codec import Fingerprints
+from oco_reconcile.planfile.values import bracket_json, order_list_json, remnant_json
 
 
 def _text(value: Decimal | None) -> str | None:

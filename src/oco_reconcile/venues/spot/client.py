@@ -269,8 +269,6 @@ class BinanceClient:
         except UnknownOrderListError:
             return None
 
-    # --- rate-limit awareness ---
-
     def rate_usage(self) -> RateUsage:
         return self._usage.usage()
 
@@ -355,9 +353,8 @@ class BinanceClient:
         return int(self._clock() * 1000) + offset
 
     def _initial_offset(self) -> int:
-        # One sync for all threads that sign their first request at the same moment. Not retried
-        # here: this runs inside an attempt of the signed request, whose retry decides (a retry
-        # loop here would multiply the caller's).
+        # One sync for all threads signing at once; not retried here: the signed request's retry
+        # decides (a loop here would multiply the caller's).
         with self._first_sync:
             with self._lock:
                 offset = self._offset_ms
