@@ -32,9 +32,22 @@ _OUTCOME_UNKNOWN_CODES = frozenset({-1000, -1001, -1006, -1007})
 _RATE_LIMIT_CODES = frozenset({-1003, -1015})
 _UNAUTHORIZED_CODES = frozenset({-2014, -2015})
 _NOT_FOUND_CODES = frozenset({-2013, -2018})
+# Binance pairs these messages with -2011, -2013 or -2018, and the pairing is not fixed (errors.md
+# "-2011 CANCEL_REJECTED", "-2013 NO_SUCH_ORDER"; -2018 is the Spot testnet's answer), so the
+# message alone is enough: any code (or none) carrying one of them means "not there" -- except a
+# new-order rejection (-1010, -2010 share the matching-engine messages, errors.md "Messages for
+# -1010, -2010, -2011, -2038"), which refuses a placement and never answers a lookup.
+_NOT_FOUND_MESSAGES = frozenset(
+    {
+        "unknown order sent.",
+        "unknown order list sent.",
+        "order does not exist.",
+        "order list does not exist.",
+    }
+)
+_NEW_ORDER_REJECTED = frozenset({-1010, -2010})
 _CLOCK_SKEW = -1021
 _SERVER_BUSY = -1008
-_CANCEL_REJECTED = -2011
 _DUPLICATE = "Duplicate order sent."
 _BANNED_UNTIL = re.compile(r"banned until (\d{13})")
 
@@ -76,11 +89,19 @@ def _coded_rejection(text: str, code: int | None, kw: dict[str, Any]) -> Exchang
         return TransientError(text, **kw)
     if _DUPLICATE in text:
         return DuplicateOrderError(text, **kw)
-    if code in _NOT_FOUND_CODES or (code == _CANCEL_REJECTED and text.startswith("Unknown order")):
+    if is_not_found(code, text):
         return UnknownOrderListError(text, **kw)
     if 400 <= kw["status"] < 500:
         return RejectedError(text, **kw)
     return None
+
+
+def is_not_found(code: int | None, msg: str) -> bool:
+    """Whether a 4xx answer says the order or list is not (or no longer) there: by code
+    (-2013, -2018) or by message, whatever code other than a new-order rejection comes with it."""
+    if code in _NOT_FOUND_CODES:
+        return True
+    return code not in _NEW_ORDER_REJECTED and msg.strip().lower() in _NOT_FOUND_MESSAGES
 
 
 _STATUS_TEXT = {
