@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from oco_reconcile.errors import (
+    ArchivedOrderError,
     BannedError,
     BlockedError,
     ClockSkewError,
@@ -46,6 +47,7 @@ _NOT_FOUND_MESSAGES = frozenset(
     }
 )
 _NEW_ORDER_REJECTED = frozenset({-1010, -2010})
+_ARCHIVED = -2026
 _CLOCK_SKEW = -1021
 _SERVER_BUSY = -1008
 _DUPLICATE = "Duplicate order sent."
@@ -89,6 +91,8 @@ def _coded_rejection(text: str, code: int | None, kw: dict[str, Any]) -> Exchang
         return TransientError(text, **kw)
     if _DUPLICATE in text:
         return DuplicateOrderError(text, **kw)
+    if code == _ARCHIVED:
+        return ArchivedOrderError(text, **kw)
     if is_not_found(code, text):
         return UnknownOrderListError(text, **kw)
     if 400 <= kw["status"] < 500:
