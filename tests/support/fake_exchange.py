@@ -85,7 +85,7 @@ class Fault(StrEnum):
     CLOCK = "-1021"
     REJECT = "reject"
     NO_BALANCE = "no-balance"
-    LOOKUP_LAG = "lookup-lag"  # order_list answers None once although the list exists
+    LOOKUP_LAG = "lookup-lag"  # order_list (open_orders) answers None (nothing) once regardless
     LOOKUP_FAILS = "lookup-fails"
     UNKNOWN_BUT_OPEN = "unknown-but-open"  # cancel answers -2011 although the list is open
     ARCHIVED = "-2026"  # order / order_list: archived (cancelled or expired, nothing executed)
@@ -205,6 +205,8 @@ class FakeExchange(Exchange):
 
     def open_orders(self, symbol: str | None = None) -> tuple[OrderReport, ...]:
         self._record("open_orders", symbol)
+        if self._fault("open_orders", symbol or "") == Fault.LOOKUP_LAG:
+            return ()
         if symbol is not None and symbol not in self.info.symbols:
             raise RejectedError(_INVALID_SYMBOL[0], status=400, code=_INVALID_SYMBOL[1])
         legs = [r for item in self.lists if item.is_open for r in item.reports]

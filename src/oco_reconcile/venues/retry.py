@@ -68,6 +68,27 @@ class Layer(Enum):
 
 
 @dataclass(frozen=True)
+class LookupPolicy:
+    """How a write whose outcome is unknown is looked up before the same request is sent again.
+
+    Binance answers from two sources (rest-api.md "Data Sources"): "Memory" (the matching
+    engine's state) and "Database", and "Memory => Database" means memory is checked first.
+    ``GET /api/v3/orderList`` and ``GET /api/v3/openOrderList`` read only the database, which can
+    lag behind a list the engine has just accepted; ``GET /api/v3/openOrders`` reads memory
+    first. So each of ``attempts`` lookups asks openOrders for the list's legs, then orderList for
+    the list, and waits ``delay`` seconds before the next: a write is re-sent only after the list
+    was absent from both for the whole window (``(attempts - 1) * delay`` seconds).
+    """
+
+    attempts: int = 3
+    delay: float = 0.75
+
+    def window(self) -> float:
+        """Seconds between the first lookup and the last."""
+        return max(self.attempts - 1, 0) * self.delay
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
     """How often and after what delay each layer re-sends.
 
@@ -83,6 +104,7 @@ class RetryPolicy:
     max_retry_after: float = 120.0
     max_clock_resyncs: int = 1
     max_write_attempts: int = 3
+    lookup: LookupPolicy = LookupPolicy()
     uniform: Callable[[], float] = field(default=random.random, compare=False, repr=False)
 
     def backoff(self, attempt: int) -> float:
