@@ -6,6 +6,7 @@ codes"); a user mistake never shows a traceback.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -185,8 +186,25 @@ def _report(error: OcoReconcileError) -> None:
     typer.echo(f"Error: {error}", err=True)
 
 
+class _StderrLines(logging.Handler):
+    """One line per record on stderr, looked up when written (so a redirected stderr counts)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(self.format(record), err=True)
+
+
+def report_retries_on_stderr() -> None:
+    """Show the tool's warnings -- each retry as it starts (venues/retry.py) -- on stderr."""
+    logger = logging.getLogger("oco_reconcile")
+    if not any(isinstance(handler, _StderrLines) for handler in logger.handlers):
+        handler = _StderrLines(logging.WARNING)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: runs the app and maps every outcome to an exit code."""
+    report_retries_on_stderr()
     try:
         code = app(args=argv, standalone_mode=False)
     except typer.Abort:

@@ -54,11 +54,14 @@ _DUPLICATE = "Duplicate order sent."
 _BANNED_UNTIL = re.compile(r"banned until (\d{13})")
 
 
-def map_error(endpoint: str, outcome: httpx.Response | Exception, now: float) -> ExchangeError:
-    """The error for a non-2xx response or an httpx exception; ``now`` is the injected clock."""
+def map_error(
+    endpoint: str, outcome: httpx.Response | Exception, now: float, host: str | None = None
+) -> ExchangeError:
+    """The error for a non-2xx response or an httpx exception; ``now`` is the injected clock,
+    ``host`` the exchange's host (and port) to name when it could not be reached."""
     if isinstance(outcome, httpx.Response):
         return _response_error(endpoint, outcome, now)
-    return _transport_error(endpoint, outcome)
+    return _transport_error(endpoint, outcome, host or "the exchange")
 
 
 def _response_error(endpoint: str, response: httpx.Response, now: float) -> ExchangeError:
@@ -151,21 +154,23 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 _NEVER_SENT_LOCALLY = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL)
 
 
-def _transport_error(endpoint: str, error: Exception) -> ExchangeError:
+def _transport_error(endpoint: str, error: Exception, host: str) -> ExchangeError:
     # Only the exception's class name is kept: its text can contain the URL (and so the signature).
     kind = type(error).__name__
     if isinstance(error, _NOT_SENT):
-        return TransientError(f"could not reach the exchange ({kind})", endpoint=endpoint)
+        return TransientError(f"could not connect to {host} ({kind})", endpoint=endpoint)
     if isinstance(error, _NEVER_SENT_LOCALLY):
         return ExchangeError(f"the request could not be built ({kind})", endpoint=endpoint)
     if isinstance(error, httpx.TimeoutException):
         return OutcomeUnknownError(
-            f"no response in time after sending ({kind}): the request may have executed",
+            f"no response from {host} in time after sending ({kind}): the request may have "
+            "executed",
             endpoint=endpoint,
         )
     if isinstance(error, httpx.TransportError | httpx.DecodingError):
         return OutcomeUnknownError(
-            f"the connection failed after sending ({kind}): the request may have executed",
+            f"the connection to {host} failed after sending ({kind}): the request may have "
+            "executed",
             endpoint=endpoint,
         )
     return ExchangeError(f"HTTP client error ({kind})", endpoint=endpoint)
