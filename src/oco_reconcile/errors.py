@@ -119,6 +119,11 @@ class UnknownOrderListError(RejectedError):
     """-2011 'Unknown order list sent.' / -2018 / -2013: the list is not (or no longer) there."""
 
 
+class ArchivedOrderError(RejectedError):
+    """-2026 ORDER_ARCHIVED: cancelled or expired with no executed quantity over 90 days ago
+    (errors.md), so the order never filled."""
+
+
 class UnauthorizedError(ExchangeError):
     """-2014 / -2015 / 401: API key, IP or permissions."""
 

@@ -37,6 +37,7 @@ from oco_reconcile.core.model import (
     RateUsage,
 )
 from oco_reconcile.errors import (
+    ArchivedOrderError,
     BannedError,
     ClockSkewError,
     DuplicateOrderError,
@@ -69,6 +70,9 @@ WEIGHTS = {
     "cancel_order": 1,
 }
 _INVALID_SYMBOL = ("Invalid symbol.", -1121)
+ARCHIVED_MSG = (
+    "Order was canceled or expired with no executed qty over 90 days ago and has been archived."
+)
 
 
 class Fault(StrEnum):
@@ -84,9 +88,10 @@ class Fault(StrEnum):
     CLOCK = "-1021"
     REJECT = "reject"
     NO_BALANCE = "no-balance"
-    LOOKUP_LAG = "lookup-lag"  # order_list answers None once although the list exists
+    LOOKUP_LAG = "lookup-lag"  # order_list (open_orders) answers None (nothing) once regardless
     LOOKUP_FAILS = "lookup-fails"
     UNKNOWN_BUT_OPEN = "unknown-but-open"  # cancel answers -2011 although the list is open
+    ARCHIVED = "-2026"  # order / order_list: archived (cancelled or expired, nothing executed)
 
 
 @dataclass(frozen=True)
@@ -213,6 +218,8 @@ class FakeExchange(Exchange):
 
     def open_orders(self, symbol: str | None = None) -> tuple[OrderReport, ...]:
         self._record("open_orders", symbol)
+        if self._fault("open_orders", symbol or "") == Fault.LOOKUP_LAG:
+            return ()
         if symbol is not None and symbol not in self.info.symbols:
             raise RejectedError(_INVALID_SYMBOL[0], status=400, code=_INVALID_SYMBOL[1])
         legs = [r for item in self.lists if item.is_open for r in item.reports]
@@ -226,6 +233,8 @@ class FakeExchange(Exchange):
             return None
         if fault == Fault.LOOKUP_FAILS:
             raise TransientError("connect error", endpoint="GET /api/v3/orderList")
+        if fault == Fault.ARCHIVED:
+            raise ArchivedOrderError(ARCHIVED_MSG, code=-2026, endpoint="/api/v3/orderList")
         _raise_common(fault)
         known = [*self.lists, *self.history.values()]
         matching = [i for i in known if i.list_client_order_id == list_client_order_id]
@@ -243,6 +252,8 @@ class FakeExchange(Exchange):
         fault = self._fault("order", str(order_id))
         if fault == Fault.LOOKUP_FAILS:
             raise TransientError("connect error", endpoint="GET /api/v3/order")
+        if fault == Fault.ARCHIVED:
+            raise ArchivedOrderError(ARCHIVED_MSG, code=-2026, endpoint="/api/v3/order")
         key = (symbol, order_id)
         extra = next((r for r in self.extra_orders if (r.symbol, r.order_id) == key), None)
         return self.reports.get(key, extra)

@@ -3,7 +3,9 @@
 Every list carries a deterministic client id (``identity.py``), so after a timeout, a 5xx or a
 dropped connection (the outcome is UNKNOWN: rest-api.md "HTTP Return Codes", errors.md) the list is
 looked up by that id first; only when it is not there is the *same* request (same ids) sent again,
-and "Duplicate order sent." on a re-send means the first one landed. The latest list carrying an
+and "Duplicate order sent." on a re-send means the first one landed. The lookup asks memory and the
+database, several times over a short window (``RetryPolicy.lookup``), because the database can lag
+behind the matching engine (rest-api.md "Data Sources"). The latest list carrying an
 id before the first send (its *baseline*) is known from the plan's history or a lookup, so a
 closed list from an earlier life of the same id is never mistaken for this placement. A cancel
 answered "Unknown order list sent." (-2011) is confirmed by a lookup too. How many sends a write
@@ -27,7 +29,14 @@ from oco_reconcile.errors import (
     ExchangeError,
     RejectedError,
 )
-from oco_reconcile.venues.retry import Layer, Operation, RetryPolicy, should_retry
+from oco_reconcile.venues.retry import (
+    Condition,
+    Layer,
+    Operation,
+    RetryPolicy,
+    condition_of,
+    should_retry,
+)
 
 T = TypeVar("T")
 
@@ -141,19 +150,42 @@ class IdempotentWrites:
     def _resolve_unknown(
         self, request: OcoRequest, baseline: OrderList | None, error: ExchangeError
     ) -> WriteOutcome | None:
-        """After an unknown outcome: the step's result, or None when the list is surely absent."""
-        try:
-            found = self._requests.lookup(request.list_client_order_id)
-        except LookupFailedError as failure:
-            return WriteOutcome.refused(
-                error, f"outcome unknown and the lookup failed ({failure.error}); not re-sent"
-            )
-        except StoppedError as stopped:
-            return WriteOutcome.refused(
-                error, f"outcome unknown; stopped before a lookup ({stopped})"
-            )
-        found = _new_list(found, baseline)
+        """After an unknown outcome: the step's result, or None when the list is surely absent.
+
+        "Surely" means absent from memory and from the database on every lookup of the window
+        (:class:`~oco_reconcile.venues.retry.LookupPolicy`: the database can lag behind a list the
+        matching engine just accepted, rest-api.md "Data Sources"). A send that never reached the
+        exchange has nothing to lag behind, so it is looked up once.
+        """
+        policy = self._policy.lookup
+        unknown = condition_of(error) is Condition.OUTCOME_UNKNOWN
+        for attempt in range(max(policy.attempts if unknown else 1, 1)):
+            if attempt:
+                self._requests.settle(policy.delay)
+            try:
+                resolved = self._look_once(request, baseline, error)
+            except LookupFailedError as failure:
+                return WriteOutcome.refused(
+                    error, f"outcome unknown and the lookup failed ({failure.error}); not re-sent"
+                )
+            except StoppedError as stopped:
+                return WriteOutcome.refused(
+                    error, f"outcome unknown; stopped before a lookup ({stopped})"
+                )
+            if resolved is not None:
+                return resolved
+        return None
+
+    def _look_once(
+        self, request: OcoRequest, baseline: OrderList | None, error: ExchangeError
+    ) -> WriteOutcome | None:
+        """One lookup: the list in orderList (the database), and when it is not there (yet), its
+        legs in openOrders (memory first)."""
+        found = _new_list(self._requests.lookup(request.list_client_order_id), baseline)
         if found is None:
+            if self._legs_open(request, baseline):
+                detail = f"placed (confirmed by openOrders after: {error.msg})"
+                return WriteOutcome(Outcome.DONE, detail)
             return None
         if found.is_open:
             return WriteOutcome(
@@ -164,6 +196,16 @@ class IdempotentWrites:
             f"placed, but already {found.list_order_status} (filled or expired) when looked up "
             "after an unknown outcome; not re-sent",
             order_list=found,
+        )
+
+    def _legs_open(self, request: OcoRequest, baseline: OrderList | None) -> bool:
+        """Whether an open order carries one of ``request``'s leg ids in a list other than the
+        baseline (a leg of the id's earlier life may still be working)."""
+        ids = {request.above.client_order_id, request.below.client_order_id}
+        old = None if baseline is None else baseline.order_list_id
+        return any(
+            report.client_order_id in ids and report.order_list_id not in (-1, old)
+            for report in self._requests.open_orders(request.symbol)
         )
 
     def _after_duplicate(

@@ -278,6 +278,11 @@ class Pacer:
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    def delay(self, seconds: float, stop: StopToken | None = None) -> None:
+        """Wait ``seconds`` for this caller only (through the injected ``sleep``); with ``stop``,
+        the wait ends early when it is set."""
+        self._wait(seconds, stop)
+
     def observe(self, usage: RateUsage) -> None:
         """Raise local counts to what the exchange reported (usage by others, client retries).
 

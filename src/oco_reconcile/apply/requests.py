@@ -24,6 +24,7 @@ from oco_reconcile.apply.pacing import (
     Cost,
     Pacer,
     PacingExhaustedError,
+    open_orders_cost,
 )
 from oco_reconcile.apply.stop import StoppedError, StopToken
 from oco_reconcile.core.model import OcoRequest, OrderList, OrderReport
@@ -130,6 +131,19 @@ class PacedRequests:
             )
         except ExchangeError as error:
             raise LookupFailedError(error) from error
+
+    def open_orders(self, symbol: str) -> tuple[OrderReport, ...]:
+        """The symbol's open orders (memory first); :class:`LookupFailedError` if unreadable."""
+        try:
+            return self._call(
+                Operation.READ, open_orders_cost(symbol), lambda: self._exchange.open_orders(symbol)
+            )
+        except ExchangeError as error:
+            raise LookupFailedError(error) from error
+
+    def settle(self, seconds: float) -> None:
+        """Wait before looking again (see ``LookupPolicy``); an interrupt ends the wait early."""
+        self._pacer.delay(seconds, None if self._committed else self._state.interrupt)
 
     def order(self, symbol: str, order_id: int) -> OrderReport | None:
         return self._call(

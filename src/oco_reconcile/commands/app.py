@@ -6,6 +6,7 @@ codes"); a user mistake never shows a traceback.
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import threading
@@ -214,8 +215,25 @@ def _sigterm_stops_the_command() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+class _StderrLines(logging.Handler):
+    """One line per record on stderr, looked up when written (so a redirected stderr counts)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(self.format(record), err=True)
+
+
+def report_retries_on_stderr() -> None:
+    """Show the tool's warnings -- each retry as it starts (venues/retry.py) -- on stderr."""
+    logger = logging.getLogger("oco_reconcile")
+    if not any(isinstance(handler, _StderrLines) for handler in logger.handlers):
+        handler = _StderrLines(logging.WARNING)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: runs the app and maps every outcome to an exit code."""
+    report_retries_on_stderr()
     with _sigterm_stops_the_command():
         _run(argv)
 

@@ -24,24 +24,37 @@ CANCELLED_STATUSES = frozenset({"CANCELED", "PENDING_CANCEL"})
 EXPIRED_STATUSES = frozenset({"EXPIRED", "EXPIRED_IN_MATCH", "REJECTED"})
 
 
+# errors.md "-2026 ORDER_ARCHIVED": only an order cancelled or expired with no executed quantity
+# is archived (after 90 days), so an archived leg is proof that it never filled.
+ARCHIVED_DETAIL = "archived by the exchange: cancelled or expired over 90 days ago without a fill"
+
+
 def classify(
     list_client_order_id: str,
     order_list: OrderList | None,
     legs: Sequence[OrderReport | None],
+    *,
+    archived: int = 0,
 ) -> ListHistory:
     """Classify the latest closed list carrying ``list_client_order_id``.
 
-    ``legs`` are the list's orders as looked up (``None`` where a lookup found nothing).
+    ``legs`` are the list's orders as looked up (``None`` where a lookup found nothing, or where
+    the order was archived: ``archived`` counts those).
     """
     if order_list is None:
         return ListHistory(list_client_order_id, HistoryOutcome.NEVER_PLACED)
     known = [leg for leg in legs if leg is not None]
-    outcome, detail = _outcome(list_client_order_id, order_list, known)
+    outcome, detail = _outcome(list_client_order_id, order_list, known, archived)
     return ListHistory(list_client_order_id, outcome, order_list, detail)
 
 
+def archived_list(list_client_order_id: str) -> ListHistory:
+    """A list the exchange archived (-2026 on its lookup): it ended without a fill."""
+    return ListHistory(list_client_order_id, HistoryOutcome.EXPIRED, None, ARCHIVED_DETAIL)
+
+
 def _outcome(
-    list_id: str, order_list: OrderList, legs: Sequence[OrderReport]
+    list_id: str, order_list: OrderList, legs: Sequence[OrderReport], archived: int
 ) -> tuple[HistoryOutcome, str]:
     if order_list.list_order_status == "REJECT":
         return HistoryOutcome.NEVER_PLACED, "the placement was rejected"
@@ -58,6 +71,8 @@ def _outcome(
         reasons = sorted({leg.expiry_reason for leg in legs if leg.expiry_reason})
         suffix = f" ({', '.join(reasons)})" if reasons else ""
         return HistoryOutcome.EXPIRED, f"expired on the exchange without a fill{suffix}"
+    if archived:
+        return _archived_outcome(list_id, order_list)
     # No leg tells what happened (archived, or the lookups failed): assume the worst.
     return HistoryOutcome.FIRED, "leg details unavailable: assumed fired, never re-placed"
 
@@ -77,6 +92,12 @@ def _cancel_outcome(
     if any(was_cancelled_by_tool(list_id, leg_id) for leg_id in ids):
         return HistoryOutcome.CANCELLED_BY_TOOL, "cancelled by oco-reconcile"
     return HistoryOutcome.CANCELLED_OUTSIDE, "cancelled outside oco-reconcile"
+
+
+def _archived_outcome(list_id: str, order_list: OrderList) -> tuple[HistoryOutcome, str]:
+    if any(was_cancelled_by_tool(list_id, ref.client_order_id) for ref in order_list.orders):
+        return HistoryOutcome.CANCELLED_BY_TOOL, f"cancelled by oco-reconcile, {ARCHIVED_DETAIL}"
+    return HistoryOutcome.EXPIRED, ARCHIVED_DETAIL
 
 
 def _plain(value: Decimal) -> str:

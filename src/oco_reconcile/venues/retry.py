@@ -68,6 +68,27 @@ class Layer(Enum):
 
 
 @dataclass(frozen=True)
+class LookupPolicy:
+    """How a write whose outcome is unknown is looked up before the same request is sent again.
+
+    Binance answers from two sources (rest-api.md "Data Sources"): "Memory" (the matching
+    engine's state) and "Database", and "Memory => Database" means memory is checked first.
+    ``GET /api/v3/orderList`` and ``GET /api/v3/openOrderList`` read only the database, which can
+    lag behind a list the engine has just accepted; ``GET /api/v3/openOrders`` reads memory
+    first. So each of ``attempts`` lookups asks openOrders for the list's legs, then orderList for
+    the list, and waits ``delay`` seconds before the next: a write is re-sent only after the list
+    was absent from both for the whole window (``(attempts - 1) * delay`` seconds).
+    """
+
+    attempts: int = 3
+    delay: float = 0.75
+
+    def window(self) -> float:
+        """Seconds between the first lookup and the last."""
+        return max(self.attempts - 1, 0) * self.delay
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
     """How often and after what delay each layer re-sends.
 
@@ -83,6 +104,7 @@ class RetryPolicy:
     max_retry_after: float = 120.0
     max_clock_resyncs: int = 1
     max_write_attempts: int = 3
+    lookup: LookupPolicy = LookupPolicy()
     uniform: Callable[[], float] = field(default=random.random, compare=False, repr=False)
 
     def backoff(self, attempt: int) -> float:
@@ -140,12 +162,14 @@ def retrying(
     *,
     wait: Callable[[float], None],
     resync: Callable[[], object] | None = None,
+    label: str | None = None,
 ) -> T:
     """``send()``, repeated (by tenacity) while ``layer`` owns the failure and the policy allows.
 
     A -1021 is followed by ``resync()`` and an immediate re-send that does not count as an
     attempt, at most ``max_clock_resyncs`` times for the whole call; any other owned failure waits
-    (``Retry-After`` or backoff) and counts.
+    (``Retry-After`` or backoff) and counts. Each wait is logged (WARNING) as it starts, naming
+    ``label`` (the method, path and host: never a URL, which may carry a signature).
     """
     attempt = _ResyncingSend(layer, operation, send, policy, resync)
     retryer = tenacity.Retrying(
@@ -158,7 +182,7 @@ def retrying(
             )
         ),
         sleep=wait,
-        before_sleep=_log_retry,
+        before_sleep=_retry_logger(label, policy.max_attempts),
         reraise=True,
     )
     return retryer(attempt)
@@ -199,11 +223,23 @@ def _failure(state: tenacity.RetryCallState) -> BaseException | None:
     return None if state.outcome is None else state.outcome.exception()
 
 
-def _log_retry(state: tenacity.RetryCallState) -> None:
-    delay = 0.0 if state.next_action is None else state.next_action.sleep
-    log.info(
-        "retrying after %s (attempt %d, waiting %.1fs)",
-        _failure(state),
-        state.attempt_number,
-        delay,
-    )
+def _retry_logger(label: str | None, attempts: int) -> Callable[[tenacity.RetryCallState], None]:
+    what = "retrying" if label is None else f"retrying {label}"
+
+    def log_retry(state: tenacity.RetryCallState) -> None:
+        delay = 0.0 if state.next_action is None else state.next_action.sleep
+        log.warning(
+            "%s after %s (attempt %d of %d, waiting %.1fs)",
+            what,
+            _reason(_failure(state)),
+            state.attempt_number,
+            attempts,
+            delay,
+        )
+
+    return log_retry
+
+
+def _reason(error: BaseException | None) -> str:
+    message = getattr(error, "msg", None)
+    return message if isinstance(message, str) else str(error)

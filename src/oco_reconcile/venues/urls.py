@@ -95,6 +95,16 @@ def _parts_problem(parts: SplitResult, *, allow_plain_http: bool) -> str | None:
     return None
 
 
+def client_base_url(base_url: str, *, has_transport: bool) -> str:
+    """``base_url`` normalised for the client, or :class:`UsageError`. A plain-http URL is refused
+    unless it stays on this machine (loopback, or an in-process transport such as the
+    simulator's), so credentials never cross a network unencrypted."""
+    problem = base_url_problem(base_url, allow_plain_http=has_transport)
+    if problem is not None:
+        raise UsageError(f"refused exchange base URL: it {problem}")
+    return base_url.strip().rstrip("/")
+
+
 def resolve_base_url(exchange: str) -> str:
     """The base URL for a named exchange, or ``exchange`` itself when it is a valid base URL."""
     named = NAMED_BASE_URLS.get(exchange.strip().lower())

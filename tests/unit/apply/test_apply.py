@@ -162,8 +162,11 @@ def test_committed_then_dropped_placement_is_found_not_resent() -> None:
     assert fake.placements("ocr-a-aaaaaa") == 1
 
 
-@pytest.mark.parametrize("fault", [Fault.BEFORE, Fault.TRANSIENT])
-def test_placement_that_did_not_land_is_resent_with_the_same_ids(fault: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "lookups"),
+    [(Fault.BEFORE, 3), (Fault.TRANSIENT, 1)],  # an unknown outcome: the whole lookup window
+)
+def test_placement_that_did_not_land_is_resent_with_the_same_ids(fault: str, lookups: int) -> None:
     fake = FakeExchange()
     fake.script("place_oco", "ocr-a-aaaaaa", fault)
     result = run(fake, create("a"))
@@ -172,14 +175,15 @@ def test_placement_that_did_not_land_is_resent_with_the_same_ids(fault: str) -> 
     assert fake.placements("ocr-a-aaaaaa") == 1
     # the lookup came between the failed send and the re-send
     calls = [kind for kind, list_id in fake.calls if list_id == "ocr-a-aaaaaa"]
-    assert calls == ["order_list", "place_oco", "order_list", "place_oco"]
+    assert calls == ["order_list", "place_oco", *["order_list"] * lookups, "place_oco"]
 
 
 def test_duplicate_on_resend_means_the_first_send_landed() -> None:
     fake = FakeExchange()
-    # the first send commits but the answer is lost, and the lookup lags behind the commit
+    # the first send commits but the answer is lost, and every lookup lags behind the commit
     fake.script("place_oco", "ocr-a-aaaaaa", Fault.AFTER)
-    fake.script("order_list", "ocr-a-aaaaaa", "none", Fault.LOOKUP_LAG)
+    fake.script("order_list", "ocr-a-aaaaaa", "none", *[Fault.LOOKUP_LAG] * 3)
+    fake.script("open_orders", "BTCUSDT", *[Fault.LOOKUP_LAG] * 3)
     result = run(fake, create("a"))
     assert only(result).outcome is Outcome.ALREADY_DONE
     assert "first send landed" in only(result).detail
@@ -242,7 +246,8 @@ def test_the_plans_history_is_the_baseline_of_an_unknown_outcome() -> None:
     }
     result = run_with_history(fake, history, create("a"))
     assert only(result).outcome is Outcome.DONE
-    assert [kind for kind, _ in fake.calls] == ["place_oco", "order_list", "place_oco"]
+    lookup = ["order_list", "open_orders"]
+    assert [kind for kind, _ in fake.calls] == ["place_oco", *lookup * 3, "place_oco"]
     placed = only(result).placed
     assert placed is not None
     assert placed.order_list_id != old.order_list_id

@@ -37,6 +37,7 @@ if sys.platform != "win32":
     import fcntl
 
 from oco_reconcile.sim.engine.records import (
+    NO_ORDER_LIST,
     EngineState,
     Event,
     Holding,
@@ -164,7 +165,7 @@ def _check_references(state: EngineState) -> None:
                 f"order list {item.order_list_id} names order {missing[0]}, which does not exist"
             )
     for order in state.orders.values():
-        if order.order_list_id not in state.lists:
+        if order.order_list_id != NO_ORDER_LIST and order.order_list_id not in state.lists:
             raise StateFormatError(
                 f"order {order.order_id} names order list {order.order_list_id}, "
                 "which does not exist"

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -67,11 +67,13 @@ from oco_reconcile.venues.spot.parse import (
     parse_prices,
     parse_server_time,
 )
-from oco_reconcile.venues.urls import base_url_problem
+from oco_reconcile.venues.urls import client_base_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_RECV_WINDOW_MS = 60_000
+# The one owner of the timeouts: an unreachable host fails in seconds, an answer may take longer.
+CONNECT_TIMEOUT_S, TIMEOUT_S = 3.0, 10.0
 
 install_log_redaction()
 
@@ -91,12 +93,14 @@ class BinanceClient:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         recv_window_ms: int = 5000,
-        timeout: float = 10.0,
+        timeout: float = TIMEOUT_S,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
         retry: RetryPolicy | None = None,
     ) -> None:
         if not 0 < recv_window_ms <= MAX_RECV_WINDOW_MS:
             raise UsageError(f"recv_window_ms must be between 1 and {MAX_RECV_WINDOW_MS}")
-        self._base_url = _client_base_url(base_url, has_transport=transport is not None)
+        self._base_url = client_base_url(base_url, has_transport=transport is not None)
+        self._host = urlsplit(self._base_url).netloc  # no user info or query: see urls.py
         self._credentials = credentials
         self._clock = clock
         self._sleep = sleep
@@ -108,7 +112,7 @@ class BinanceClient:
         self._usage = UsageTracker()
         self._http = httpx.Client(
             transport=transport,
-            timeout=httpx.Timeout(timeout),
+            timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
             headers={"User-Agent": f"oco-reconcile/{__version__}"},
             follow_redirects=False,
         )
@@ -121,6 +125,10 @@ class BinanceClient:
     @property
     def base_url(self) -> str:
         return self._base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._http.timeout
 
     def close(self) -> None:
         self._http.close()
@@ -135,7 +143,7 @@ class BinanceClient:
 
     def server_time(self) -> int:
         """``GET /api/v3/time``; also sets the clock offset used for ``timestamp``."""
-        return self._run(Operation.READ, self._sync_clock)
+        return self._run(Operation.READ, self._sync_clock, "GET /api/v3/time")
 
     def exchange_info(self, symbols: Sequence[str]) -> ExchangeInfo:
         """Rules for ``symbols`` in one request; an empty sequence asks for every symbol."""
@@ -181,12 +189,9 @@ class BinanceClient:
     def order_list(self, list_client_order_id: str) -> OrderList | None:
         """The latest list with this client id, or None (-2018, as the Spot testnet answers)."""
         params = [("origClientOrderId", list_client_order_id)]
-        try:
-            return self._call(
-                Operation.READ, "GET", "/api/v3/orderList", params, parse_order_list, signed=True
-            )
-        except UnknownOrderListError:
-            return None
+        return self._unless_gone(
+            Operation.READ, "GET", "/api/v3/orderList", params, parse_order_list
+        )
 
     def all_order_lists(
         self,
@@ -211,12 +216,7 @@ class BinanceClient:
     def order(self, symbol: str, order_id: int) -> OrderReport | None:
         """One order by id, or None when Binance does not know it (-2013)."""
         params = [("symbol", symbol), ("orderId", str(order_id))]
-        try:
-            return self._call(
-                Operation.READ, "GET", "/api/v3/order", params, parse_order_report, signed=True
-            )
-        except UnknownOrderListError:
-            return None
+        return self._unless_gone(Operation.READ, "GET", "/api/v3/order", params, parse_order_report)
 
     # --- Exchange protocol: writes ---
 
@@ -242,17 +242,9 @@ class BinanceClient:
         params = [("symbol", symbol), ("listClientOrderId", list_client_order_id)]
         if new_client_order_id is not None:
             params.append(("newClientOrderId", new_client_order_id))
-        try:
-            return self._call(
-                Operation.CANCEL,
-                "DELETE",
-                "/api/v3/orderList",
-                params,
-                parse_order_list,
-                signed=True,
-            )
-        except UnknownOrderListError:
-            return None
+        return self._unless_gone(
+            Operation.CANCEL, "DELETE", "/api/v3/orderList", params, parse_order_list
+        )
 
     def cancel_order(
         self, symbol: str, order_id: int, new_client_order_id: str | None = None
@@ -262,12 +254,9 @@ class BinanceClient:
         params = [("symbol", symbol), ("orderId", str(order_id))]
         if new_client_order_id is not None:
             params.append(("newClientOrderId", new_client_order_id))
-        try:
-            return self._call(
-                Operation.CANCEL, "DELETE", "/api/v3/order", params, parse_order_report, signed=True
-            )
-        except UnknownOrderListError:
-            return None
+        return self._unless_gone(
+            Operation.CANCEL, "DELETE", "/api/v3/order", params, parse_order_report
+        )
 
     def rate_usage(self) -> RateUsage:
         return self._usage.usage()
@@ -297,9 +286,23 @@ class BinanceClient:
             except ResponseFormatError as error:
                 raise _unreadable(operation, path, error) from None
 
-        return self._run(operation, attempt)
+        return self._run(operation, attempt, f"{method} {path}")
 
-    def _run(self, operation: Operation, attempt: Callable[[], T]) -> T:
+    def _unless_gone(
+        self,
+        operation: Operation,
+        method: str,
+        path: str,
+        params: Params,
+        parse: Callable[[Any], T],
+    ) -> T | None:
+        """A signed call whose "not found" answer (errors.is_not_found) is None."""
+        try:
+            return self._call(operation, method, path, params, parse, signed=True)
+        except UnknownOrderListError:
+            return None
+
+    def _run(self, operation: Operation, attempt: Callable[[], T], request: str) -> T:
         """``attempt()`` with the retries :mod:`~oco_reconcile.venues.retry` gives the client."""
         return retrying(
             Layer.CLIENT,
@@ -308,15 +311,16 @@ class BinanceClient:
             self._retry,
             wait=self._sleep,
             resync=self._sync_clock,
+            label=f"{request} on {self._host}",
         )
 
     def _send(self, method: str, path: str, params: Params, *, signed: bool) -> Any:
-        url, headers = self._build(path, params, signed=signed)
+        url, headers = self._build(path, params, signed=signed, retry_sync=method != "GET")
         try:
             response = self._http.request(method, url, headers=headers)
         except HTTPX_ERRORS as error:
             log.debug("%s %s -> %s", method, path, type(error).__name__)
-            raise map_error(path, error, self._clock()) from None
+            raise map_error(path, error, self._clock(), self._host) from None
         log.debug("%s %s -> %s", method, path, response.status_code)
         self._usage.record(response.headers.multi_items())
         if not response.is_success:
@@ -326,12 +330,14 @@ class BinanceClient:
         except ValueError:
             raise ResponseFormatError("the body is not JSON") from None
 
-    def _build(self, path: str, params: Params, *, signed: bool) -> tuple[str, dict[str, str]]:
+    def _build(
+        self, path: str, params: Params, *, signed: bool, retry_sync: bool
+    ) -> tuple[str, dict[str, str]]:
         if not signed:
             query = encode_query(params)
             return f"{self._base_url}{path}" + (f"?{query}" if query else ""), {}
         credentials = self._require_credentials(path)
-        stamp = [("recvWindow", self._recv_window), ("timestamp", str(self._timestamp_ms()))]
+        stamp = [("recvWindow", self._recv_window), ("timestamp", self._timestamp(retry_sync))]
         query = encode_query([*params, *stamp])
         # Sign exactly the bytes sent; base64 signatures need percent-encoding too (§8.3, §8.4).
         signature = quote(credentials.signer.sign(query.encode("ascii")), safe="")
@@ -345,20 +351,22 @@ class BinanceClient:
 
     # --- clock ---
 
-    def _timestamp_ms(self) -> int:
+    def _timestamp(self, retry_sync: bool) -> str:
         with self._lock:
             offset = self._offset_ms
         if offset is None:
-            offset = self._initial_offset()
-        return int(self._clock() * 1000) + offset
+            offset = self._initial_offset(retry_sync)
+        return str(int(self._clock() * 1000) + offset)
 
-    def _initial_offset(self) -> int:
-        # One sync for all threads signing at once; not retried here: the signed request's retry
-        # decides (a loop here would multiply the caller's).
+    def _initial_offset(self, retry_sync: bool) -> int:
+        # One sync for all threads that sign their first request at the same moment. A read's own
+        # retries cover a failed sync; retried here too, an unreachable host took minutes.
         with self._first_sync:
             with self._lock:
                 offset = self._offset_ms
-            if offset is None:
+            if offset is None and retry_sync:
+                self._run(Operation.READ, self._sync_clock, "GET /api/v3/time")
+            elif offset is None:
                 self._sync_clock()
         with self._lock:
             return self._offset_ms or 0
@@ -380,14 +388,6 @@ class BinanceClient:
         with self._lock:
             self._offset_ms = server - local_ms
         return server
-
-
-def _client_base_url(base_url: str, *, has_transport: bool) -> str:
-    # Plain http only on this machine (loopback, in-process): keys never cross a network bare.
-    problem = base_url_problem(base_url, allow_plain_http=has_transport)
-    if problem is not None:
-        raise UsageError(f"refused exchange base URL: it {problem}")
-    return base_url.strip().rstrip("/")
 
 
 def _unreadable(operation: Operation, path: str, error: ResponseFormatError) -> ExchangeError:

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from oco_reconcile.errors import (
+    ArchivedOrderError,
     BannedError,
     BlockedError,
     ClockSkewError,
@@ -32,18 +33,35 @@ _OUTCOME_UNKNOWN_CODES = frozenset({-1000, -1001, -1006, -1007})
 _RATE_LIMIT_CODES = frozenset({-1003, -1015})
 _UNAUTHORIZED_CODES = frozenset({-2014, -2015})
 _NOT_FOUND_CODES = frozenset({-2013, -2018})
+# Binance pairs these messages with -2011, -2013 or -2018, and the pairing is not fixed (errors.md
+# "-2011 CANCEL_REJECTED", "-2013 NO_SUCH_ORDER"; -2018 is the Spot testnet's answer), so the
+# message alone is enough: any code (or none) carrying one of them means "not there" -- except a
+# new-order rejection (-1010, -2010 share the matching-engine messages, errors.md "Messages for
+# -1010, -2010, -2011, -2038"), which refuses a placement and never answers a lookup.
+_NOT_FOUND_MESSAGES = frozenset(
+    {
+        "unknown order sent.",
+        "unknown order list sent.",
+        "order does not exist.",
+        "order list does not exist.",
+    }
+)
+_NEW_ORDER_REJECTED = frozenset({-1010, -2010})
+_ARCHIVED = -2026
 _CLOCK_SKEW = -1021
 _SERVER_BUSY = -1008
-_CANCEL_REJECTED = -2011
 _DUPLICATE = "Duplicate order sent."
 _BANNED_UNTIL = re.compile(r"banned until (\d{13})")
 
 
-def map_error(endpoint: str, outcome: httpx.Response | Exception, now: float) -> ExchangeError:
-    """The error for a non-2xx response or an httpx exception; ``now`` is the injected clock."""
+def map_error(
+    endpoint: str, outcome: httpx.Response | Exception, now: float, host: str | None = None
+) -> ExchangeError:
+    """The error for a non-2xx response or an httpx exception; ``now`` is the injected clock,
+    ``host`` the exchange's host (and port) to name when it could not be reached."""
     if isinstance(outcome, httpx.Response):
         return _response_error(endpoint, outcome, now)
-    return _transport_error(endpoint, outcome)
+    return _transport_error(endpoint, outcome, host or "the exchange")
 
 
 def _response_error(endpoint: str, response: httpx.Response, now: float) -> ExchangeError:
@@ -76,11 +94,21 @@ def _coded_rejection(text: str, code: int | None, kw: dict[str, Any]) -> Exchang
         return TransientError(text, **kw)
     if _DUPLICATE in text:
         return DuplicateOrderError(text, **kw)
-    if code in _NOT_FOUND_CODES or (code == _CANCEL_REJECTED and text.startswith("Unknown order")):
+    if code == _ARCHIVED:
+        return ArchivedOrderError(text, **kw)
+    if is_not_found(code, text):
         return UnknownOrderListError(text, **kw)
     if 400 <= kw["status"] < 500:
         return RejectedError(text, **kw)
     return None
+
+
+def is_not_found(code: int | None, msg: str) -> bool:
+    """Whether a 4xx answer says the order or list is not (or no longer) there: by code
+    (-2013, -2018) or by message, whatever code other than a new-order rejection comes with it."""
+    if code in _NOT_FOUND_CODES:
+        return True
+    return code not in _NEW_ORDER_REJECTED and msg.strip().lower() in _NOT_FOUND_MESSAGES
 
 
 _STATUS_TEXT = {
@@ -126,21 +154,23 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 _NEVER_SENT_LOCALLY = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL)
 
 
-def _transport_error(endpoint: str, error: Exception) -> ExchangeError:
+def _transport_error(endpoint: str, error: Exception, host: str) -> ExchangeError:
     # Only the exception's class name is kept: its text can contain the URL (and so the signature).
     kind = type(error).__name__
     if isinstance(error, _NOT_SENT):
-        return TransientError(f"could not reach the exchange ({kind})", endpoint=endpoint)
+        return TransientError(f"could not connect to {host} ({kind})", endpoint=endpoint)
     if isinstance(error, _NEVER_SENT_LOCALLY):
         return ExchangeError(f"the request could not be built ({kind})", endpoint=endpoint)
     if isinstance(error, httpx.TimeoutException):
         return OutcomeUnknownError(
-            f"no response in time after sending ({kind}): the request may have executed",
+            f"no response from {host} in time after sending ({kind}): the request may have "
+            "executed",
             endpoint=endpoint,
         )
     if isinstance(error, httpx.TransportError | httpx.DecodingError):
         return OutcomeUnknownError(
-            f"the connection failed after sending ({kind}): the request may have executed",
+            f"the connection to {host} failed after sending ({kind}): the request may have "
+            "executed",
             endpoint=endpoint,
         )
     return ExchangeError(f"HTTP client error ({kind})", endpoint=endpoint)

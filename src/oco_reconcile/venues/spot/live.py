@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
 
-from oco_reconcile.core.history import classify, find_remnants
+from oco_reconcile.core.history import archived_list, classify, find_remnants
 from oco_reconcile.core.identity import bracket_ids, is_managed
 from oco_reconcile.core.model import (
     Balance,
@@ -40,7 +40,7 @@ from oco_reconcile.core.model import (
     OrderReport,
 )
 from oco_reconcile.core.settings import Settings
-from oco_reconcile.errors import RejectedError
+from oco_reconcile.errors import ArchivedOrderError, RejectedError
 from oco_reconcile.venues.protocol import Exchange
 from oco_reconcile.venues.spot.filter_prices import read_filter_prices
 from oco_reconcile.venues.spot.history_scan import latest_by_scan, scan_pages_allowed
@@ -170,6 +170,7 @@ class _LatestLists:
 
     snapshot: _Snapshot
     closed: Mapping[str, OrderList | None]  # list client id -> latest list (None: never placed)
+    archived: frozenset[str] = frozenset()  # list client ids whose lookup answered -2026
 
     def state(self, history: Mapping[str, ListHistory], legs: Legs, owner: str) -> LiveState:
         """The live state; a looked-up list that turned out open (placed between our reads) is
@@ -239,15 +240,16 @@ class _Reader:
         closed = self._latest(_history_ids(brackets, first.lists, self.owner))
         merged_info = first.info if info is None else _merge_info(first.info, info.result())
         snapshot = replace(first, orders=first.orders.merge(orders.result()), info=merged_info)
-        return _LatestLists(snapshot, closed())
+        found, archived = _results(closed())
+        return _LatestLists(snapshot, found, archived)
 
-    def _latest(self, ids: Sequence[str]) -> Callable[[], dict[str, OrderList | None]]:
+    def _latest(self, ids: Sequence[str]) -> Callable[[], Mapping[str, Future[OrderList | None]]]:
         """The latest list of each id: a history scan when cheaper, else one lookup each."""
         scanned = latest_by_scan(self.exchange, ids) if scan_pages_allowed(len(ids)) else None
         if scanned is not None:
-            return lambda: scanned
+            return lambda: {key: _done(item) for key, item in scanned.items()}
         lookups = {list_id: self.pool.submit(self.exchange.order_list, list_id) for list_id in ids}
-        return lambda: {key: future.result() for key, future in lookups.items()}
+        return lambda: lookups
 
     def _missing_symbols(self, first: _Snapshot) -> list[str]:
         managed = {
@@ -265,25 +267,54 @@ class _Reader:
                 key = (ref.symbol, ref.order_id)
                 if key not in known and key not in futures:
                     futures[key] = self.pool.submit(self.exchange.order, ref.symbol, ref.order_id)
-        legs = {**{key: future.result() for key, future in futures.items()}, **known}
+        looked_up, archived = _results(futures)
+        legs = {**looked_up, **known}
         history = {
-            list_id: _history(list_id, item, legs)
+            list_id: _history(list_id, item, legs, archived)
             for list_id, item in latest.closed.items()
             if item is None or not item.is_open
         }
+        history.update({list_id: archived_list(list_id) for list_id in latest.archived})
         return history, legs
+
+
+K = TypeVar("K")
+
+
+def _results(
+    futures: Mapping[K, Future[T | None]],
+) -> tuple[dict[K, T | None], frozenset[K]]:
+    """Each lookup's answer, and the keys the exchange answered -2026 ORDER_ARCHIVED for: they
+    read as not found here and are classified as ended without a fill (core/history.py)."""
+    answers: dict[K, T | None] = {}
+    archived: set[K] = set()
+    for key, future in futures.items():
+        try:
+            answers[key] = future.result()
+        except ArchivedOrderError:
+            archived.add(key)
+    return answers, frozenset(archived)
+
+
+def _done(value: T) -> Future[T]:
+    future: Future[T] = Future()
+    future.set_result(value)
+    return future
 
 
 def _history(
     list_id: str,
     item: OrderList | None,
     legs: Mapping[tuple[str, int], OrderReport | None],
+    archived: frozenset[tuple[str, int]],
 ) -> ListHistory:
     if item is None:
         return classify(list_id, None, ())
-    reports = [legs.get((ref.symbol, ref.order_id)) for ref in item.orders]
+    keys = [(ref.symbol, ref.order_id) for ref in item.orders]
+    reports = [legs.get(key) for key in keys]
     found = _sorted_legs(report for report in reports if report is not None)
-    return classify(list_id, replace(item, reports=found), reports)
+    gone = sum(key in archived for key in keys)
+    return classify(list_id, replace(item, reports=found), reports, archived=gone)
 
 
 def _not_open(

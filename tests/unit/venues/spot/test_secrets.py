@@ -122,7 +122,10 @@ def test_logs_carry_method_path_status_only(
     assert "GET /api/v3/openOrderList -> 503" in messages
     assert "GET /api/v3/openOrderList -> 200" in messages
     assert f"POST {OCO} -> ReadTimeout" in messages
-    assert any(message.startswith("retrying after") for message in messages)
+    assert any(
+        message.startswith("retrying GET /api/v3/openOrderList on api.binance.com after")
+        for message in messages
+    )
     assert_clean("\n".join(messages), forbidden(fake_binance))
 
 
