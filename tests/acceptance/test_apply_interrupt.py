@@ -25,6 +25,7 @@ from oco_reconcile.sim.engine.store import StateFile
 from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.spot.client import BinanceClient
+from tests.support.sim_process import served_sim
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="signals")]
 
@@ -69,30 +70,8 @@ def write_desired(workdir: Path, rev: int) -> None:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``sim serve`` on a free loopback port: (base URL, state file)."""
-    state = tmp_path / "sim.json"
-    faults = tmp_path / "faults.yaml"
-    faults.write_text(FAULTS, encoding="utf-8")
-    command = [str(CLI), "sim", "serve", "--port", "0", "--state", str(state)]
-    server = subprocess.Popen(
-        [*command, "--faults", str(faults)],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        banner = server.stdout.readline()
-        found = re.search(r"http://127\.0\.0\.1:\d+", banner)
-        assert found, banner + (server.stderr.read() if server.stderr else "")
-        yield found.group(0), state
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with served_sim(tmp_path, FAULTS) as sim:
+        yield sim.url, sim.state
 
 
 def clean_env() -> dict[str, str]:

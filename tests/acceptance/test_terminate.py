@@ -9,18 +9,17 @@ down (``sim serve`` itself stops cleanly on SIGTERM, with its own message).
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.sim_process import CLI, served_sim
+
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals")
 
-CLI = Path(sys.executable).parent / "oco-reconcile"
 SLOW_READS = """\
 faults:
   - {kind: latency, endpoint: "GET /api/v3/exchangeInfo", probability: 1, latency_ms: 3000}
@@ -29,26 +28,8 @@ faults:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    faults = tmp_path / "faults.yaml"
-    faults.write_text(SLOW_READS, encoding="utf-8")
-    state = str(tmp_path / "sim.json")
-    command = [str(CLI), "sim", "serve", "--port", "0", "--state", state, "--verbose"]
-    process = subprocess.Popen(
-        [*command, "--faults", str(faults)],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        found = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
-        assert found
-        yield process, found.group(0)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
+    with served_sim(tmp_path, SLOW_READS, "--verbose") as sim:
+        yield sim.process, sim.url
 
 
 def _wait_for_request(process: subprocess.Popen[str], request: str) -> None:
