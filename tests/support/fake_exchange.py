@@ -112,6 +112,7 @@ class FakeExchange(Exchange):
     prices_by_symbol: Mapping[str, Decimal] = field(default_factory=lambda: dict(PRICES))
     reference_prices: Mapping[str, Decimal] = field(default_factory=dict)  # others: null
     balances_by_asset: Mapping[str, Balance] = field(default_factory=lambda: dict(RICH))
+    permissions: frozenset[str] | None = None  # the account's, as GET /api/v3/account gives them
     lists: list[OrderList] = field(default_factory=list)
     history: Mapping[str, OrderList] = field(default_factory=dict)
     extra_orders: Sequence[OrderReport] = ()
@@ -211,6 +212,9 @@ class FakeExchange(Exchange):
     def balances(self) -> Mapping[str, Balance]:
         self._record("balances")
         return dict(self.balances_by_asset)
+
+    def account_permissions(self) -> frozenset[str] | None:
+        return self.permissions
 
     def open_order_lists(self) -> tuple[OrderList, ...]:
         self._record("open_order_lists")

@@ -85,6 +85,9 @@ class PacedReads:
     def balances(self) -> Mapping[str, Balance]:
         return self._read(ACCOUNT, self._exchange.balances)
 
+    def account_permissions(self) -> frozenset[str] | None:
+        return self._exchange.account_permissions()  # no request: kept from balances()
+
     def open_order_lists(self) -> tuple[OrderList, ...]:
         return self._read(OPEN_ORDER_LISTS, self._exchange.open_order_lists)
 

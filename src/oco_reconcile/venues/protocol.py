@@ -48,6 +48,11 @@ class Exchange(Protocol):
         """``GET /api/v3/account``: free and locked balance per asset."""
         ...
 
+    def account_permissions(self) -> frozenset[str] | None:
+        """The ``permissions`` of the last :meth:`balances` answer (no request); None before it
+        or when the answer carried none."""
+        ...
+
     def open_order_lists(self) -> tuple[OrderList, ...]:
         """``GET /api/v3/openOrderList``: every open list, all symbols (ids only)."""
         ...

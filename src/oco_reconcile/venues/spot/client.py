@@ -43,7 +43,6 @@ from oco_reconcile.core.model import (
     RateUsage,
 )
 from oco_reconcile.errors import (
-    ExchangeError,
     OutcomeUnknownError,
     TransientError,
     UnknownOrderListError,
@@ -53,11 +52,12 @@ from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.ratelimit import Headroom, UsageTracker
 from oco_reconcile.venues.redaction import install_log_redaction
 from oco_reconcile.venues.retry import Layer, Operation, RetryPolicy, retrying
-from oco_reconcile.venues.spot.errors import HTTPX_ERRORS, map_error
+from oco_reconcile.venues.spot.errors import HTTPX_ERRORS, map_error, unreadable_response
+from oco_reconcile.venues.spot.fields import ResponseFormatError
 from oco_reconcile.venues.spot.filter_prices import parse_avg, parse_reference_price
 from oco_reconcile.venues.spot.params import Params, encode_query, oco_params, symbols_json
 from oco_reconcile.venues.spot.parse import (
-    ResponseFormatError,
+    parse_account_permissions,
     parse_balances,
     parse_exchange_info,
     parse_order_list,
@@ -109,6 +109,7 @@ class BinanceClient:
         self._lock = threading.Lock()
         self._first_sync = threading.Lock()
         self._offset_ms: int | None = None
+        self._permissions: frozenset[str] | None = None
         self._usage = UsageTracker()
         self._http = httpx.Client(
             transport=transport,
@@ -172,7 +173,15 @@ class BinanceClient:
         return self._call(Operation.READ, "GET", "/api/v3/avgPrice", one, parse_avg)
 
     def balances(self) -> dict[str, Balance]:
-        return self._call(Operation.READ, "GET", "/api/v3/account", [], parse_balances, signed=True)
+        """``GET /api/v3/account``; its ``permissions`` are kept for :meth:`account_permissions`."""
+        return self._call(Operation.READ, "GET", "/api/v3/account", [], self._account, signed=True)
+
+    def _account(self, payload: object) -> dict[str, Balance]:
+        self._permissions = parse_account_permissions(payload)
+        return parse_balances(payload)
+
+    def account_permissions(self) -> frozenset[str] | None:
+        return self._permissions
 
     def open_order_lists(self) -> tuple[OrderList, ...]:
         return self._call(
@@ -284,7 +293,7 @@ class BinanceClient:
             try:
                 return parse(self._send(method, path, params, signed=signed))
             except ResponseFormatError as error:
-                raise _unreadable(operation, path, error) from None
+                raise unreadable_response(operation, path, error) from None
 
         return self._run(operation, attempt, f"{method} {path}")
 
@@ -378,7 +387,7 @@ class BinanceClient:
             payload = self._send("GET", "/api/v3/time", [], signed=False)
             server = parse_server_time(payload)
         except ResponseFormatError as error:
-            raise _unreadable(Operation.READ, "/api/v3/time", error) from None
+            raise unreadable_response(Operation.READ, "/api/v3/time", error) from None
         except OutcomeUnknownError as error:
             # Reading the time has no effect to be unknown about; report it as a plain failure.
             raise TransientError(
@@ -388,12 +397,3 @@ class BinanceClient:
         with self._lock:
             self._offset_ms = server - local_ms
         return server
-
-
-def _unreadable(operation: Operation, path: str, error: ResponseFormatError) -> ExchangeError:
-    if operation is Operation.PLACE:
-        return OutcomeUnknownError(
-            f"the placement response could not be read ({error}): the list may exist",
-            endpoint=path,
-        )
-    return ExchangeError(f"unexpected response: {error}", endpoint=path)

@@ -28,6 +28,8 @@ from oco_reconcile.errors import (
     UnauthorizedError,
     UnknownOrderListError,
 )
+from oco_reconcile.venues.retry import Operation
+from oco_reconcile.venues.spot.fields import ResponseFormatError
 
 _OUTCOME_UNKNOWN_CODES = frozenset({-1000, -1001, -1006, -1007})
 _RATE_LIMIT_CODES = frozenset({-1003, -1015})
@@ -177,3 +179,15 @@ def _transport_error(endpoint: str, error: Exception, host: str) -> ExchangeErro
 
 
 HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+
+
+def unreadable_response(
+    operation: Operation, path: str, error: ResponseFormatError
+) -> ExchangeError:
+    """An answer we cannot read: for a placement the list may exist (outcome unknown)."""
+    if operation is Operation.PLACE:
+        return OutcomeUnknownError(
+            f"the placement response could not be read ({error}): the list may exist",
+            endpoint=path,
+        )
+    return ExchangeError(f"unexpected response: {error}", endpoint=path)

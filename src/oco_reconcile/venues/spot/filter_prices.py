@@ -15,7 +15,7 @@ from oco_reconcile.core.market import FilterPrice
 from oco_reconcile.core.model import Bracket, SymbolRules
 from oco_reconcile.errors import RejectedError
 from oco_reconcile.venues.protocol import Exchange
-from oco_reconcile.venues.spot.parse import ResponseFormatError
+from oco_reconcile.venues.spot.fields import ResponseFormatError
 
 NO_REFERENCE_PRICE = -2043  # errors.md "-2043 NO_REFERENCE_PRICE": never had one
 

@@ -3,9 +3,9 @@
 Three concurrent rounds (a thread pool over the thread-safe client):
 
 1. exchangeInfo for the desired symbols (weight 20), last prices (4), balances (20),
-   openOrderList (6, all symbols), and openOrders -- one call per desired symbol (6 each) or a
-   single call without a symbol (80) once 6 x n would exceed 80 (rest-api.md "Query Open Order
-   lists (USER_DATA)"; rest-api.md "Current open orders (USER_DATA)"; rest-api.md "LIMITS").
+   openOrderList (6), and openOrders -- per desired symbol (6 each), or once without a symbol (80)
+   once 6 x n would exceed 80 (rest-api.md "Query Open Order lists", "Current open orders",
+   "LIMITS"). The balances answer also gives the account's permissions.
 2. What round 1 showed is missing: openOrders (and exchangeInfo) for symbols of managed open lists
    that are not desired; every open order when exchangeInfo enforces account-wide count filters;
    and the history lookup ``GET /api/v3/orderList`` by list client id (4 each) only for desired
@@ -15,9 +15,7 @@ Three concurrent rounds (a thread pool over the thread-safe client):
    ``openOrders``: a stop-limit leg that triggered stays open (working) after its list left
    openOrderList (enums.md "Order status") -- that bracket *fired*. Then the filter prices of
    the symbols of brackets whose list is not open, where the filters use one
-   (``filter_prices.py``: 2 or 4 weight each).
-
-Order lists carry only leg ids; their legs' prices come from openOrders, joined on orderListId.
+   (``filter_prices.py``: 2 or 4 weight each). Lists carry only leg ids: legs come from openOrders.
 """
 
 from __future__ import annotations
@@ -74,7 +72,9 @@ def read_live(
             state.info.symbols[s] for s in {b.symbol for b in placeable} & set(state.info.symbols)
         ]
         filter_prices = read_filter_prices(exchange, pool, rules, placeable)
-    return replace(state, market=replace(state.market, filter_prices=filter_prices))
+    permissions = exchange.account_permissions()  # kept from the balances read above
+    market = replace(state.market, filter_prices=filter_prices, account_permissions=permissions)
+    return replace(state, market=market)
 
 
 def read_open_lists(

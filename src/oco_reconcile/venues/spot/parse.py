@@ -9,9 +9,9 @@ client turns into an exchange error naming the endpoint.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TypeVar
 
 from oco_reconcile.core.model import (
     AccountFilters,
@@ -31,113 +31,48 @@ from oco_reconcile.core.model import (
     SymbolRules,
     TrailingDeltaFilter,
 )
+from oco_reconcile.json_types import JsonMapping
+from oco_reconcile.venues.spot.fields import (
+    ResponseFormatError,
+    as_decimal,
+    as_int,
+    as_list,
+    as_object,
+    as_str,
+    get_field,
+    nonzero_decimal,
+    optional,
+    req_decimal,
+    req_int,
+    req_str,
+)
 
-JsonObject = Mapping[str, Any]
 T = TypeVar("T")
-
-
-class ResponseFormatError(ValueError):
-    """A response did not have the shape the Binance docs describe."""
-
-
-# --- field readers ------------------------------------------------------------------------------
-
-
-def _object(obj: object) -> JsonObject:
-    if not isinstance(obj, Mapping):
-        raise ResponseFormatError(f"expected a JSON object, got {type(obj).__name__}")
-    return obj
-
-
-def _field(obj: object, name: str) -> Any:
-    obj = _object(obj)
-    if name not in obj:
-        raise ResponseFormatError(f"missing field {name!r}")
-    return obj[name]
-
-
-def _decimal(value: object, name: str) -> Decimal:
-    # Decimals arrive as strings; a JSON number (parsed with parse_float=Decimal) is accepted too.
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise ResponseFormatError(f"field {name!r} is not a decimal: {value!r}")
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise ResponseFormatError(f"field {name!r} is not a decimal: {value!r}") from None
-    if not result.is_finite():
-        raise ResponseFormatError(f"field {name!r} is not finite: {value!r}")
-    return result
-
-
-def _int(value: object, name: str) -> int:
-    if isinstance(value, bool):
-        raise ResponseFormatError(f"field {name!r} is not an integer: {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    raise ResponseFormatError(f"field {name!r} is not an integer: {value!r}")
-
-
-def _str(value: object, name: str) -> str:
-    if not isinstance(value, str):
-        raise ResponseFormatError(f"field {name!r} is not a string: {value!r}")
-    return value
-
-
-def _req_decimal(obj: object, name: str) -> Decimal:
-    return _decimal(_field(obj, name), name)
-
-
-def _req_int(obj: object, name: str) -> int:
-    return _int(_field(obj, name), name)
-
-
-def _req_str(obj: object, name: str) -> str:
-    return _str(_field(obj, name), name)
-
-
-def _opt(obj: JsonObject, name: str, convert: Callable[[object, str], T]) -> T | None:
-    value = obj.get(name)
-    return None if value is None else convert(value, name)
-
-
-def _nonzero_decimal(obj: JsonObject, name: str) -> Decimal | None:
-    """``None`` for an absent or zero value: Binance prints ``"0.00000000"`` for "not set"."""
-    value = _opt(obj, name, _decimal)
-    return None if value is None or value == 0 else value
-
-
-def _list(value: object, what: str) -> Sequence[Any]:
-    if not isinstance(value, list):
-        raise ResponseFormatError(f"expected a JSON array of {what}, got {type(value).__name__}")
-    return value
-
 
 # --- orders and order lists ---------------------------------------------------------------------
 
 
 def parse_order_report(obj: object) -> OrderReport:
     """One order: an element of ``openOrders``, ``GET /order`` or an ``orderReports`` entry."""
-    obj = _object(obj)
+    obj = as_object(obj)
     return OrderReport(
-        symbol=_req_str(obj, "symbol"),
-        order_id=_req_int(obj, "orderId"),
-        order_list_id=_req_int(obj, "orderListId"),
-        client_order_id=_req_str(obj, "clientOrderId"),
-        side=_side(_req_str(obj, "side")),
-        type=_req_str(obj, "type"),
-        status=_req_str(obj, "status"),
-        price=_req_decimal(obj, "price"),
-        orig_qty=_req_decimal(obj, "origQty"),
-        executed_qty=_req_decimal(obj, "executedQty"),
-        stop_price=_nonzero_decimal(obj, "stopPrice"),
-        iceberg_qty=_nonzero_decimal(obj, "icebergQty"),
-        trailing_delta=_opt(obj, "trailingDelta", _int),
-        time_in_force=_opt(obj, "timeInForce", _str),
-        orig_client_order_id=_opt(obj, "origClientOrderId", _str),
-        expiry_reason=_opt(obj, "expiryReason", _str),
-        is_working=_opt(obj, "isWorking", _bool),
+        symbol=req_str(obj, "symbol"),
+        order_id=req_int(obj, "orderId"),
+        order_list_id=req_int(obj, "orderListId"),
+        client_order_id=req_str(obj, "clientOrderId"),
+        side=_side(req_str(obj, "side")),
+        type=req_str(obj, "type"),
+        status=req_str(obj, "status"),
+        price=req_decimal(obj, "price"),
+        orig_qty=req_decimal(obj, "origQty"),
+        executed_qty=req_decimal(obj, "executedQty"),
+        stop_price=nonzero_decimal(obj, "stopPrice"),
+        iceberg_qty=nonzero_decimal(obj, "icebergQty"),
+        trailing_delta=optional(obj, "trailingDelta", as_int),
+        time_in_force=optional(obj, "timeInForce", as_str),
+        orig_client_order_id=optional(obj, "origClientOrderId", as_str),
+        expiry_reason=optional(obj, "expiryReason", as_str),
+        is_working=optional(obj, "isWorking", _bool),
         time=_order_time(obj),
     )
 
@@ -155,72 +90,72 @@ def _bool(value: object, name: str) -> bool:
     return value
 
 
-def _order_time(obj: JsonObject) -> int | None:
+def _order_time(obj: JsonMapping) -> int | None:
     """``time`` (open/queried orders) or ``transactTime`` (placement and cancel reports)."""
-    time = _opt(obj, "time", _int)
-    return time if time is not None else _opt(obj, "transactTime", _int)
+    time = optional(obj, "time", as_int)
+    return time if time is not None else optional(obj, "transactTime", as_int)
 
 
 def parse_order_reports(payload: object) -> tuple[OrderReport, ...]:
-    return tuple(parse_order_report(item) for item in _list(payload, "orders"))
+    return tuple(parse_order_report(item) for item in as_list(payload, "orders"))
 
 
-def _order_ref(obj: JsonObject) -> OrderRef:
+def _order_ref(obj: JsonMapping) -> OrderRef:
     return OrderRef(
-        symbol=_req_str(obj, "symbol"),
-        order_id=_req_int(obj, "orderId"),
-        client_order_id=_req_str(obj, "clientOrderId"),
+        symbol=req_str(obj, "symbol"),
+        order_id=req_int(obj, "orderId"),
+        client_order_id=req_str(obj, "clientOrderId"),
     )
 
 
 def parse_order_list(obj: object) -> OrderList:
     """One order list (openOrderList / orderList / allOrderList element, placement, cancel)."""
-    obj = _object(obj)
+    obj = as_object(obj)
     reports = obj.get("orderReports")
     return OrderList(
-        order_list_id=_req_int(obj, "orderListId"),
-        list_client_order_id=_req_str(obj, "listClientOrderId"),
-        symbol=_req_str(obj, "symbol"),
-        contingency_type=_req_str(obj, "contingencyType"),
-        list_status_type=_req_str(obj, "listStatusType"),
-        list_order_status=_req_str(obj, "listOrderStatus"),
-        transaction_time=_req_int(obj, "transactionTime"),
-        orders=tuple(_order_ref(item) for item in _list(_field(obj, "orders"), "orders")),
+        order_list_id=req_int(obj, "orderListId"),
+        list_client_order_id=req_str(obj, "listClientOrderId"),
+        symbol=req_str(obj, "symbol"),
+        contingency_type=req_str(obj, "contingencyType"),
+        list_status_type=req_str(obj, "listStatusType"),
+        list_order_status=req_str(obj, "listOrderStatus"),
+        transaction_time=req_int(obj, "transactionTime"),
+        orders=tuple(_order_ref(item) for item in as_list(get_field(obj, "orders"), "orders")),
         reports=() if reports is None else parse_order_reports(reports),
     )
 
 
 def parse_order_lists(payload: object) -> tuple[OrderList, ...]:
-    return tuple(parse_order_list(item) for item in _list(payload, "order lists"))
+    return tuple(parse_order_list(item) for item in as_list(payload, "order lists"))
 
 
 # --- exchangeInfo -------------------------------------------------------------------------------
 
 
 def parse_exchange_info(obj: object) -> ExchangeInfo:
-    obj = _object(obj)
-    symbols = (parse_symbol_rules(item) for item in _list(_field(obj, "symbols"), "symbols"))
+    obj = as_object(obj)
+    symbols = (parse_symbol_rules(item) for item in as_list(get_field(obj, "symbols"), "symbols"))
     return ExchangeInfo(
         symbols={rules.symbol: rules for rules in symbols},
         rate_limits=parse_rate_limits(obj.get("rateLimits", [])),
         account_filters=parse_account_filters(obj.get("exchangeFilters", [])),
-        server_time=_opt(obj, "serverTime", _int),
+        server_time=optional(obj, "serverTime", as_int),
     )
 
 
 def parse_rate_limits(payload: object) -> tuple[RateLimit, ...]:
     limits = []
-    for item in _list(payload, "rate limits"):
+    for item in as_list(payload, "rate limits"):
         try:
-            kind = RateLimitType(_req_str(item, "rateLimitType"))
+            kind = RateLimitType(req_str(item, "rateLimitType"))
         except ValueError:
             continue  # a limiter type this tool does not know cannot be paced for; skip it
         limits.append(
             RateLimit(
                 type=kind,
-                interval=_req_str(item, "interval"),
-                interval_num=_req_int(item, "intervalNum"),
-                limit=_req_int(item, "limit"),
+                interval=req_str(item, "interval"),
+                interval_num=req_int(item, "intervalNum"),
+                limit=req_int(item, "limit"),
             )
         )
     return tuple(limits)
@@ -240,18 +175,18 @@ def parse_account_filters(payload: object) -> AccountFilters:
 
 
 def parse_symbol_rules(obj: object) -> SymbolRules:
-    obj = _object(obj)
-    by_type = _filters_by_type(_field(obj, "filters"))
+    obj = as_object(obj)
+    by_type = _filters_by_type(get_field(obj, "filters"))
     quote_precision = obj.get("quoteAssetPrecision", obj.get("quotePrecision"))
-    order_types = _field(obj, "orderTypes")
+    order_types = get_field(obj, "orderTypes")
     return SymbolRules(
-        symbol=_req_str(obj, "symbol"),
-        status=_req_str(obj, "status"),
-        base_asset=_req_str(obj, "baseAsset"),
-        quote_asset=_req_str(obj, "quoteAsset"),
-        base_asset_precision=_req_int(obj, "baseAssetPrecision"),
-        quote_asset_precision=_int(quote_precision, "quoteAssetPrecision"),
-        order_types=frozenset(_str(t, "orderTypes") for t in _list(order_types, "order types")),
+        symbol=req_str(obj, "symbol"),
+        status=req_str(obj, "status"),
+        base_asset=req_str(obj, "baseAsset"),
+        quote_asset=req_str(obj, "quoteAsset"),
+        base_asset_precision=req_int(obj, "baseAssetPrecision"),
+        quote_asset_precision=as_int(quote_precision, "quoteAssetPrecision"),
+        order_types=frozenset(as_str(t, "orderTypes") for t in as_list(order_types, "order types")),
         oco_allowed=bool(obj.get("ocoAllowed", False)),
         allow_trailing_stop=bool(obj.get("allowTrailingStop", False)),
         iceberg_allowed=bool(obj.get("icebergAllowed", False)),
@@ -266,17 +201,17 @@ def parse_symbol_rules(obj: object) -> SymbolRules:
         max_num_order_lists=_count(by_type, "MAX_NUM_ORDER_LISTS", "maxNumOrderLists"),
         max_num_iceberg_orders=_count(by_type, "MAX_NUM_ICEBERG_ORDERS", "maxNumIcebergOrders"),
         iceberg_parts=_count(by_type, "ICEBERG_PARTS", "limit"),
-        max_position=_typed(by_type, "MAX_POSITION", lambda raw: _req_decimal(raw, "maxPosition")),
+        max_position=_typed(by_type, "MAX_POSITION", lambda raw: req_decimal(raw, "maxPosition")),
         permission_sets=_permission_sets(obj),
     )
 
 
-def _filters_by_type(payload: object) -> dict[str, JsonObject]:
-    return {_req_str(item, "filterType"): item for item in _list(payload, "filters")}
+def _filters_by_type(payload: object) -> dict[str, JsonMapping]:
+    return {req_str(item, "filterType"): item for item in as_list(payload, "filters")}
 
 
 def _typed(
-    by_type: Mapping[str, JsonObject], name: str, build: Callable[[JsonObject], T]
+    by_type: Mapping[str, JsonMapping], name: str, build: Callable[[JsonMapping], T]
 ) -> T | None:
     raw = by_type.get(name)
     if raw is None:
@@ -287,37 +222,37 @@ def _typed(
         raise ResponseFormatError(f"filter {name}: {error}") from None
 
 
-def _count(by_type: Mapping[str, JsonObject], name: str, field_name: str) -> int | None:
-    return _typed(by_type, name, lambda raw: _req_int(raw, field_name))
+def _count(by_type: Mapping[str, JsonMapping], name: str, field_name: str) -> int | None:
+    return _typed(by_type, name, lambda raw: req_int(raw, field_name))
 
 
-def _price_filter(raw: JsonObject) -> PriceFilter:
+def _price_filter(raw: JsonMapping) -> PriceFilter:
     return PriceFilter(
-        min_price=_req_decimal(raw, "minPrice"),
-        max_price=_req_decimal(raw, "maxPrice"),
-        tick_size=_req_decimal(raw, "tickSize"),
+        min_price=req_decimal(raw, "minPrice"),
+        max_price=req_decimal(raw, "maxPrice"),
+        tick_size=req_decimal(raw, "tickSize"),
     )
 
 
-def _lot_size(raw: JsonObject) -> LotSize:
+def _lot_size(raw: JsonMapping) -> LotSize:
     return LotSize(
-        min_qty=_req_decimal(raw, "minQty"),
-        max_qty=_req_decimal(raw, "maxQty"),
-        step_size=_req_decimal(raw, "stepSize"),
+        min_qty=req_decimal(raw, "minQty"),
+        max_qty=req_decimal(raw, "maxQty"),
+        step_size=req_decimal(raw, "stepSize"),
     )
 
 
-def _notional(by_type: Mapping[str, JsonObject]) -> NotionalFilter | None:
+def _notional(by_type: Mapping[str, JsonMapping]) -> NotionalFilter | None:
     """NOTIONAL when present; else the legacy MIN_NOTIONAL (min only)."""
     current = _typed(
         by_type,
         "NOTIONAL",
         lambda raw: NotionalFilter(
-            min_notional=_req_decimal(raw, "minNotional"),
-            max_notional=_opt(raw, "maxNotional", _decimal),
+            min_notional=req_decimal(raw, "minNotional"),
+            max_notional=optional(raw, "maxNotional", as_decimal),
             apply_min_to_market=_flag(raw, "applyMinToMarket"),
             apply_max_to_market=_flag(raw, "applyMaxToMarket"),
-            avg_price_mins=_opt(raw, "avgPriceMins", _int) or 0,
+            avg_price_mins=optional(raw, "avgPriceMins", as_int) or 0,
         ),
     )
     if current is not None:
@@ -326,51 +261,52 @@ def _notional(by_type: Mapping[str, JsonObject]) -> NotionalFilter | None:
         by_type,
         "MIN_NOTIONAL",
         lambda raw: NotionalFilter(
-            min_notional=_req_decimal(raw, "minNotional"),
+            min_notional=req_decimal(raw, "minNotional"),
             legacy=True,
             apply_min_to_market=_flag(raw, "applyToMarket"),
-            avg_price_mins=_opt(raw, "avgPriceMins", _int) or 0,
+            avg_price_mins=optional(raw, "avgPriceMins", as_int) or 0,
         ),
     )
 
 
-def _flag(raw: JsonObject, name: str) -> bool:
+def _flag(raw: JsonMapping, name: str) -> bool:
     """filters.md "NOTIONAL": a bound applies to market orders (absent: it does, the stricter)."""
-    return _opt(raw, name, _bool) is not False
+    return optional(raw, name, _bool) is not False
 
 
-def _permission_sets(obj: JsonObject) -> tuple[frozenset[str], ...]:
+def _permission_sets(obj: JsonMapping) -> tuple[frozenset[str], ...]:
     """``permissionSets``: one permission of every set (CHANGELOG.md 2024-04-10); none: no check."""
-    sets = _list(obj.get("permissionSets", []), "permissionSets")
+    sets = as_list(obj.get("permissionSets", []), "permissionSets")
     return tuple(
-        frozenset(_str(p, "permissionSets") for p in _list(item, "permission set")) for item in sets
+        frozenset(as_str(p, "permissionSets") for p in as_list(item, "permission set"))
+        for item in sets
     )
 
 
-def _percent_price_by_side(raw: JsonObject) -> PercentPriceBySide:
+def _percent_price_by_side(raw: JsonMapping) -> PercentPriceBySide:
     return PercentPriceBySide(
-        bid_multiplier_up=_req_decimal(raw, "bidMultiplierUp"),
-        bid_multiplier_down=_req_decimal(raw, "bidMultiplierDown"),
-        ask_multiplier_up=_req_decimal(raw, "askMultiplierUp"),
-        ask_multiplier_down=_req_decimal(raw, "askMultiplierDown"),
-        avg_price_mins=_opt(raw, "avgPriceMins", _int) or 0,
+        bid_multiplier_up=req_decimal(raw, "bidMultiplierUp"),
+        bid_multiplier_down=req_decimal(raw, "bidMultiplierDown"),
+        ask_multiplier_up=req_decimal(raw, "askMultiplierUp"),
+        ask_multiplier_down=req_decimal(raw, "askMultiplierDown"),
+        avg_price_mins=optional(raw, "avgPriceMins", as_int) or 0,
     )
 
 
-def _percent_price(raw: JsonObject) -> PercentPrice:
+def _percent_price(raw: JsonMapping) -> PercentPrice:
     return PercentPrice(
-        multiplier_up=_req_decimal(raw, "multiplierUp"),
-        multiplier_down=_req_decimal(raw, "multiplierDown"),
-        avg_price_mins=_opt(raw, "avgPriceMins", _int) or 0,
+        multiplier_up=req_decimal(raw, "multiplierUp"),
+        multiplier_down=req_decimal(raw, "multiplierDown"),
+        avg_price_mins=optional(raw, "avgPriceMins", as_int) or 0,
     )
 
 
-def _trailing_delta(raw: JsonObject) -> TrailingDeltaFilter:
+def _trailing_delta(raw: JsonMapping) -> TrailingDeltaFilter:
     return TrailingDeltaFilter(
-        min_above=_req_int(raw, "minTrailingAboveDelta"),
-        max_above=_req_int(raw, "maxTrailingAboveDelta"),
-        min_below=_req_int(raw, "minTrailingBelowDelta"),
-        max_below=_req_int(raw, "maxTrailingBelowDelta"),
+        min_above=req_int(raw, "minTrailingAboveDelta"),
+        max_above=req_int(raw, "maxTrailingAboveDelta"),
+        min_below=req_int(raw, "minTrailingBelowDelta"),
+        max_below=req_int(raw, "maxTrailingBelowDelta"),
     )
 
 
@@ -379,22 +315,34 @@ def _trailing_delta(raw: JsonObject) -> TrailingDeltaFilter:
 
 def parse_balances(obj: object) -> dict[str, Balance]:
     """``GET /api/v3/account`` -> balance per asset."""
-    obj = _object(obj)
+    obj = as_object(obj)
     balances = {}
-    for item in _list(_field(obj, "balances"), "balances"):
-        asset = _req_str(item, "asset")
+    for item in as_list(get_field(obj, "balances"), "balances"):
+        asset = req_str(item, "asset")
         balances[asset] = Balance(
-            asset=asset, free=_req_decimal(item, "free"), locked=_req_decimal(item, "locked")
+            asset=asset, free=req_decimal(item, "free"), locked=req_decimal(item, "locked")
         )
     return balances
+
+
+def parse_account_permissions(obj: object) -> frozenset[str] | None:
+    """``GET /api/v3/account`` -> its ``permissions`` (rest-api.md "Account information"); None
+    when the answer has none (then the permission check does not run)."""
+    account = as_object(obj)
+    if "permissions" not in account:
+        return None
+    permissions = as_list(account["permissions"], "permissions")
+    if not all(isinstance(item, str) for item in permissions):
+        raise ResponseFormatError("permissions: expected a list of strings")
+    return frozenset(permissions)
 
 
 def parse_prices(payload: object) -> dict[str, Decimal]:
     """``GET /api/v3/ticker/price``: one object (``symbol=``) or an array (``symbols=``)."""
     items = payload if isinstance(payload, list) else [payload]
-    return {_req_str(item, "symbol"): _req_decimal(item, "price") for item in items}
+    return {req_str(item, "symbol"): req_decimal(item, "price") for item in items}
 
 
 def parse_server_time(obj: object) -> int:
-    obj = _object(obj)
-    return _req_int(obj, "serverTime")
+    obj = as_object(obj)
+    return req_int(obj, "serverTime")

@@ -13,12 +13,12 @@ from oco_reconcile.core.market import FilterPrice
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import RejectedError
+from oco_reconcile.venues.spot.fields import ResponseFormatError
 from oco_reconcile.venues.spot.filter_prices import (
     parse_avg,
     parse_reference_price,
 )
 from oco_reconcile.venues.spot.live import read_live
-from oco_reconcile.venues.spot.parse import ResponseFormatError
 from tests.support.fake_exchange import FakeExchange
 from tests.support.plan_support import btcusdt_rules, market_info, open_list, sell
 

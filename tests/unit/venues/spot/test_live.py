@@ -238,3 +238,19 @@ def test_read_open_lists_for_import_filters_by_symbol() -> None:
     assert len(lists[0].reports) == 2
     assert exchange.calls.count(("open_orders", "ETHUSDT")) == 1
     assert ("open_orders", "BTCUSDT") not in exchange.calls
+
+
+def test_the_accounts_permissions_come_with_the_balances_read() -> None:
+    exchange = FakeExchange(read_only=True, permissions=frozenset({"SPOT"}))
+    live = read_live(exchange, [A], SETTINGS)
+    assert live.market.account_permissions == frozenset({"SPOT"})
+    assert "account_permissions" not in exchange.methods()  # no request of its own
+
+
+def test_a_symbol_the_account_may_not_trade_is_a_plan_problem() -> None:
+    exchange = FakeExchange(read_only=True, permissions=frozenset({"MARGIN"}))
+    rules = replace(exchange.info.symbols["BTCUSDT"], permission_sets=(frozenset({"SPOT"}),))
+    exchange.info = replace(exchange.info, symbols={**exchange.info.symbols, "BTCUSDT": rules})
+    plan = make_plan([A], read_live(exchange, [A], SETTINGS), SETTINGS)
+    assert [p.bracket for p in plan.problems] == [A.name]
+    assert "SPOT" in plan.problems[0].message

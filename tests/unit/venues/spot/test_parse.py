@@ -23,8 +23,9 @@ from oco_reconcile.core.model import (
     Side,
     TrailingDeltaFilter,
 )
+from oco_reconcile.venues.spot.fields import ResponseFormatError
 from oco_reconcile.venues.spot.parse import (
-    ResponseFormatError,
+    parse_account_permissions,
     parse_balances,
     parse_exchange_info,
     parse_order_list,
@@ -288,3 +289,12 @@ def test_price_that_is_not_a_decimal_is_refused() -> None:
         parse_prices({"symbol": "BTCUSDT", "price": "NaN-ish"})
     with pytest.raises(ResponseFormatError, match="not finite"):
         parse_prices({"symbol": "BTCUSDT", "price": "Infinity"})
+
+
+def test_account_permissions_are_read_when_the_answer_has_them() -> None:
+    assert parse_account_permissions({"permissions": ["SPOT", "TRD_GRP_005"]}) == frozenset(
+        {"SPOT", "TRD_GRP_005"}
+    )
+    assert parse_account_permissions({"balances": []}) is None
+    with pytest.raises(ResponseFormatError):
+        parse_account_permissions({"permissions": ["SPOT", 5]})
