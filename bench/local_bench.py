@@ -17,6 +17,7 @@ import market
 from common import Table, median, ms, ratio, timed, verdict
 
 from oco_reconcile.core.identity import bracket_ids
+from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import (
     Balance,
     Bracket,
@@ -24,7 +25,6 @@ from oco_reconcile.core.model import (
     LegRequest,
     LegType,
     ListHistory,
-    LiveState,
     OcoRequest,
     OrderList,
     OrderRef,

@@ -34,8 +34,8 @@ from oco_reconcile.core.model import (
     OrderList,
     OrderRef,
     OrderReport,
-    RateUsage,
 )
+from oco_reconcile.core.ratelimits import RateUsage
 from oco_reconcile.errors import (
     ArchivedOrderError,
     BannedError,

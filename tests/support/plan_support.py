@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from oco_reconcile.core.history import classify, find_remnants
 from oco_reconcile.core.identity import bracket_ids, cancel_id_for
+from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import (
     Balance,
     Bracket,
@@ -23,7 +24,6 @@ from oco_reconcile.core.model import (
     Leg,
     LegType,
     ListHistory,
-    LiveState,
     OcoRequest,
     OrderList,
     OrderRef,

@@ -33,8 +33,9 @@ from oco_reconcile.apply.remnant_cancels import RemnantCancels, RemnantOutcome
 from oco_reconcile.apply.requests import PacedRequests, RunState
 from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome, Reporter
 from oco_reconcile.apply.stop import StoppedError, StopToken
-from oco_reconcile.core.model import ListHistory, OrderList, RateLimit
+from oco_reconcile.core.model import ListHistory, OrderList
 from oco_reconcile.core.plan import Action, Change, Plan
+from oco_reconcile.core.ratelimits import RateLimit
 from oco_reconcile.errors import PlanError
 from oco_reconcile.venues.retry import RetryPolicy
 

@@ -42,7 +42,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from oco_reconcile.apply.stop import StopToken
-from oco_reconcile.core.model import RateLimit, RateLimitType, RateUsage
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType, RateUsage
 from oco_reconcile.errors import RateLimitedError
 from oco_reconcile.venues.spot.weights import (
     ACCOUNT_WEIGHT,

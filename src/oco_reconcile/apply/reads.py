@@ -36,14 +36,8 @@ from oco_reconcile.apply.pacing import (
     open_orders_cost,
     prices_cost,
 )
-from oco_reconcile.core.model import (
-    Balance,
-    ExchangeInfo,
-    OcoRequest,
-    OrderList,
-    OrderReport,
-    RateUsage,
-)
+from oco_reconcile.core.model import Balance, ExchangeInfo, OcoRequest, OrderList, OrderReport
+from oco_reconcile.core.ratelimits import RateUsage
 
 if TYPE_CHECKING:
     from oco_reconcile.venues.protocol import Exchange

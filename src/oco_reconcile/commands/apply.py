@@ -35,9 +35,11 @@ from oco_reconcile.apply.results import ApplyResult, Reporter
 from oco_reconcile.apply.stop import StopToken
 from oco_reconcile.commands.interrupts import stop_on_signals
 from oco_reconcile.commands.plan import require_known_targets
-from oco_reconcile.core.model import Bracket, LiveState, RateLimit
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.planner import make_plan
+from oco_reconcile.core.ratelimits import RateLimit
 from oco_reconcile.core.selection import EVERYTHING, Selection, selection_from_json
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import (

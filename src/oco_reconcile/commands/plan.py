@@ -18,7 +18,8 @@ from pathlib import Path
 
 import typer
 
-from oco_reconcile.core.model import Bracket, LiveState
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.selection import (
     Selection,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from oco_reconcile.core.market import MarketView
+from oco_reconcile.core.ratelimits import RateLimit
 
 
 class Side(StrEnum):
@@ -273,32 +273,6 @@ class SymbolRules:
     permission_sets: tuple[frozenset[str], ...] = ()  # each set: one of them (rest-api.md)
 
 
-class RateLimitType(StrEnum):
-    REQUEST_WEIGHT = "REQUEST_WEIGHT"
-    ORDERS = "ORDERS"
-    RAW_REQUESTS = "RAW_REQUESTS"
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """One entry of exchangeInfo.rateLimits; ``window_seconds`` derived from interval x num."""
-
-    type: RateLimitType
-    interval: str
-    interval_num: int
-    limit: int
-
-    @property
-    def window_seconds(self) -> int:
-        unit = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}[self.interval]
-        return unit * self.interval_num
-
-    @property
-    def header_suffix(self) -> str:
-        """The ``1m`` / ``10s`` / ``1d`` suffix Binance uses in usage headers."""
-        return f"{self.interval_num}{self.interval[0].lower()}"
-
-
 @dataclass(frozen=True)
 class AccountFilters:
     """Account-wide EXCHANGE_MAX_* filters (None: not enforced)."""
@@ -315,14 +289,6 @@ class ExchangeInfo:
     rate_limits: tuple[RateLimit, ...] = ()
     account_filters: AccountFilters = AccountFilters()
     server_time: int | None = None
-
-
-@dataclass(frozen=True)
-class RateUsage:
-    """The last usage headers seen (``X-MBX-USED-WEIGHT-1M``...) by suffix (``1m``, ``10s``)."""
-
-    used_weight: Mapping[str, int] = field(default_factory=dict)
-    order_count: Mapping[str, int] = field(default_factory=dict)
 
 
 # --- requests the tool sends --------------------------------------------------------------------
@@ -378,23 +344,3 @@ class Remnant:
     list_client_order_id: str
     order: OrderReport
     take_profit: bool
-
-
-@dataclass(frozen=True)
-class LiveState:
-    """Everything read from the exchange that a plan depends on.
-
-    ``open_lists`` carries every open order list (all symbols), each joined with its legs from
-    ``openOrders`` where those were read. ``open_orders`` are all open orders of the symbols read
-    (list legs and plain orders, for the count filters). ``history`` is keyed by list client id,
-    only for desired brackets whose list is not open. ``remnants``: ``history.find_remnants``.
-    """
-
-    open_lists: tuple[OrderList, ...]
-    open_orders: tuple[OrderReport, ...]
-    info: ExchangeInfo
-    prices: Mapping[str, Decimal]
-    balances: Mapping[str, Balance]
-    history: Mapping[str, ListHistory] = field(default_factory=dict)
-    remnants: tuple[Remnant, ...] = ()
-    market: MarketView = field(default_factory=MarketView)

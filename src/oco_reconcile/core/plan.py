@@ -30,6 +30,7 @@ from oco_reconcile.core.model import (
     TimeInForce,
     take_profit_position,
 )
+from oco_reconcile.core.usdm.model import FuturesChange, Market
 
 
 class Action(StrEnum):
@@ -97,6 +98,11 @@ class Change:
     cancel: CancelStep | None = None
     place: OcoRequest | None = None
     remnants: tuple[RemnantStep, ...] = ()
+    futures: FuturesChange | None = None  # a futures bracket's change (before/after/steps)
+
+    @property
+    def market(self) -> Market:
+        return Market.SPOT if self.futures is None else Market.USDM
 
     def before_view(self) -> dict[str, str | None] | None:
         return None if self.before is None else list_view(self.before)

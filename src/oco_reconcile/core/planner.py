@@ -44,12 +44,12 @@ from oco_reconcile.core.identity import (
     bracket_ids,
     parse_list_id,
 )
+from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import (
     Bracket,
     HistoryOutcome,
     LegRequest,
     ListHistory,
-    LiveState,
     OcoRequest,
     OrderList,
     Remnant,

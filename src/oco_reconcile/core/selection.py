@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from oco_reconcile.core.identity import parse_list_id
-from oco_reconcile.core.model import Bracket, LiveState
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket
 from oco_reconcile.json_types import JsonObject, JsonValue
 
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from oco_reconcile.core.decimals import to_wire
-from oco_reconcile.core.model import Bracket, LiveState
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.planfile.codec import Fingerprints
 from oco_reconcile.planfile.values import bracket_json, order_list_json, remnant_json

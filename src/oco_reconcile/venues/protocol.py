@@ -11,14 +11,8 @@ from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol
 
-from oco_reconcile.core.model import (
-    Balance,
-    ExchangeInfo,
-    OcoRequest,
-    OrderList,
-    OrderReport,
-    RateUsage,
-)
+from oco_reconcile.core.model import Balance, ExchangeInfo, OcoRequest, OrderList, OrderReport
+from oco_reconcile.core.ratelimits import RateUsage
 
 
 class Exchange(Protocol):

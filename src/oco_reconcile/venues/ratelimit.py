@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from oco_reconcile.core.model import RateLimit, RateLimitType, RateUsage
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType, RateUsage
 
 # Header names are case-insensitive; the official SDK matches the same two families.
 _USAGE_HEADER = re.compile(r"^x-mbx-(used-weight|order-count)-(\d+[smhd])$", re.IGNORECASE)

@@ -27,12 +27,11 @@ from oco_reconcile.core.model import (
     ListHistory,
     OcoRequest,
     OrderList,
-    RateLimit,
-    RateLimitType,
     Side,
     TimeInForce,
 )
 from oco_reconcile.core.plan import Action, CancelStep, Change, Plan, PlanProblem
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType
 from oco_reconcile.errors import ExchangeError, PlanError
 from tests.support.fake_exchange import FakeExchange, Fault
 from tests.support.fake_time import FakeTime

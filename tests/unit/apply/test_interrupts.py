@@ -23,17 +23,9 @@ from oco_reconcile.apply.pacing import PLACE_OCO, Pacer
 from oco_reconcile.apply.results import ApplyResult, Outcome
 from oco_reconcile.apply.stop import StoppedError, StopToken
 from oco_reconcile.core.identity import cancel_id_for
-from oco_reconcile.core.model import (
-    Leg,
-    LegRequest,
-    LegType,
-    OcoRequest,
-    RateLimit,
-    RateLimitType,
-    Side,
-    TimeInForce,
-)
+from oco_reconcile.core.model import Leg, LegRequest, LegType, OcoRequest, Side, TimeInForce
 from oco_reconcile.core.plan import Action, CancelStep, Change, Plan
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType
 from oco_reconcile.render.apply_report import SilentReporter, render_text
 from tests.support.fake_exchange import FakeExchange
 from tests.support.fake_time import FakeTime

@@ -20,7 +20,7 @@ from oco_reconcile.apply.pacing import (
     PacingExhaustedError,
     effective_limit,
 )
-from oco_reconcile.core.model import RateLimit, RateLimitType, RateUsage
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType, RateUsage
 from tests.support.fake_time import FakeTime
 
 ORDERS_10S = RateLimit(RateLimitType.ORDERS, "SECOND", 10, 100)

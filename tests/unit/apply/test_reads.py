@@ -16,7 +16,7 @@ import httpx
 
 from oco_reconcile.apply.pacing import Pacer
 from oco_reconcile.apply.reads import PacedReads
-from oco_reconcile.core.model import RateLimit, RateLimitType, RateUsage
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType, RateUsage
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.sim.engine.machine import Engine
 from oco_reconcile.sim.exchange import SimExchange, open_sim

@@ -12,9 +12,10 @@ from dataclasses import replace
 from oco_reconcile.apply.executor import execute
 from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome
 from oco_reconcile.apply.stop import StopToken
-from oco_reconcile.core.model import OrderReport, RateLimit, RateLimitType
+from oco_reconcile.core.model import OrderReport
 from oco_reconcile.core.plan import Action, Plan
 from oco_reconcile.core.planner import make_plan
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType
 from oco_reconcile.render.apply_report import SilentReporter
 from tests.support.fake_exchange import FakeExchange, Fault
 from tests.support.fake_time import FakeTime

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oco_reconcile.core.identity import bracket_ids, is_managed
-from oco_reconcile.core.model import Bracket, ExchangeInfo, HistoryOutcome, LiveState
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket, ExchangeInfo, HistoryOutcome
 from oco_reconcile.core.plan import Action, Plan
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.settings import Settings

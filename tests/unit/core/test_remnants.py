@@ -9,7 +9,8 @@ from dataclasses import replace
 from oco_reconcile.core.checks.balances import check_balances
 from oco_reconcile.core.history import find_remnants
 from oco_reconcile.core.identity import bracket_ids, cancel_id_for
-from oco_reconcile.core.model import Balance, Bracket, LiveState
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Balance, Bracket
 from oco_reconcile.core.plan import Action, NoticeKind, Plan
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.settings import Settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from oco_reconcile.core.model import RateLimit, RateLimitType, RateUsage
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType, RateUsage
 from oco_reconcile.venues.ratelimit import Headroom, UsageTracker, headroom, parse_usage
 
 WEIGHT_1M = RateLimit(RateLimitType.REQUEST_WEIGHT, "MINUTE", 1, 6000)

@@ -14,8 +14,8 @@ import pytest
 
 from oco_reconcile.apply.executor import execute
 from oco_reconcile.apply.results import ApplyResult, Outcome
-from oco_reconcile.core.model import RateLimit, RateLimitType
 from oco_reconcile.core.plan import Action, CancelStep, Change, Plan
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType
 from oco_reconcile.errors import (
     BannedError,
     BlockedError,

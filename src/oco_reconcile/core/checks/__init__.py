@@ -28,7 +28,8 @@ from oco_reconcile.core.checks.guardrails import (
     notional_guardrail,
     symbol_guardrail,
 )
-from oco_reconcile.core.model import Bracket, LegPosition, LiveState
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket, LegPosition
 from oco_reconcile.core.plan import Change, PlanProblem
 from oco_reconcile.core.settings import Settings
 

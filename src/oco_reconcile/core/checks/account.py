@@ -18,7 +18,8 @@ from decimal import Decimal
 
 from oco_reconcile.core.checks.context import BracketContext
 from oco_reconcile.core.decimals import floor_to_step, to_wire
-from oco_reconcile.core.model import Bracket, LiveState, OrderReport, Side, SymbolRules
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket, OrderReport, Side, SymbolRules
 from oco_reconcile.core.plan import Change, PlanProblem
 from oco_reconcile.core.remnants import remaining
 

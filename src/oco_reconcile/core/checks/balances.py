@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from oco_reconcile.core.decimals import to_wire
-from oco_reconcile.core.model import Leg, LiveState, OrderList, Side, SymbolRules
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Leg, OrderList, Side, SymbolRules
 from oco_reconcile.core.plan import Action, Change, PlanProblem, leg_from_report, live_bracket
 from oco_reconcile.core.remnants import remaining
 

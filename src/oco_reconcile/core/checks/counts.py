@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from oco_reconcile.core.model import Bracket, LegType, LiveState, OrderList, OrderReport
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket, LegType, OrderList, OrderReport
 from oco_reconcile.core.plan import Change, PlanProblem
 
 ALGO_TYPES = frozenset(t.value for t in LegType if t.is_algo)

@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from oco_reconcile.core.checks.context import BracketContext, leg_label
 from oco_reconcile.core.decimals import ceil_to_step, floor_to_step, to_wire
-from oco_reconcile.core.model import Bracket, LegPosition, LiveState
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket, LegPosition
 from oco_reconcile.core.plan import Action, Change, PlanProblem
 from oco_reconcile.core.settings import Settings
 

@@ -33,15 +33,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from oco_reconcile import __version__
-from oco_reconcile.core.model import (
-    Balance,
-    ExchangeInfo,
-    OcoRequest,
-    OrderList,
-    OrderReport,
-    RateLimit,
-    RateUsage,
-)
+from oco_reconcile.core.model import Balance, ExchangeInfo, OcoRequest, OrderList, OrderReport
+from oco_reconcile.core.ratelimits import RateLimit, RateUsage
 from oco_reconcile.errors import (
     OutcomeUnknownError,
     TransientError,

@@ -28,12 +28,12 @@ from typing import TypeVar
 
 from oco_reconcile.core.history import archived_list, classify, find_remnants
 from oco_reconcile.core.identity import bracket_ids, is_managed
+from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import (
     Balance,
     Bracket,
     ExchangeInfo,
     ListHistory,
-    LiveState,
     OrderList,
     OrderReport,
 )

@@ -25,12 +25,11 @@ from oco_reconcile.core.model import (
     PercentPrice,
     PercentPriceBySide,
     PriceFilter,
-    RateLimit,
-    RateLimitType,
     Side,
     SymbolRules,
     TrailingDeltaFilter,
 )
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType
 from oco_reconcile.json_types import JsonMapping
 from oco_reconcile.venues.spot.fields import (
     ResponseFormatError,

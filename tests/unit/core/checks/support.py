@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from oco_reconcile.core.model import Bracket, LiveState, SymbolRules
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import Bracket, SymbolRules
 from oco_reconcile.core.plan import Plan, PlanProblem
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.settings import Settings

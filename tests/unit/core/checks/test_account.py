@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.market import MarketView
-from oco_reconcile.core.model import LiveState, OrderList
+from oco_reconcile.core.model import OrderList
 from tests.support.plan_support import btcusdt_rules, buy, foreign_list, open_list, sell
 from tests.unit.core.checks.support import only_problem, plan_for, with_rules
 

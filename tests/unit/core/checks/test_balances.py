@@ -7,9 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from oco_reconcile.core.checks.balances import released_by
-from oco_reconcile.core.model import (
-    Balance,
-)
+from oco_reconcile.core.model import Balance
 from tests.support.plan_support import (
     RICH,
     buy,

@@ -5,12 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from oco_reconcile.core.model import (
-    AccountFilters,
-    Leg,
-    LegType,
-    Side,
-)
+from oco_reconcile.core.model import AccountFilters, Leg, LegType, Side
 from tests.support.plan_support import (
     btcusdt_rules,
     live_state,

@@ -8,15 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.market import FilterPrice, MarketView
-from oco_reconcile.core.model import (
-    Balance,
-    Bracket,
-    Leg,
-    LegType,
-    LiveState,
-    NotionalFilter,
-)
+from oco_reconcile.core.model import Balance, Bracket, Leg, LegType, NotionalFilter
 from tests.support.plan_support import (
     RICH,
     btcusdt_rules,

@@ -14,15 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from oco_reconcile.core.model import (
-    Leg,
-    LegRequest,
-    LegType,
-    OcoRequest,
-    RateUsage,
-    Side,
-    TimeInForce,
-)
+from oco_reconcile.core.model import Leg, LegRequest, LegType, OcoRequest, Side, TimeInForce
+from oco_reconcile.core.ratelimits import RateUsage
 from oco_reconcile.errors import ClockSkewError, RejectedError, UsageError
 from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.spot.client import BinanceClient

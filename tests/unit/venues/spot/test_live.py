@@ -11,12 +11,7 @@ from decimal import Decimal
 import pytest
 
 from oco_reconcile.core.identity import bracket_ids
-from oco_reconcile.core.model import (
-    AccountFilters,
-    Balance,
-    Bracket,
-    HistoryOutcome,
-)
+from oco_reconcile.core.model import AccountFilters, Balance, Bracket, HistoryOutcome
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import RejectedError

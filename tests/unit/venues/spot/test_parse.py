@@ -18,11 +18,10 @@ from oco_reconcile.core.model import (
     PercentPrice,
     PercentPriceBySide,
     PriceFilter,
-    RateLimit,
-    RateLimitType,
     Side,
     TrailingDeltaFilter,
 )
+from oco_reconcile.core.ratelimits import RateLimit, RateLimitType
 from oco_reconcile.venues.spot.fields import ResponseFormatError
 from oco_reconcile.venues.spot.parse import (
     parse_account_permissions,
