@@ -54,6 +54,7 @@ class NoticeKind(StrEnum):
     KEPT = "kept"  # a managed list no longer desired, left alone because prune is false
     ADOPTED = "adopted"  # an unmanaged list a bracket adopts (`adopt:`), matching its spec
     OUTSIDE_SELECTION = "outside_selection"  # a managed list a PATH or --target did not select
+    FLAT_POSITION = "flat_position"  # a futures bracket's legs are open but the position is flat
 
 
 @dataclass(frozen=True)

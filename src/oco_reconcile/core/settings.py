@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from oco_reconcile.core.usdm.model import Market
+
 DEFAULT_OWNER = "ocr"
 DEFAULT_RECV_WINDOW_MS = 5000
 
@@ -47,7 +49,15 @@ class Settings:
     sim_state: str = ".oco-reconcile/sim.json"
     max_parallel_symbols: int = 16
     max_parallel_requests: int = 32
+    # Venues read besides Spot: None -> those the bracket files use (``markets:`` in the file)
+    markets: frozenset[Market] | None = None
     source: Path | None = field(default=None, compare=False)
+
+    def reads_usdm(self, has_usdm_brackets: bool) -> bool:
+        """Whether a run reads (and so can prune) the USDⓈ-M futures venue."""
+        if self.markets is None:
+            return has_usdm_brackets
+        return Market.USDM in self.markets
 
     @property
     def is_production(self) -> bool:
