@@ -31,8 +31,9 @@ from oco_reconcile.apply.executor import execute
 from oco_reconcile.apply.pacing import DEFAULT_LIMITS
 from oco_reconcile.apply.results import ApplyResult
 from oco_reconcile.core.model import Bracket
+from oco_reconcile.core.oco_planner import oco_request
 from oco_reconcile.core.plan import Action
-from oco_reconcile.core.planner import make_plan, oco_request
+from oco_reconcile.core.planner import make_plan
 from oco_reconcile.render.apply_report import SilentReporter
 from oco_reconcile.venues.connect import open_exchange
 from oco_reconcile.venues.spot.live import read_live

@@ -30,8 +30,9 @@ from oco_reconcile.core.model import (
     OrderRef,
     OrderReport,
 )
+from oco_reconcile.core.oco_planner import oco_request
 from oco_reconcile.core.plan import Action
-from oco_reconcile.core.planner import make_plan, oco_request
+from oco_reconcile.core.planner import make_plan
 from oco_reconcile.venues.spot.parse import parse_exchange_info
 
 HELP_TARGET_S = 0.35

@@ -110,7 +110,7 @@ def state_with_open(
 
     Placed through the real client and the simulator's wire app in process, with the rate
     limiter switched off while setting up (the limits are restored in the returned state)."""
-    from oco_reconcile.core.planner import oco_request
+    from oco_reconcile.core.oco_planner import oco_request
     from oco_reconcile.sim.engine.machine import Engine
     from oco_reconcile.sim.exchange import SimExchange
     from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET

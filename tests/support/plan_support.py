@@ -190,7 +190,7 @@ def open_list(
     bracket: Bracket, order_list_id: int = 1, *, owner: str = OWNER, **kw: object
 ) -> OrderList:
     """The open list this owner places for ``bracket``."""
-    from oco_reconcile.core.planner import oco_request
+    from oco_reconcile.core.oco_planner import oco_request
 
     return list_from_request(oco_request(owner, bracket), order_list_id, **kw)  # type: ignore[arg-type]
 

@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
-from oco_reconcile.core.identity import parse_list_id
+from oco_reconcile.core.identity import parse_leg_id, parse_list_id
 from oco_reconcile.core.live import LiveState
-from oco_reconcile.core.model import Bracket
 from oco_reconcile.json_types import JsonObject, JsonValue
+
+
+class Named(Protocol):
+    """A desired bracket of either venue, as far as selection cares: its name."""
+
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -54,11 +61,15 @@ EVERYTHING = Selection()
 
 
 def unknown_targets(
-    selection: Selection, brackets: Iterable[Bracket], live: LiveState, owner: str
+    selection: Selection, brackets: Iterable[Named], live: LiveState, owner: str
 ) -> tuple[str, ...]:
-    """The ``--target`` names of no selected desired bracket and no managed open list."""
+    """The ``--target`` names of no selected desired bracket and no managed open list or algo
+    order (either venue)."""
     managed = (parse_list_id(owner, item.list_client_order_id) for item in live.open_lists)
     known = {parsed.name for parsed in managed if parsed is not None}
+    if live.usdm is not None:
+        legs = (parse_leg_id(owner, o.client_algo_id) for o in live.usdm.open_algo_orders)
+        known.update(leg.name for leg in legs if leg is not None)
     known.update(bracket.name for bracket in brackets)
     return tuple(sorted((selection.targets or frozenset()) - known))
 

@@ -37,7 +37,8 @@ from oco_reconcile.core.model import (
     Side,
     TimeInForce,
 )
-from oco_reconcile.core.planner import make_plan, oco_request
+from oco_reconcile.core.oco_planner import oco_request
+from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import ExchangeError
 from oco_reconcile.render.apply_report import SilentReporter

@@ -13,8 +13,9 @@ import pytest
 from oco_reconcile.core.identity import bracket_ids, cancel_id_for
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import Bracket, HistoryOutcome, ListHistory
+from oco_reconcile.core.oco_planner import oco_request
 from oco_reconcile.core.plan import Action, NoticeKind, Plan
-from oco_reconcile.core.planner import make_plan, oco_request
+from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.settings import Settings
 from tests.support.plan_support import (
     OWNER,
