@@ -31,6 +31,7 @@ from oco_reconcile.core.model import (
     take_profit_position,
 )
 from oco_reconcile.core.usdm.model import FuturesChange, Market
+from oco_reconcile.core.usdm.views import futures_bracket_view, futures_orders_view
 
 
 class Action(StrEnum):
@@ -106,9 +107,14 @@ class Change:
         return Market.SPOT if self.futures is None else Market.USDM
 
     def before_view(self) -> dict[str, str | None] | None:
+        if self.futures is not None:
+            return futures_orders_view(self.futures.before) if self.futures.before else None
         return None if self.before is None else list_view(self.before)
 
     def after_view(self) -> dict[str, str | None] | None:
+        if self.futures is not None:
+            after = self.futures.after
+            return None if after is None else futures_bracket_view(after)
         return None if self.after is None else bracket_view(self.after)
 
     def diff(self) -> tuple[FieldDiff, ...]:
@@ -361,8 +367,9 @@ def diff_views(
 ) -> tuple[FieldDiff, ...]:
     before = before or {}
     after = after or {}
+    names = dict.fromkeys([*before, *after]) or dict.fromkeys(VIEW_FIELDS)
     return tuple(
         FieldDiff(name, before.get(name), after.get(name))
-        for name in VIEW_FIELDS
+        for name in names
         if before.get(name) != after.get(name)
     )

@@ -24,6 +24,7 @@ from oco_reconcile.core.plan import (
 )
 from oco_reconcile.errors import UsageError
 from oco_reconcile.json_types import JsonMapping, JsonObject, JsonValue
+from oco_reconcile.planfile.futures_values import futures_change_from, futures_change_json
 from oco_reconcile.planfile.values import (
     bracket_from,
     bracket_json,
@@ -37,6 +38,10 @@ from oco_reconcile.planfile.values import (
 )
 
 FORMAT_VERSION = 1
+# A document holding a futures change is version 2, so a reader that knows only Spot refuses it
+# instead of misreading it; Spot-only documents stay version 1, byte for byte.
+FUTURES_FORMAT_VERSION = 2
+READABLE_VERSIONS = (FORMAT_VERSION, FUTURES_FORMAT_VERSION)
 DOCUMENT_KIND = "oco-reconcile-plan"
 
 
@@ -101,7 +106,13 @@ def change_json(change: Change) -> JsonObject:
         "cancel": None if change.cancel is None else cancel_json(change.cancel),
         "place": None if change.place is None else request_json(change.place),
         "remnants": [remnant_step_json(step) for step in change.remnants],
-    }
+    } | _futures_json(change)
+
+
+def _futures_json(change: Change) -> JsonObject:
+    if change.futures is None:
+        return {}
+    return {"market": change.market.value, "futures": futures_change_json(change.futures)}
 
 
 def _change_from(data: JsonMapping) -> Change:
@@ -118,6 +129,7 @@ def _change_from(data: JsonMapping) -> Change:
         cancel=None if cancel is None else CancelStep(**cancel),
         place=None if place is None else request_from(place),
         remnants=tuple(remnant_step_from(step) for step in data.get("remnants", [])),
+        futures=None if data.get("futures") is None else futures_change_from(data["futures"]),
     )
 
 
@@ -143,8 +155,9 @@ def plan_document(
 
 def _document(plan: Plan, fingerprints: Fingerprints | None) -> JsonObject:
     summary = plan.summary()
+    has_futures = any(change.futures is not None for change in plan.changes)
     return {
-        "format_version": FORMAT_VERSION,
+        "format_version": FUTURES_FORMAT_VERSION if has_futures else FORMAT_VERSION,
         "kind": DOCUMENT_KIND,
         "tool_version": __version__,
         "fingerprints": None
@@ -177,8 +190,9 @@ def plan_from_document(data: JsonValue) -> SavedPlan:
     if not isinstance(data, dict) or data.get("kind") != DOCUMENT_KIND:
         raise UsageError("not an oco-reconcile plan document")
     version = data.get("format_version")
-    if version != FORMAT_VERSION:
-        raise UsageError(f"unsupported plan format_version {version!r} (expected {FORMAT_VERSION})")
+    if version not in READABLE_VERSIONS:
+        expected = " or ".join(str(v) for v in READABLE_VERSIONS)
+        raise UsageError(f"unsupported plan format_version {version!r} (expected {expected})")
     prints = data.get("fingerprints")
     if not isinstance(prints, dict):
         raise UsageError("the plan document carries no fingerprints; save it with `plan --out`")

@@ -18,6 +18,7 @@ from oco_reconcile.core.plan import (
     PlanProblem,
 )
 from oco_reconcile.core.remnants import working_text
+from oco_reconcile.core.usdm.views import FUTURES_VIEW_FIELDS, step_text
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import Fingerprints, dump_document, plan_document
 
@@ -85,7 +86,8 @@ def change_lines(change: Change, *, diff_markers: bool = False) -> list[str]:
         )
         for s in change.remnants
     ]
-    if change.action is Action.CREATE or (change.action is Action.REPLACE and not change.before):
+    replaced_unknown = change.action is Action.REPLACE and change.before_view() is None
+    if change.action is Action.CREATE or replaced_unknown:
         lines += _field_lines("+", change.after_view(), diff_markers)
     elif change.action is Action.CANCEL:
         lines += _field_lines("-", change.before_view(), diff_markers)
@@ -96,16 +98,16 @@ def change_lines(change: Change, *, diff_markers: bool = False) -> list[str]:
 
 
 def _field_lines(marker: str, view: dict[str, str | None] | None, diff_markers: bool) -> list[str]:
-    width = _width()
+    width = _width_of(view)
     return [
         _line(marker, f"{name:<{width}} = {_quote(view[name])}", diff_markers)
-        for name in VIEW_FIELDS
+        for name in (view or {})
         if view is not None and view.get(name) is not None
     ]
 
 
 def _diff_lines(change: Change, diff_markers: bool) -> list[str]:
-    width = _width()
+    width = _width_of(change.after_view() or change.before_view())
     lines = []
     for diff in change.diff():
         if diff_markers:
@@ -124,6 +126,8 @@ def _id_lines(change: Change) -> list[str]:
         ids.append(f"      # cancels {change.cancel.list_client_order_id}{listed}")
     if change.place is not None:
         ids.append(f"      # places  {change.place.list_client_order_id}")
+    if change.futures is not None:
+        ids.extend(f"      # {step_text(step)}" for step in change.futures.steps)
     return ids
 
 
@@ -134,6 +138,13 @@ def _line(marker: str, text: str, diff_markers: bool) -> str:
 
 def _width() -> int:
     return max(len(name) for name in VIEW_FIELDS)
+
+
+def _width_of(view: dict[str, str | None] | None) -> int:
+    """Spot keeps its column; a futures view (``market`` first) aligns on its own names."""
+    if view is not None and "market" in view:
+        return max(len(name) for name in FUTURES_VIEW_FIELDS)
+    return _width()
 
 
 def _quote(value: str | None) -> str:

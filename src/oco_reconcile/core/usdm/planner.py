@@ -95,7 +95,7 @@ class _Draft:
             self._fired(bracket, fired, mine)
             return
         missing = [r for r in ROLES if r not in current]
-        steps = _ordered_steps([requests[r] for r in missing], stale)
+        steps = _clashes_first([requests[r] for r in missing], stale)
         self._drift_notices(bracket, missing, [ids.leg_id(r) for r in missing], current)
         action = _action(steps, stale)
         self._add(bracket, action, _reason(action, missing, stale), tuple(mine), steps)
@@ -249,6 +249,19 @@ def _ordered_steps(
         *new_take_profit,
         *cancels({LegRole.STOP_LOSS}),
     )
+
+
+def _clashes_first(
+    places: Sequence[AlgoRequest], stale: Sequence[AlgoOrder]
+) -> tuple[AlgoStep, ...]:
+    """A stale order holding a desired id (same spec hash, other fields as Binance reports them)
+    is cancelled before that id is placed again: Binance refuses an id that is open (-4116
+    "ClientOrderId is duplicated.")."""
+    wanted = {p.client_algo_id for p in places}
+    clashing = [o for o in stale if o.client_algo_id in wanted]
+    others = [o for o in stale if o.client_algo_id not in wanted]
+    first = tuple(AlgoCancel(o.symbol, o.client_algo_id, order_role(o)) for o in clashing)
+    return first + _ordered_steps(places, others)
 
 
 def _action(steps: Sequence[AlgoStep], stale: Sequence[AlgoOrder]) -> Action:

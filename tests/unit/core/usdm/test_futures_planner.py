@@ -251,3 +251,13 @@ def test_an_orphan_cancel_never_targets_a_step_it_places() -> None:
     assert [c.role for c in change.futures.steps if isinstance(c, AlgoCancel)] == [
         LegRole.STOP_LOSS
     ]
+
+
+def test_an_open_stop_holding_the_desired_id_is_cancelled_before_that_id_is_placed() -> None:
+    """Else Binance answers -4116: the id is open."""
+    item = bracket()
+    ids = futures_ids(OWNER, item)
+    stop, take_profit = both_legs(item)
+    odd = replace(stop, price_protect=True)  # same id, not what the bracket asks for
+    change = only(plan([item], futures_live([odd, take_profit], positions=[long_position()])))
+    assert steps_of(change) == [("cancel", ids.stop_loss_id), ("place", ids.stop_loss_id)]
