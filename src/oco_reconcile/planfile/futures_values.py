@@ -56,6 +56,11 @@ def step_from(data: JsonMapping) -> AlgoStep:
     return _decode(_STEP_KINDS[data["step"]], values)
 
 
+def value_json(value: object) -> JsonValue:
+    """Any futures value (an algo order, a position, a bracket) in the document's shape."""
+    return _encode(value)
+
+
 def _encode(value: object) -> JsonValue:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {

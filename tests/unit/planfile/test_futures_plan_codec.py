@@ -10,6 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.model import ExchangeInfo
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.selection import Selection
 from oco_reconcile.core.settings import Settings
@@ -22,6 +24,7 @@ from oco_reconcile.planfile.codec import (
     plan_document,
     plan_from_document,
 )
+from oco_reconcile.planfile.fingerprints import desired_fingerprint, live_fingerprint
 from oco_reconcile.planfile.futures_values import step_from
 from oco_reconcile.planfile.verify import plan_difference
 from oco_reconcile.render.plan import render_text
@@ -112,3 +115,28 @@ def test_a_futures_plan_is_format_version_2_and_spot_only_stays_1() -> None:
     assert plan_document(Plan(()), PRINTS)["format_version"] == 1
     with pytest.raises(UsageError, match="expected 1 or 2"):
         plan_from_document({**document, "format_version": 3})
+
+
+def test_fingerprints_move_with_the_futures_live_state_and_brackets() -> None:
+    spot = LiveState(open_lists=(), open_orders=(), info=ExchangeInfo({}), prices={}, balances={})
+    item = bracket()
+    base = futures_live(both_legs(item), positions=[long_position()])
+    prints = {live_fingerprint(replace(spot, usdm=base))}
+    moved = [
+        replace(base, open_algo_orders=both_legs(item)[:1]),
+        replace(base, positions=(long_position("0.04"),)),
+        replace(base, hedge_mode=True),
+        replace(base, history={"x": leg_order(item, LegRole.STOP_LOSS, 9, AlgoStatus.FINISHED)}),
+    ]
+    prints.update(live_fingerprint(replace(spot, usdm=live)) for live in moved)
+    assert len(prints) == 5
+    # mark prices move all the time: never stale for that
+    marked = replace(base, mark_prices={"BTCUSDT": D("1")})
+    assert live_fingerprint(replace(spot, usdm=marked)) == live_fingerprint(
+        replace(spot, usdm=base)
+    )
+    assert live_fingerprint(spot) != live_fingerprint(replace(spot, usdm=base))
+    settings = Settings(owner=OWNER)
+    assert desired_fingerprint([], settings) != desired_fingerprint([], settings, [item])
+    edited = replace(item, rev=1)
+    assert desired_fingerprint([], settings, [item]) != desired_fingerprint([], settings, [edited])
