@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from oco_reconcile.core.decimals import to_wire
@@ -57,6 +58,11 @@ def spec_hash(bracket: Bracket) -> str:
         "below": _leg_spec(bracket.below),
         "rev": bracket.rev,
     }
+    return short_hash(spec)
+
+
+def short_hash(spec: Mapping[str, object]) -> str:
+    """The id's hash part: sha256 of the canonical JSON, base32, lower case, HASH_LENGTH long."""
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).digest()
     return base64.b32encode(digest).decode("ascii").lower()[:HASH_LENGTH]
 

@@ -9,18 +9,15 @@ finds its own orders.
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
-import json
 from dataclasses import dataclass
 
 from oco_reconcile.core.decimals import to_wire
 from oco_reconcile.core.identity import (
-    HASH_LENGTH,
     STOP_LOSS_SUFFIX,
     TAKE_PROFIT_SUFFIX,
     list_id_for,
+    short_hash,
 )
 from oco_reconcile.core.usdm.model import FuturesBracket, FuturesLeg, LegRole
 
@@ -48,8 +45,7 @@ def futures_spec_hash(bracket: FuturesBracket) -> str:
         "position_side": bracket.position_side.value,
         "rev": bracket.rev,
     }
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).digest()
-    return base64.b32encode(digest).decode("ascii").lower()[:HASH_LENGTH]
+    return short_hash(spec)
 
 
 @dataclass(frozen=True)
