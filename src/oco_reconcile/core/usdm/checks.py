@@ -67,7 +67,7 @@ def _bracket_problems(
     yield from (problem(m, field="position_side") for m in _mode_problems(bracket, live))
     yield from (problem(m, field="quantity") for m in _position_problems(bracket, live))
     for request in places:
-        for message, field in _leg_problems(request, rules, live):
+        for message, field in _leg_problems(request, rules, live, settings):
             yield problem(message, request.role, field)
     yield from (problem(m, field="quantity") for m in _notional_problems(bracket, live, settings))
 
@@ -98,7 +98,7 @@ def _position_problems(bracket: FuturesBracket, live: FuturesLiveState) -> Itera
 
 
 def _leg_problems(
-    request: AlgoRequest, rules: FuturesSymbolRules, live: FuturesLiveState
+    request: AlgoRequest, rules: FuturesSymbolRules, live: FuturesLiveState, settings: Settings
 ) -> Iterator[tuple[str, str]]:
     if request.type.value not in rules.order_types:
         yield f"{rules.symbol} does not allow {request.type.value} orders", "type"
@@ -108,6 +108,7 @@ def _leg_problems(
     if request.quantity is not None:
         yield from ((m, "quantity") for m in _quantity_problems(request, rules))
     working = live.working_price(request.symbol, request.working_type)
+    yield from _distance_problems(request, working, settings)
     if working is not None and _would_trigger(request, working):
         yield (
             f"stop_price {to_wire(request.trigger_price)} would trigger at once against the "
@@ -115,6 +116,24 @@ def _leg_problems(
             '"Order would immediately trigger.")',
             "stop_price",
         )
+
+
+def _distance_problems(
+    request: AlgoRequest, working: Decimal | None, settings: Settings
+) -> Iterator[tuple[str, str]]:
+    """Guardrail ``max_distance_pct``: each trigger and limit price within that percentage of the
+    leg's working price (mark or last, as the leg triggers on)."""
+    limit = settings.guardrails.max_distance_pct
+    if limit is None or working is None or working <= 0:
+        return
+    for name, value in (("stop_price", request.trigger_price), ("price", request.price)):
+        distance = None if value is None else abs(value - working) / working * 100
+        if value is not None and distance is not None and distance > limit:
+            yield (
+                f"guardrail max_distance_pct: {to_wire(value)} is {distance:.2f}% from the "
+                f"{request.working_type.value} {to_wire(working)}, limit {to_wire(limit)}%",
+                name,
+            )
 
 
 def _would_trigger(request: AlgoRequest, working: Decimal) -> bool:

@@ -188,3 +188,14 @@ def test_a_trigger_exactly_at_the_working_price_fires_at_once() -> None:
     short = long_position("-1", "ETHUSDT")
     buy = bracket("eth", symbol="ETHUSDT", side=Side.BUY, take_profit="3500", stop_loss="4000")
     assert fields(problems(buy, futures_live(positions=[short]))) == [("stop_loss", "stop_price")]
+
+
+def test_guardrail_max_distance_is_measured_from_the_legs_working_price() -> None:
+    cfg = Settings(owner=OWNER, guardrails=Guardrails(max_distance_pct=D("12")))
+    item = bracket(working_type=WorkingType.MARK_PRICE)  # take-profit 125000: 13.64% off 110000
+    found = problems(item, futures_live(positions=[long_position()]), cfg)
+    assert fields(found) == [("take_profit", "stop_price")]
+    assert "13.64% from the MARK_PRICE 110000" in found[0].message
+    nearer = futures_live(positions=[long_position()], mark={"BTCUSDT": D("115000")})
+    # 125000 is 8.70% off a 115000 mark; the stop, 98000, is now 14.78% off it
+    assert fields(problems(item, nearer, cfg)) == [("stop_loss", "stop_price")]
