@@ -367,7 +367,7 @@ def diff_views(
 ) -> tuple[FieldDiff, ...]:
     before = before or {}
     after = after or {}
-    names = dict.fromkeys([*before, *after]) or dict.fromkeys(VIEW_FIELDS)
+    names = dict.fromkeys([*before, *after])
     return tuple(
         FieldDiff(name, before.get(name), after.get(name))
         for name in names

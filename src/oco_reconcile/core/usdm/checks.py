@@ -26,8 +26,6 @@ from oco_reconcile.core.usdm.model import (
     PositionSide,
 )
 
-LEG_FIELDS = {LegRole.TAKE_PROFIT: "take_profit", LegRole.STOP_LOSS: "stop_loss"}
-
 
 def check_futures(
     changes: Sequence[Change], live: FuturesLiveState, settings: Settings
@@ -51,7 +49,7 @@ def _bracket_problems(
     address = f"bracket.{bracket.name}"
 
     def problem(message: str, role: LegRole | None = None, field: str | None = None) -> PlanProblem:
-        leg = None if role is None else LEG_FIELDS[role]
+        leg = None if role is None else role.field
         return PlanProblem(address, message, bracket=bracket.name, leg=leg, field=field)
 
     rules = live.info.symbols.get(bracket.symbol)

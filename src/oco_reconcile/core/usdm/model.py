@@ -38,6 +38,16 @@ class LegRole(StrEnum):
     TAKE_PROFIT = "tp"
     STOP_LOSS = "sl"
 
+    @property
+    def label(self) -> str:
+        """How a plan names the leg to a person (``take-profit``)."""
+        return "take-profit" if self is LegRole.TAKE_PROFIT else "stop-loss"
+
+    @property
+    def field(self) -> str:
+        """The leg's key in a bracket file (``take_profit``)."""
+        return "take_profit" if self is LegRole.TAKE_PROFIT else "stop_loss"
+
 
 class AlgoOrderType(StrEnum):
     """The conditional order types a futures bracket's legs use (New-Algo-Order.md ``type``)."""

@@ -2,7 +2,7 @@
 changes (PURE: no I/O, clock or printing). DESIGN.md "Futures brackets":
 
 * both legs open as specified -> no-op;
-* a leg triggered (``AlgoStatus.has_fired``, open or in history) -> *fired*: the orphan (the
+* a leg triggered (``AlgoStatus.has_fired`` in the history of its id) -> *fired*: the orphan (the
   other leg) and any stale order of the bracket are cancelled as a planned change, nothing is
   re-placed (bump ``rev`` to re-arm: new ids, no history);
 * nothing open -> create (stop-loss placed first);
@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from oco_reconcile.core.decimals import to_wire
+from oco_reconcile.core.draft import address_of
 from oco_reconcile.core.identity import parse_leg_id
 from oco_reconcile.core.oco_planner import PlanPart
 from oco_reconcile.core.plan import Action, Change, Notice, NoticeKind, PlanProblem
@@ -44,7 +45,6 @@ from oco_reconcile.core.usdm.model import (
 from oco_reconcile.core.usdm.requests import is_request, leg_request, order_role
 
 ROLES = (LegRole.STOP_LOSS, LegRole.TAKE_PROFIT)  # the stop first: placed first, cancelled last
-LEG_NAMES = {LegRole.TAKE_PROFIT: "take-profit", LegRole.STOP_LOSS: "stop-loss"}
 DRIFT_STATUSES = frozenset({AlgoStatus.CANCELED, AlgoStatus.EXPIRED, AlgoStatus.REJECTED})
 
 
@@ -63,10 +63,6 @@ def plan_futures(
     changes = tuple(draft.changes)
     problems = tuple(draft.problems) + check_futures(changes, live, settings)
     return PlanPart(changes, tuple(draft.notices), problems)
-
-
-def address_of(name: str) -> str:
-    return f"bracket.{name}"
 
 
 @dataclass
@@ -126,7 +122,7 @@ class _Draft:
 
     def _fired(self, bracket: FuturesBracket, fired: AlgoOrder, mine: list[AlgoOrder]) -> None:
         role = order_role(fired)
-        leg = LEG_NAMES[role] if role is not None else "a leg"
+        leg = role.label if role is not None else "a leg"
         price = "" if fired.actual_price is None else f" at {to_wire(fired.actual_price)}"
         message = f"{leg} fired{price}; not re-placed -- bump rev to re-arm"
         self._notice(NoticeKind.FIRED, bracket.name, bracket.symbol, message)
@@ -135,7 +131,7 @@ class _Draft:
             self._add(bracket, Action.NOOP, f"fired: {leg} triggered", (), ())
             return
         roles = [s.role for s in steps if isinstance(s, AlgoCancel) and s.role is not None]
-        orphans = " and ".join(LEG_NAMES[role] for role in roles)
+        orphans = " and ".join(role.label for role in roles)
         reason = f"{leg} fired: cancel the orphan {orphans or 'order'}"
         self._add(bracket, Action.CANCEL, reason, tuple(mine), steps)
 
@@ -151,7 +147,7 @@ class _Draft:
         for role, leg_id in zip(missing, leg_ids, strict=True):
             gone = self.live.history.get(leg_id)
             if gone is not None and gone.status in DRIFT_STATUSES:
-                message = f"{LEG_NAMES[role]} {gone.status.value.lower()} outside git: placed again"
+                message = f"{role.label} {gone.status.value.lower()} outside git: placed again"
                 self._notice(NoticeKind.DRIFT, bracket.name, bracket.symbol, message)
 
     def _warn_if_flat(self, bracket: FuturesBracket) -> None:
@@ -274,7 +270,7 @@ def _action(steps: Sequence[AlgoStep], stale: Sequence[AlgoOrder]) -> Action:
 
 
 def _reason(action: Action, missing: Sequence[LegRole], stale: Sequence[AlgoOrder]) -> str:
-    legs = " and ".join(LEG_NAMES[r] for r in missing)
+    legs = " and ".join(r.label for r in missing)
     if action is Action.NOOP:
         return "up to date"
     if action is Action.CANCEL:

@@ -22,7 +22,6 @@ FUTURES_VIEW_FIELDS = (
     "price_protect",
     *(f"{role}.{name}" for role in ("take_profit", "stop_loss") for name in LEG_VIEW_FIELDS),
 )
-ROLE_NAMES = {LegRole.TAKE_PROFIT: "take_profit", LegRole.STOP_LOSS: "stop_loss"}
 
 
 def _flag(value: bool) -> str:
@@ -39,7 +38,8 @@ def futures_bracket_view(bracket: FuturesBracket) -> dict[str, str | None]:
         "working_type": bracket.working_type.value,
         "price_protect": _flag(bracket.price_protect),
     }
-    for role, prefix in ROLE_NAMES.items():
+    for role in LegRole:
+        prefix = role.field
         leg = bracket.leg(role)
         limit = not leg.type.is_market
         tif = (leg.time_in_force.value if leg.time_in_force else "GTC") if limit else None
@@ -55,7 +55,7 @@ def futures_orders_view(orders: Iterable[AlgoOrder]) -> dict[str, str | None]:
     view: dict[str, str | None] = dict.fromkeys(FUTURES_VIEW_FIELDS)
     for order in orders:
         role = order_role(order)
-        prefix = None if role is None else ROLE_NAMES[role]
+        prefix = None if role is None else role.field
         if prefix is None or view[f"{prefix}.type"] is not None:
             continue
         view.update(_common(order))
@@ -85,7 +85,6 @@ def _common(order: AlgoOrder) -> dict[str, str | None]:
 def step_text(step: AlgoStep) -> str:
     """One step as a plan shows it: ``places ... (stop-loss STOP_MARKET at 98000)``."""
     if isinstance(step, AlgoRequest):
-        role = step.role.value.replace("tp", "take-profit").replace("sl", "stop-loss")
         trigger = to_wire(step.trigger_price)
-        return f"places  {step.client_algo_id} ({role} {step.type.value} at {trigger})"
+        return f"places  {step.client_algo_id} ({step.role.label} {step.type.value} at {trigger})"
     return f"cancels {step.client_algo_id}"
