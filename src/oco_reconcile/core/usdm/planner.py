@@ -55,14 +55,38 @@ def plan_futures(
     selection: Selection,
 ) -> PlanPart:
     """Plan the selected futures ``brackets`` against ``live``; plan-time checks included."""
-    draft = _Draft(live=live, settings=settings, selection=selection)
+    index = _OpenIndex.build(live, settings.owner)
+    draft = _Draft(live=live, settings=settings, selection=selection, index=index)
     planned = [b for b in sorted(brackets, key=lambda b: b.name) if selection.plans(b.name)]
     for bracket in planned:
         draft.plan_bracket(bracket)
-    draft.plan_leftovers({b.name for b in brackets}, {i for b in brackets for i in b.adopt})
+    draft.plan_leftovers({i for b in brackets for i in b.adopt})
     changes = tuple(draft.changes)
     problems = tuple(draft.problems) + check_futures(changes, live, settings)
     return PlanPart(changes, tuple(draft.notices), problems)
+
+
+@dataclass(frozen=True)
+class _OpenIndex:
+    """The open algo orders, indexed once: ours by bracket name, the rest by clientAlgoId, each
+    in (symbol, algoId) order."""
+
+    ours: dict[str, tuple[AlgoOrder, ...]]
+    others: dict[str, AlgoOrder]
+
+    @staticmethod
+    def build(live: FuturesLiveState, owner: str) -> _OpenIndex:
+        ours: dict[str, list[AlgoOrder]] = {}
+        others: dict[str, AlgoOrder] = {}
+        for order in sorted(live.open_algo_orders, key=lambda o: (o.symbol, o.algo_id)):
+            if not order.status.is_open:
+                continue
+            leg = parse_leg_id(owner, order.client_algo_id)
+            if leg is None:
+                others.setdefault(order.client_algo_id, order)
+            else:
+                ours.setdefault(leg.name, []).append(order)
+        return _OpenIndex({name: tuple(v) for name, v in ours.items()}, others)
 
 
 @dataclass
@@ -70,6 +94,7 @@ class _Draft:
     live: FuturesLiveState
     settings: Settings
     selection: Selection
+    index: _OpenIndex
     changes: list[Change] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     problems: list[PlanProblem] = field(default_factory=list)
@@ -99,14 +124,9 @@ class _Draft:
             self._warn_if_flat(bracket)
 
     def _open_for(self, bracket: FuturesBracket) -> list[AlgoOrder]:
-        owner = self.settings.owner
-        found = []
-        for order in sorted(self.live.open_algo_orders, key=lambda o: (o.symbol, o.algo_id)):
-            leg = parse_leg_id(owner, order.client_algo_id)
-            ours = leg is not None and leg.name == bracket.name
-            if (ours or order.client_algo_id in bracket.adopt) and order.status.is_open:
-                found.append(order)
-        return found
+        """Ours by name, then the adopted ones (unmanaged orders named by ``adopt``)."""
+        adopted = (self.index.others.get(client_id) for client_id in bracket.adopt)
+        return [*self.index.ours.get(bracket.name, ()), *(o for o in adopted if o is not None)]
 
     def _is_current(self, order: AlgoOrder, request: AlgoRequest, bracket: FuturesBracket) -> bool:
         adopted = order.client_algo_id in bracket.adopt and bracket.rev == 0
@@ -158,26 +178,22 @@ class _Draft:
 
     # -- what no desired bracket claims --
 
-    def plan_leftovers(self, desired: set[str], adopted: set[str]) -> None:
-        by_name: dict[str, list[AlgoOrder]] = {}
-        for order in sorted(self.live.open_algo_orders, key=lambda o: (o.symbol, o.algo_id)):
-            if order.client_algo_id in self.claimed or not order.status.is_open:
-                continue
-            leg = parse_leg_id(self.settings.owner, order.client_algo_id)
-            if leg is None:
-                if order.client_algo_id not in adopted:
-                    self._unmanaged(order)
-                continue
-            by_name.setdefault(leg.name, []).append(order)
-        for name, orders in sorted(by_name.items()):
-            self._leftover(name, orders, name in desired)
+    def plan_leftovers(self, adopted: set[str]) -> None:
+        """Open orders no planned bracket claimed: ours by name (pruned, kept or left alone),
+        the rest unmanaged unless a bracket adopts them."""
+        for name, orders in sorted(self.index.ours.items()):
+            unclaimed = [o for o in orders if o.client_algo_id not in self.claimed]
+            if unclaimed:
+                self._leftover(name, unclaimed)
+        for client_id, order in self.index.others.items():
+            if client_id not in self.claimed and client_id not in adopted:
+                self._unmanaged(order)
 
-    def _leftover(self, name: str, orders: list[AlgoOrder], desired: bool) -> None:
+    def _leftover(self, name: str, orders: list[AlgoOrder]) -> None:
         symbol = orders[0].symbol
         left_alone = self.selection.left_alone_because(name)
-        if left_alone is not None or desired:
-            because = left_alone or "not planned: left alone"
-            self._notice(NoticeKind.OUTSIDE_SELECTION, name, symbol, because)
+        if left_alone is not None:
+            self._notice(NoticeKind.OUTSIDE_SELECTION, name, symbol, left_alone)
         elif not self.settings.prune:
             message = "no longer in the desired state; kept because prune is false"
             self._notice(NoticeKind.KEPT, name, symbol, message)

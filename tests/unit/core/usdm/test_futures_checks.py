@@ -19,6 +19,7 @@ from oco_reconcile.core.usdm.model import (
     AlgoCancel,
     AlgoOrder,
     AlgoRequest,
+    FuturesBracket,
     FuturesLiveState,
     PositionSide,
     WorkingType,
@@ -37,8 +38,10 @@ from tests.support.futures_state import (
 SETTINGS = Settings(owner=OWNER)
 
 
-def problems(item: object, live: FuturesLiveState, cfg: Settings = SETTINGS) -> list[PlanProblem]:
-    return list(plan_futures([item], live, cfg, Selection()).problems)  # type: ignore[list-item]
+def problems(
+    item: FuturesBracket, live: FuturesLiveState, cfg: Settings = SETTINGS
+) -> list[PlanProblem]:
+    return list(plan_futures([item], live, cfg, Selection()).problems)
 
 
 def fields(found: list[PlanProblem]) -> list[tuple[str | None, str | None]]:
@@ -121,7 +124,7 @@ def test_the_notional_of_a_close_bracket_is_the_position_size_times_the_top_trig
 
 
 def test_the_200_open_conditional_orders_limit_counts_the_plan() -> None:
-    filler = tuple(replace(unmanaged(i, f"web_{i}")) for i in range(199))
+    filler = tuple(unmanaged(i, f"web_{i}") for i in range(199))
     found = problems(bracket(), futures_live(filler, positions=[long_position()]))
     assert [p.field for p in found] == ["count"]
     assert "201 open conditional orders" in found[0].message

@@ -202,7 +202,7 @@ def test_a_buy_bracket_on_a_short_with_a_reduce_only_quantity() -> None:
         take_profit="3500",
         stop_loss="4300",
     )
-    short = replace(long_position("-1", "ETHUSDT"))
+    short = long_position("-1", "ETHUSDT")
     part = plan([item], futures_live(positions=[short]))
     change = only(part)
     assert part.problems == ()
