@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from oco_reconcile.core.decimals import is_multiple, nearest_steps, to_wire
+from oco_reconcile.core.draft import address_of
 from oco_reconcile.core.model import Side
 from oco_reconcile.core.plan import Change, PlanProblem
 from oco_reconcile.core.settings import Settings
@@ -46,7 +47,7 @@ def _bracket_problems(
     live: FuturesLiveState,
     settings: Settings,
 ) -> Iterator[PlanProblem]:
-    address = f"bracket.{bracket.name}"
+    address = address_of(bracket.name)
 
     def problem(message: str, role: LegRole | None = None, field: str | None = None) -> PlanProblem:
         leg = None if role is None else role.field
