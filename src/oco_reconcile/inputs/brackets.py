@@ -28,6 +28,7 @@ from oco_reconcile.core.model import (
     take_profit_position,
 )
 from oco_reconcile.core.settings import Settings
+from oco_reconcile.core.usdm.model import FuturesBracket, Market
 from oco_reconcile.errors import InputError, Problem
 from oco_reconcile.inputs.amounts import read_amount
 from oco_reconcile.inputs.document import (
@@ -42,13 +43,14 @@ from oco_reconcile.inputs.document import (
     to_problems,
     value_kind,
 )
+from oco_reconcile.inputs.futures import FuturesReader
 from oco_reconcile.inputs.legs import FRIENDLY_KEYS, FULL_KEYS, LegReader, LegRole
 from oco_reconcile.inputs.schema import check_schema
 from oco_reconcile.inputs.yamldoc import read_document
 
 BRACKETS_SCHEMA = "brackets"
 SYMBOL_RE = re.compile(r"^[A-Z0-9]{3,20}$")
-_SEMANTIC_DEFS = ("decimal", "oneForm")
+_SEMANTIC_DEFS = ("decimal", "oneForm", "futuresQuantity")
 
 
 # --- one file ------------------------------------------------------------------------------------
@@ -69,6 +71,7 @@ class BracketFile:
     brackets: tuple[Bracket, ...]
     problems: tuple[Problem, ...]
     names: tuple[tuple[str, int | None], ...]  # every readable name, for the uniqueness check
+    futures: tuple[FuturesBracket, ...] = ()
 
 
 def read_bracket_file(path: Path, settings: Settings) -> BracketFile:
@@ -91,9 +94,10 @@ def read_bracket_file(path: Path, settings: Settings) -> BracketFile:
     built = reader.brackets()
     problems = to_problems(document, issues + reader.log.issues, _bracket_describe(document))
     return BracketFile(
-        tuple(bracket for bracket in built if bracket is not None),
+        tuple(bracket for bracket in built if isinstance(bracket, Bracket)),
         tuple(problems),
         _names(document),
+        tuple(bracket for bracket in built if isinstance(bracket, FuturesBracket)),
     )
 
 
@@ -146,21 +150,33 @@ class BracketReader:
         self.settings = settings
         self.log = IssueLog(document)
         self.leg_reader = LegReader(self.log)
+        self.futures_reader = FuturesReader(self.log)
 
     def add(self, path: PathKey, message: str) -> None:
         self.log.add(path, message)
 
-    def brackets(self) -> list[Bracket | None]:
+    def brackets(self) -> list[Bracket | FuturesBracket | None]:
         data = self.doc.data
         items = data.get("brackets") if isinstance(data, dict) else None
         if not isinstance(items, list):
             return []
         return [self.bracket(raw, ("brackets", i)) for i, raw in enumerate(items)]
 
-    def bracket(self, raw: object, path: PathKey) -> Bracket | None:
+    def bracket(self, raw: object, path: PathKey) -> Bracket | FuturesBracket | None:
+        """The one place a bracket is told apart by ``market`` (the schema's if/then/else)."""
         if not isinstance(raw, dict):
             return None
         name = self.name(raw, path)
+        if raw.get("market") == Market.USDM.value:
+            source = SourceLocation(self.doc.file, self.doc.line_of((*path, "name")))
+            return self.futures_reader.bracket(raw, path, name, source)
+        return self.spot_bracket(raw, path, name)
+
+    def spot_bracket(
+        self, raw: dict[str, object], path: PathKey, name: str | None
+    ) -> Bracket | None:
+        if raw.get("market", Market.SPOT.value) != Market.SPOT.value:
+            return None  # the schema reports the unknown market
         side = enum_value(raw.get("side"), Side)
         quantity = read_amount(self.log, raw, path, "quantity")
         legs = self.legs(raw, path, side)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from oco_reconcile.core.model import Bracket, SourceLocation
 from oco_reconcile.core.settings import Settings
+from oco_reconcile.core.usdm.model import FuturesBracket
 from oco_reconcile.errors import BugError, InputError, Problem
 from oco_reconcile.inputs.brackets import BracketFile, read_bracket_file
 from oco_reconcile.inputs.discovery import bracket_files, classify_paths
@@ -31,7 +32,7 @@ def load_brackets(paths: Sequence[Path], settings: Settings) -> tuple[Bracket, .
         for path in paths
         if not os.path.lexists(path)
     ]
-    brackets, problems = _read_brackets(
+    brackets, _, problems = _read_brackets(
         bracket_files([path for path in paths if os.path.lexists(path)]), settings
     )
     if missing or problems:
@@ -49,6 +50,7 @@ class LoadedInputs:
     files: tuple[Path, ...]
     brackets: tuple[Bracket, ...]
     outside: Mapping[str, str] = field(default_factory=dict)
+    futures: tuple[FuturesBracket, ...] = ()
 
 
 def load_inputs(paths: Sequence[Path]) -> tuple[Settings, tuple[Bracket, ...]]:
@@ -71,9 +73,12 @@ def validate_paths(paths: Sequence[Path]) -> str:
     """``validate``: load everything (raising InputError with every problem) and summarise, then
     one warning line per name Binance's firewall may reject (:mod:`~oco_reconcile.inputs.names`)."""
     loaded = _load(paths)
-    count, files = len(loaded.brackets), len(loaded.files)
+    futures = len(loaded.futures)
+    count, files = len(loaded.brackets) + futures, len(loaded.files)
     settings = "defaults" if loaded.settings_file is None else str(loaded.settings_file)
     brackets = f"{count} bracket{'s' if count != 1 else ''}"
+    if futures:
+        brackets += f" ({futures} futures)"
     summary = f"OK: {brackets} in {files} file{'s' if files != 1 else ''} (settings: {settings})"
     return "\n".join([summary, *name_warnings(loaded.brackets)])
 
@@ -82,16 +87,16 @@ def _load(paths: Sequence[Path]) -> LoadedInputs:
     settings_file, bracket_paths, problems = classify_paths(paths)
     settings, settings_problems = read_settings(settings_file)
     files = bracket_files(bracket_paths)
-    brackets, bracket_problems = _read_brackets(files, settings)
-    everything = problems + settings_problems + bracket_problems
+    brackets, futures, bracket_problems = _read_brackets(files, settings)
+    everything = problems + settings_problems + bracket_problems + _unread_market(futures, settings)
     if everything:
         raise InputError(everything)
-    return LoadedInputs(settings, settings_file, files, brackets)
+    return LoadedInputs(settings, settings_file, files, brackets, futures=futures)
 
 
 def _read_brackets(
     files: Sequence[Path], settings: Settings
-) -> tuple[tuple[Bracket, ...], list[Problem]]:
+) -> tuple[tuple[Bracket, ...], tuple[FuturesBracket, ...], list[Problem]]:
     results = [(str(path), read_bracket_file(path, settings)) for path in files]
     duplicates = _duplicate_problems(results)
     problems: list[Problem] = []
@@ -101,10 +106,13 @@ def _read_brackets(
             sorted([*result.problems, *extra], key=lambda p: (p.line or 0, p.field or ""))
         )
     brackets = tuple(bracket for _, result in results for bracket in result.brackets)
+    futures = tuple(bracket for _, result in results for bracket in result.futures)
     problems.extend(_adopt_problems(brackets))
-    if not problems and sum(len(result.names) for _, result in results) != len(brackets):
+    problems.extend(_futures_adopt_problems(futures))
+    read = len(brackets) + len(futures)
+    if not problems and sum(len(result.names) for _, result in results) != read:
         raise BugError("a bracket was dropped without a reported problem")
-    return brackets, problems
+    return brackets, futures, problems
 
 
 def _duplicate_problems(results: Sequence[tuple[str, BracketFile]]) -> dict[str, list[Problem]]:
@@ -146,4 +154,38 @@ def _adopt_problems(brackets: Sequence[Bracket]) -> list[Problem]:
         problems.append(
             Problem(source.file, message, line=source.line, bracket=bracket.name, field="adopt")
         )
+    return problems
+
+
+def _unread_market(futures: Sequence[FuturesBracket], settings: Settings) -> list[Problem]:
+    """A futures bracket in a run whose settings' ``markets`` leave USDⓈ-M futures unread would
+    be silently ignored: an error instead."""
+    if settings.reads_usdm(bool(futures)):
+        return []
+    where = "the settings" if settings.source is None else str(settings.source)
+    message = f"market usdm is not in the markets of {where}: add usdm to read this bracket"
+    return [
+        Problem(source.file, message, line=source.line, bracket=bracket.name, field="market")
+        for bracket in futures
+        for source in [bracket.source or SourceLocation("?")]
+    ]
+
+
+def _futures_adopt_problems(brackets: Sequence[FuturesBracket]) -> list[Problem]:
+    """One live algo order stands for at most one futures bracket leg."""
+    first: dict[str, str] = {}
+    problems = []
+    for bracket in brackets:
+        for client_algo_id in bracket.adopt:
+            if client_algo_id not in first:
+                first[client_algo_id] = bracket.name
+                continue
+            source = bracket.source or SourceLocation("?")
+            message = (
+                f"algo order {client_algo_id!r} is already adopted by bracket "
+                f"'{first[client_algo_id]}'"
+            )
+            problems.append(
+                Problem(source.file, message, line=source.line, bracket=bracket.name, field="adopt")
+            )
     return problems

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from oco_reconcile.core.identity import OWNER_RE
 from oco_reconcile.core.settings import CredentialNames, Guardrails, Settings
+from oco_reconcile.core.usdm.model import Market
 from oco_reconcile.errors import InputError, Problem
 from oco_reconcile.inputs.amounts import read_amount
 from oco_reconcile.inputs.document import Document, Issue, IssueLog, present, to_problems
@@ -120,6 +121,7 @@ class _SettingsBuilder:
             max_parallel_requests=_bounded(
                 data.get("max_parallel_requests"), 1, 64, defaults.max_parallel_requests
             ),
+            markets=_markets(data.get("markets")),
             source=path,
         )
 
@@ -150,6 +152,16 @@ class _SettingsBuilder:
             else None
         )
         return Guardrails(symbols=valid_symbols, **amounts)
+
+
+def _markets(value: object) -> frozenset[Market] | None:
+    """The venues listed (Spot always among them); None when omitted or invalid (the schema
+    reports an invalid list)."""
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(item, str) and item in Market._value2member_map_ for item in value):
+        return None
+    return frozenset({Market.SPOT, *(Market(item) for item in value)})
 
 
 def _flag(data: dict[str, object], key: str, default: bool) -> bool:
