@@ -12,6 +12,9 @@ change and across threads:
 * all cancellations run before placements (an open OCO locks the balance its replacement needs);
   placements refused for "insufficient balance" get one more try after everything else ran.
 
+Futures changes (``usdm_changes.py``) run their steps in order, on the futures venue's own pacer:
+pure cancels (orphans, prunes) with the Spot cancels, the rest with the Spot creates.
+
 Symbols run concurrently on a bounded thread pool; a 418 stops everything. An interrupt (the
 injected :class:`StopToken`) starts no new change, but a replace whose cancel was sent still places
 its new list; the changes not started are reported as such. The reporter is injected and called
@@ -24,185 +27,30 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from oco_reconcile.apply.idempotent import IdempotentWrites, WriteOutcome, required
+from oco_reconcile.apply.idempotent import IdempotentWrites
 from oco_reconcile.apply.pacing import Pacer
-from oco_reconcile.apply.remnant_cancels import RemnantCancels, RemnantOutcome
+from oco_reconcile.apply.remnant_cancels import RemnantCancels
 from oco_reconcile.apply.requests import PacedRequests, RunState
 from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome, Reporter
-from oco_reconcile.apply.stop import StoppedError, StopToken
-from oco_reconcile.core.model import ListHistory, OrderList
+from oco_reconcile.apply.spot_changes import SpotChangeRunner
+from oco_reconcile.apply.stop import StopToken
+from oco_reconcile.apply.usdm_changes import FuturesChangeRunner
+from oco_reconcile.apply.usdm_writes import FuturesRequests, FuturesWrites
+from oco_reconcile.core.model import ListHistory
 from oco_reconcile.core.plan import Action, Change, Plan
 from oco_reconcile.core.ratelimits import RateLimit
-from oco_reconcile.errors import PlanError
+from oco_reconcile.core.usdm.model import AlgoOrder
+from oco_reconcile.errors import BugError, PlanError
 from oco_reconcile.venues.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from oco_reconcile.venues.protocol import Exchange
+    from oco_reconcile.venues.usdm.protocol import FuturesExchange
 
 INSUFFICIENT_BALANCE = "insufficient balance"
-
-
-# --- changes ---------------------------------------------------------------------------------
-
-
-def _from_step(change: Change, step: WriteOutcome, prefix: str = "") -> ChangeResult:
-    detail = f"{prefix}{step.detail}" if prefix else step.detail
-    placed = step.order_list if change.place is not None else None
-    return ChangeResult(change, step.outcome, detail, step.code, step.message, placed)
-
-
-def _combine(change: Change, cancelled: WriteOutcome, placed: WriteOutcome) -> ChangeResult:
-    outcome = placed.outcome
-    if outcome.succeeded:
-        both_already = (
-            cancelled.outcome is Outcome.ALREADY_DONE and placed.outcome is Outcome.ALREADY_DONE
-        )
-        outcome = Outcome.ALREADY_DONE if both_already else Outcome.DONE
-    detail = f"old list {cancelled.detail}; new list {placed.detail}"
-    return ChangeResult(change, outcome, detail, placed.code, placed.message, placed.order_list)
-
-
-class _ChangeRunner:
-    """Runs changes, turning write outcomes into per-change results; one failure hides no other."""
-
-    def __init__(self, writes: IdempotentWrites, remnants: RemnantCancels, stop: StopToken) -> None:
-        self._writes = writes
-        self._remnants = remnants
-        self._stop = stop
-
-    def run(self, change: Change) -> ChangeResult:
-        try:
-            if change.remnants:
-                return self._with_remnants(change)
-            return self._run_lists(change)
-        except StoppedError as stopped:
-            return ChangeResult(change, Outcome.NOT_ATTEMPTED, f"not started: {stopped}")
-
-    def _run_lists(self, change: Change, writes: IdempotentWrites | None = None) -> ChangeResult:
-        """The change's list writes; ``writes`` given: already committed (finished on interrupt)."""
-        if change.action is Action.CANCEL:
-            return self._cancel_only(change, writes or self._writes)
-        if change.action is Action.REPLACE and change.cancel is not None:
-            return self._replace(change, writes)
-        return self._create(change, writes or self._writes)  # a replace of remnants only too
-
-    def _with_remnants(self, change: Change) -> ChangeResult:
-        """Remnant cancels, then the lists: once the first remnant cancel is sent, the rest of the
-        change is finished even after an interrupt (the remnant was all that still worked)."""
-        self._writes.check_interrupt()
-        with self._stop.exposed(change.address):
-            return self._remnants_then_lists(
-                change, self._remnants.committed(), self._writes.committed()
-            )
-
-    def _remnants_then_lists(
-        self, change: Change, remnants: RemnantCancels, writes: IdempotentWrites
-    ) -> ChangeResult:
-        done: list[RemnantOutcome] = []
-        for step in change.remnants:
-            outcome = remnants.cancel(step)
-            name = f"remnant order {step.order.client_order_id}"
-            if not outcome.outcome.succeeded:
-                detail = f"{name} not cancelled ({outcome.detail}); nothing else sent"
-                return ChangeResult(change, Outcome.FAILED, detail, outcome.code, outcome.message)
-            done.append(outcome)
-        detail = "; ".join(
-            f"remnant order {s.order.client_order_id} {o.detail}"
-            for s, o in zip(change.remnants, done, strict=True)
-        )
-        if change.place is not None and any(o.executed_since_plan for o in done):
-            why = "it executed since the plan (or its fate is unknown)"
-            return ChangeResult(change, Outcome.HELD, f"{detail}; {why}: new list not placed")
-        if change.cancel is None and change.place is None:
-            gone = all(o.outcome is Outcome.ALREADY_DONE for o in done)
-            return ChangeResult(change, Outcome.ALREADY_DONE if gone else Outcome.DONE, detail)
-        try:
-            rest = self._run_lists(change, writes)
-        except StoppedError as stopped:
-            return ChangeResult(change, Outcome.FAILED, f"{detail}; then stopped ({stopped})")
-        return replace(rest, detail=f"{detail}; {rest.detail}")
-
-    @staticmethod
-    def _cancel_only(change: Change, writes: IdempotentWrites) -> ChangeResult:
-        return _from_step(change, writes.cancel(required(change.cancel, "cancel")))
-
-    @staticmethod
-    def _create(change: Change, writes: IdempotentWrites) -> ChangeResult:
-        return _from_step(change, writes.place(required(change.place, "placement")))
-
-    def _replace(self, change: Change, committed: IdempotentWrites | None = None) -> ChangeResult:
-        request = required(change.place, "placement")
-        step = required(change.cancel, "cancel")
-        same_id = step.list_client_order_id == request.list_client_order_id
-        # Read the new id's baseline first, so only the cancel separates the two lists.
-        baseline = None if same_id else (committed or self._writes).baseline(request)
-        if isinstance(baseline, WriteOutcome) and not baseline.outcome.succeeded:
-            return _from_step(change, baseline, "old list kept, new list not placed: ")
-        if committed is not None:  # part of a change already started (after its remnants)
-            return self._cancel_then_place(change, baseline, committed)
-        self._writes.check_interrupt()  # the last point where an interrupt may skip this change
-        with self._stop.exposed(change.address):
-            return self._cancel_then_place(change, baseline, self._writes.committed())
-
-    def _cancel_then_place(
-        self, change: Change, baseline: OrderList | WriteOutcome | None, writes: IdempotentWrites
-    ) -> ChangeResult:
-        """The started part of a replace: finished even after an interrupt."""
-        request = required(change.place, "placement")
-        step = required(change.cancel, "cancel")
-        cancelled = writes.cancel(step)
-        if not cancelled.outcome.succeeded:
-            return _from_step(change, cancelled, "old list not cancelled, new list not placed: ")
-        try:
-            held = self._hold_if_executed(change, cancelled, writes)
-            if held is not None:
-                return held
-            if step.list_client_order_id == request.list_client_order_id:
-                baseline = cancelled.order_list  # an amended list: the one just cancelled
-            placed = (
-                baseline if isinstance(baseline, WriteOutcome) else writes.send(request, baseline)
-            )
-        except StoppedError as stopped:
-            return ChangeResult(
-                change,
-                Outcome.FAILED,
-                f"old list cancelled, then stopped before placing the new one ({stopped}): "
-                "the position is unprotected",
-            )
-        return _combine(change, cancelled, placed)
-
-    def _hold_if_executed(
-        self, change: Change, cancelled: WriteOutcome, writes: IdempotentWrites
-    ) -> ChangeResult | None:
-        executed = writes.old_list_executed(cancelled.order_list)
-        if executed is False:
-            return None
-        why = (
-            "a leg of the old list executed before it was cancelled"
-            if executed
-            else "could not tell whether the old list executed"
-        )
-        return ChangeResult(
-            change,
-            Outcome.HELD,
-            f"old list {cancelled.detail}; {why}: new list not placed, review the position",
-        )
-
-    def retry_placement(self, earlier: ChangeResult) -> ChangeResult:
-        """Second try of a placement refused for balance, after every cancel has released its."""
-        change = earlier.change
-        try:
-            step = self._writes.place(required(change.place, "placement"))
-        except StoppedError:
-            return earlier
-        if not step.outcome.succeeded:
-            return earlier
-        return replace(
-            _from_step(change, step), detail=f"{step.detail} (after cancels released balance)"
-        )
 
 
 # --- orchestration ---------------------------------------------------------------------------
@@ -247,17 +95,37 @@ class _Phase:
 def _phases(changes: Sequence[Change]) -> list[_Phase]:
     """1: every pure cancel, concurrently (they release balance and count-filter room);
     2: replaces, one symbol's one after another (each cancel right before its placement, so a
-    symbol never holds more lists than the plan allows); 3: creates, concurrently."""
+    symbol never holds more lists than the plan allows); 3: creates, concurrently. A futures
+    change is a unit of its own: with the cancels when it only cancels, else with the creates."""
     indexed = sorted(enumerate(changes), key=lambda item: (_PHASE_ORDER[item[1].action], item[0]))
+    spot = [item for item in indexed if item[1].futures is None]
+    futures = [item for item in enumerate(changes) if item[1].futures is not None]
+    cancels_only = [item for item in futures if _only_cancels(item[1])]
+    others = [item for item in futures if not _only_cancels(item[1])]
 
     def of(action: Action) -> list[tuple[int, Change]]:
-        return [item for item in indexed if item[1].action is action]
+        return [item for item in spot if item[1].action is action]
 
     return [
-        _Phase(_each(of(Action.CANCEL)), per_symbol=False),
+        _Phase(_each([*of(Action.CANCEL), *cancels_only]), per_symbol=False),
         _Phase(_by_symbol(of(Action.REPLACE)), per_symbol=True),
-        _Phase(_each(of(Action.CREATE)), per_symbol=False),
+        _Phase(_each([*of(Action.CREATE), *others]), per_symbol=False),
     ]
+
+
+def _only_cancels(change: Change) -> bool:
+    futures = change.futures
+    return futures is not None and not futures.places
+
+
+@dataclass(frozen=True)
+class FuturesVenue:
+    """The futures side of an apply run: its exchange, its own pacer (its own rate limits), and
+    the plan's history of the desired leg ids (``FuturesLiveState.history``)."""
+
+    exchange: FuturesExchange
+    pacer: Pacer
+    history: Mapping[str, AlgoOrder] = field(default_factory=dict)
 
 
 class _ApplyRun:
@@ -274,15 +142,23 @@ class _ApplyRun:
         max_parallel_requests: int = 32,
         policy: RetryPolicy,
         stop: StopToken,
+        futures: FuturesVenue | None = None,
     ) -> None:
         self.state = RunState(interrupt=stop)
         requests = PacedRequests(exchange, pacer, self.state, policy)
         writes = IdempotentWrites(requests, history, policy)
-        self.runner = _ChangeRunner(writes, RemnantCancels(requests, policy), stop)
+        self.runner = SpotChangeRunner(writes, RemnantCancels(requests, policy), stop)
+        self.futures_runner = None if futures is None else self._futures(futures, policy, stop)
         self.reporter = _SerialReporter(reporter)
         self.max_parallel = max(1, max_parallel)
         self.max_parallel_requests = max(1, max_parallel_requests)
         self.results: dict[int, ChangeResult] = {}
+
+    def _futures(
+        self, venue: FuturesVenue, policy: RetryPolicy, stop: StopToken
+    ) -> FuturesChangeRunner:
+        requests = FuturesRequests(venue.exchange, venue.pacer, self.state, policy)
+        return FuturesChangeRunner(FuturesWrites(requests, policy), venue.history, stop)
 
     def run_phase(self, phase: _Phase) -> None:
         groups = phase.groups
@@ -307,9 +183,16 @@ class _ApplyRun:
             result = ChangeResult(change, Outcome.NOT_ATTEMPTED, f"not started: {self.state.why()}")
         else:
             self.reporter.started(change)
-            result = self.runner.run(change)
+            result = self._runner_for(change).run(change)
         self.reporter.done(change, result)
         return result
+
+    def _runner_for(self, change: Change) -> SpotChangeRunner | FuturesChangeRunner:
+        if change.futures is None:
+            return self.runner
+        if self.futures_runner is None:
+            raise BugError("a futures change reached apply without a futures exchange")
+        return self.futures_runner
 
     def retry_balance_refusals(self) -> None:
         for index in sorted(self.results):
@@ -344,6 +227,7 @@ def execute(
     history: Mapping[str, ListHistory] | None = None,
     retry: RetryPolicy | None = None,
     stop: StopToken | None = None,
+    futures: FuturesVenue | None = None,
 ) -> ApplyResult:
     """Make the exchange match ``plan``; one result per actionable change, in plan order.
 
@@ -353,10 +237,13 @@ def execute(
     errors (nothing is sent). Exchange errors never escape: each becomes the failed change's
     result, and a 418 stops the run with the ban's end. Once ``stop`` is set no new change or
     request starts (a started replace still places its new list); the rest is "not attempted".
+    ``futures`` is required when the plan has futures changes.
     """
     if plan.has_errors:
         raise PlanError("the plan has errors; nothing was applied")
     changes = plan.actionable
+    if futures is None and any(change.futures is not None for change in changes):
+        raise BugError("a plan with futures changes needs the futures venue")
     pacer = pacer or Pacer(limits, clock=clock, sleep=sleep)
     run = _ApplyRun(
         exchange,
@@ -367,6 +254,7 @@ def execute(
         max_parallel_requests=max_parallel_requests,
         policy=retry or RetryPolicy(),
         stop=stop or StopToken(),
+        futures=futures,
     )
     reporter.on_start(plan)
     for phase in _phases(changes):

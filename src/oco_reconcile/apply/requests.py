@@ -29,6 +29,7 @@ from oco_reconcile.apply.pacing import (
 from oco_reconcile.apply.stop import StoppedError, StopToken
 from oco_reconcile.core.model import OcoRequest, OrderList, OrderReport
 from oco_reconcile.core.plan import CancelStep, RemnantStep
+from oco_reconcile.core.ratelimits import RateUsage
 from oco_reconcile.errors import BannedError, ExchangeError
 from oco_reconcile.venues.retry import Layer, Operation, RetryPolicy, retrying
 
@@ -73,8 +74,66 @@ class LookupFailedError(Exception):
         super().__init__(str(error))
 
 
-class PacedRequests:
-    """The exchange's calls an apply run makes, each within a pacer slot."""
+class PacedCalls:
+    """One venue's calls in an apply run, each within a slot of that venue's pacer; the usage
+    headers its answers carry (``usage``) correct the pacer. Shared by every venue's requests."""
+
+    def __init__(
+        self,
+        pacer: Pacer,
+        state: RunState,
+        policy: RetryPolicy,
+        usage: Callable[[], RateUsage],
+        *,
+        committed: bool = False,
+    ) -> None:
+        self._pacer = pacer
+        self._state = state
+        self._policy = policy
+        self._usage = usage
+        self._committed = committed
+
+    def check_interrupt(self) -> None:
+        """:class:`StoppedError` when the run was halted or interrupted."""
+        self._check_stop()
+        self._state.interrupt.check()
+
+    def settle(self, seconds: float) -> None:
+        """Wait before looking again (see ``LookupPolicy``); an interrupt ends the wait early."""
+        self._pacer.delay(seconds, None if self._committed else self._state.interrupt)
+
+    def _call(self, operation: Operation, cost: Cost, request: Callable[[], T]) -> T:
+        def attempt() -> T:
+            self._check_stop()
+            return self._paced(cost, request)
+
+        return retrying(Layer.PACER, operation, attempt, self._policy, wait=self._pacer.pause)
+
+    def _paced(self, cost: Cost, request: Callable[[], T]) -> T:
+        stop = None if self._committed else self._state.interrupt
+        try:
+            with self._pacer.slot(cost, stop):
+                return request()
+        except PacingExhaustedError as error:
+            reason = f"rate-limit budget exhausted: {error.msg}"
+            self._state.halt(reason)
+            raise StoppedError(reason) from error
+        except BannedError as error:
+            reason = f"banned by the exchange until {error.until_text()}"
+            self._state.halt(reason, error.until)
+            raise StoppedError(reason) from error
+        finally:
+            self._pacer.observe(self._usage())
+
+    def _check_stop(self) -> None:
+        if self._state.stop.is_set():
+            raise StoppedError(self._state.reason or "stopped")
+        if not self._committed:
+            self._state.interrupt.check()
+
+
+class PacedRequests(PacedCalls):
+    """The Spot exchange's calls an apply run makes, each within a pacer slot."""
 
     def __init__(
         self,
@@ -85,20 +144,12 @@ class PacedRequests:
         *,
         committed: bool = False,
     ) -> None:
+        super().__init__(pacer, state, policy, exchange.rate_usage, committed=committed)
         self._exchange = exchange
-        self._pacer = pacer
-        self._state = state
-        self._policy = policy
-        self._committed = committed
 
     def committed(self) -> PacedRequests:
         """The same requests, sent even after an interrupt (never after a halt)."""
         return PacedRequests(self._exchange, self._pacer, self._state, self._policy, committed=True)
-
-    def check_interrupt(self) -> None:
-        """:class:`StoppedError` when the run was halted or interrupted."""
-        self._check_stop()
-        self._state.interrupt.check()
 
     def place(self, request: OcoRequest) -> OrderList:
         return self._call(Operation.PLACE, PLACE_OCO, lambda: self._exchange.place_oco(request))
@@ -141,40 +192,7 @@ class PacedRequests:
         except ExchangeError as error:
             raise LookupFailedError(error) from error
 
-    def settle(self, seconds: float) -> None:
-        """Wait before looking again (see ``LookupPolicy``); an interrupt ends the wait early."""
-        self._pacer.delay(seconds, None if self._committed else self._state.interrupt)
-
     def order(self, symbol: str, order_id: int) -> OrderReport | None:
         return self._call(
             Operation.READ, ORDER_LOOKUP, lambda: self._exchange.order(symbol, order_id)
         )
-
-    def _call(self, operation: Operation, cost: Cost, request: Callable[[], T]) -> T:
-        def attempt() -> T:
-            self._check_stop()
-            return self._paced(cost, request)
-
-        return retrying(Layer.PACER, operation, attempt, self._policy, wait=self._pacer.pause)
-
-    def _paced(self, cost: Cost, request: Callable[[], T]) -> T:
-        stop = None if self._committed else self._state.interrupt
-        try:
-            with self._pacer.slot(cost, stop):
-                return request()
-        except PacingExhaustedError as error:
-            reason = f"rate-limit budget exhausted: {error.msg}"
-            self._state.halt(reason)
-            raise StoppedError(reason) from error
-        except BannedError as error:
-            reason = f"banned by the exchange until {error.until_text()}"
-            self._state.halt(reason, error.until)
-            raise StoppedError(reason) from error
-        finally:
-            self._pacer.observe(self._exchange.rate_usage())
-
-    def _check_stop(self) -> None:
-        if self._state.stop.is_set():
-            raise StoppedError(self._state.reason or "stopped")
-        if not self._committed:
-            self._state.interrupt.check()

@@ -20,6 +20,7 @@ from oco_reconcile.core.usdm.model import (
     AlgoCancel,
     AlgoOrderType,
     AlgoRequest,
+    AlgoStep,
     FuturesBracket,
     FuturesLiveState,
     FuturesSymbolRules,
@@ -200,18 +201,24 @@ def _notional_problems(
 
 def _count_problems(changes: Sequence[Change], live: FuturesLiveState) -> Iterator[PlanProblem]:
     """The 200 open conditional orders across all symbols (fapi change log 2025-12-29), at the
-    peak of each change's steps."""
+    worst moment apply can reach: its pure cancels run first, then the other changes at once,
+    each at the peak of its own steps (apply/executor.py phases)."""
+    steps = [change.futures.steps for change in changes if change.futures is not None]
     open_now = len([o for o in live.open_algo_orders if o.status.is_open])
-    peak = open_now
-    for change in changes:
-        if change.futures is None:
-            continue
-        for step in change.futures.steps:
-            open_now += -1 if isinstance(step, AlgoCancel) else 1
-            peak = max(peak, open_now)
+    cancelled_first = sum(len(s) for s in steps if all(isinstance(x, AlgoCancel) for x in s))
+    peak = open_now - cancelled_first + sum(_own_peak(s) for s in steps)
     if peak > MAX_OPEN_CONDITIONAL_ORDERS:
         message = (
             f"the plan would hold {peak} open conditional orders; Binance allows "
             f"{MAX_OPEN_CONDITIONAL_ORDERS} across all symbols"
         )
         yield PlanProblem("plan", message, field="count")
+
+
+def _own_peak(steps: Sequence[AlgoStep]) -> int:
+    """How far above its starting count one change's steps take the open orders (never < 0)."""
+    level = peak = 0
+    for step in steps:
+        level += -1 if isinstance(step, AlgoCancel) else 1
+        peak = max(peak, level)
+    return peak
