@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from oco_reconcile.core.checks.guardrails import check_total_notional
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.oco_planner import PlanPart, plan_spot
@@ -39,6 +40,7 @@ def make_plan(
         parts.append(_plan_usdm(futures, live.usdm, settings, selection))
     changes = tuple(c for part in parts for c in part.changes)
     problems = [p for part in parts for p in part.problems]
+    problems.extend(check_total_notional(changes, live, settings))  # spans both venues
     if not brackets and not futures and not selection.outside:
         problems.extend(_refuse_empty(changes, settings))
     unknown = unknown_targets(selection, [*brackets, *futures], live, settings.owner)

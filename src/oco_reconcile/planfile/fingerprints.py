@@ -98,7 +98,10 @@ def _desired_payload(brackets: Iterable[Bracket], settings: Settings) -> dict[st
 
 
 def fingerprints_for(
-    live: LiveState, brackets: Sequence[Bracket], settings: Settings
+    live: LiveState,
+    brackets: Sequence[Bracket],
+    settings: Settings,
+    futures: Sequence[FuturesBracket] = (),
 ) -> Fingerprints:
-    """Both fingerprints of a plan made from ``live``, ``brackets`` and ``settings``."""
-    return Fingerprints(live_fingerprint(live), desired_fingerprint(brackets, settings))
+    """Both fingerprints of a plan made from ``live``, the desired brackets and ``settings``."""
+    return Fingerprints(live_fingerprint(live), desired_fingerprint(brackets, settings, futures))

@@ -23,7 +23,6 @@ from oco_reconcile.core.checks.filters import (
     symbol_problems,
 )
 from oco_reconcile.core.checks.guardrails import (
-    check_total_notional,
     distance_guardrail,
     notional_guardrail,
     symbol_guardrail,
@@ -48,7 +47,6 @@ def check_plan(
     problems.extend(check_balances(plan_changes, live))
     problems.extend(check_positions(plan_changes, live))
     problems.extend(check_counts(plan_changes, live))
-    problems.extend(check_total_notional(plan_changes, live, settings))
     return tuple(problems)
 
 

@@ -4,8 +4,8 @@
 ``max_total_notional`` over the whole plan. Rule documented in the README:
 
 * Bracket notional for guardrails: qty x the highest price among its legs; ``max_total_notional``
-  sums, per quote asset, every bracket live after the plan, and is checked only where the plan
-  places something.
+  sums, per quote asset, every bracket of both venues live after the plan, and is checked only
+  where the plan places something (it runs once over the whole plan, from ``core/planner.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import Bracket, LegPosition
 from oco_reconcile.core.plan import Action, Change, PlanProblem
 from oco_reconcile.core.settings import Settings
+from oco_reconcile.core.usdm.checks import futures_notional
 
 HUNDRED = Decimal(100)
 
@@ -101,19 +102,17 @@ def notional_guardrail(ctx: BracketContext) -> list[PlanProblem]:
 def check_total_notional(
     changes: Sequence[Change], live: LiveState, settings: Settings
 ) -> list[PlanProblem]:
-    """``max_total_notional``: per quote asset, over every bracket live after the plan."""
+    """``max_total_notional``: per quote asset, over every bracket of both venues live after the
+    plan (a futures bracket's notional: ``usdm.checks.futures_notional``)."""
     limit = settings.guardrails.max_total_notional
     if limit is None:
         return []
     totals: dict[str, Decimal] = defaultdict(Decimal)
     placing: dict[str, list[str]] = defaultdict(list)
-    for bracket, placed in _live_after(changes):
-        rules = live.info.symbols.get(bracket.symbol)
-        if rules is None:
-            continue
-        totals[rules.quote_asset] += bracket_notional(bracket, live.prices.get(bracket.symbol))
+    for name, asset, notional, placed in _live_after(changes, live):
+        totals[asset] += notional
         if placed:
-            placing[rules.quote_asset].append(bracket.name)
+            placing[asset].append(name)
     return [
         PlanProblem(
             f"guardrail.max_total_notional.{asset}",
@@ -127,12 +126,32 @@ def check_total_notional(
     ]
 
 
-def _live_after(changes: Sequence[Change]) -> Iterable[tuple[Bracket, bool]]:
+_Live = tuple[str, str, Decimal, bool]  # name, quote asset, notional, placed by this plan
+
+
+def _live_after(changes: Sequence[Change], live: LiveState) -> Iterable[_Live]:
     """Desired brackets that will be live after the plan, and whether the plan places them."""
     for change in changes:
-        if change.after is None:
+        if change.futures is not None:
+            yield from _futures_after(change, live)
             continue
+        bracket = change.after
+        rules = None if bracket is None else live.info.symbols.get(bracket.symbol)
+        if bracket is None or rules is None:
+            continue
+        notional = bracket_notional(bracket, live.prices.get(bracket.symbol))
         if change.place is not None:
-            yield change.after, True
+            yield bracket.name, rules.quote_asset, notional, True
         elif change.action is Action.NOOP and change.before is not None and change.before.is_open:
-            yield change.after, False
+            yield bracket.name, rules.quote_asset, notional, False
+
+
+def _futures_after(change: Change, live: LiveState) -> Iterable[_Live]:
+    futures, usdm = change.futures, live.usdm
+    bracket = None if futures is None else futures.after
+    if futures is None or bracket is None or usdm is None:
+        return
+    rules = usdm.info.symbols.get(bracket.symbol)
+    if rules is None or not (futures.places or futures.before):
+        return
+    yield bracket.name, rules.quote_asset, futures_notional(bracket, usdm), bool(futures.places)

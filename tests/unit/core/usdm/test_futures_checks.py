@@ -202,3 +202,22 @@ def test_guardrail_max_distance_is_measured_from_the_legs_working_price() -> Non
     nearer = futures_live(positions=[long_position()], mark={"BTCUSDT": D("115000")})
     # 125000 is 8.70% off a 115000 mark; the stop, 98000, is now 14.78% off it
     assert fields(problems(item, nearer, cfg)) == [("stop_loss", "stop_price")]
+
+
+def test_max_total_notional_sums_spot_and_futures_brackets() -> None:
+    from tests.support.plan_support import live_state, sell
+
+    spot = sell("spot-a", qty="0.1", tp="110000")  # notional 0.1 x 110000 = 11000 USDT
+    futures = bracket(quantity=D("0.05"))  # notional 0.05 x 125000 = 6250 USDT
+    live = replace(live_state(), usdm=futures_live(positions=[long_position()]))
+
+    def totals(limit: str) -> list[str]:
+        cfg = Settings(owner=OWNER, guardrails=Guardrails(max_total_notional=D(limit)))
+        plan = make_plan([spot], live, cfg, futures=[futures])
+        return [p.message for p in plan.problems if p.address.startswith("guardrail.max_total")]
+
+    assert totals("17250") == []
+    (message,) = totals("17249")
+    assert "total 17250 USDT" in message
+    assert "bracket.btc-perp" in message
+    assert "bracket.spot-a" in message
