@@ -27,6 +27,13 @@ from oco_reconcile.core.decimals import to_wire
 from oco_reconcile.core.identity import NAME_RE, max_name_length, parse_list_id, spec_hash
 from oco_reconcile.core.model import Bracket, Leg, LegPosition, LegType, OrderList
 from oco_reconcile.core.plan import comparable_leg, live_bracket
+from oco_reconcile.core.usdm.model import AlgoOrder
+from oco_reconcile.render.futures_yaml import (
+    ImportedPair,
+    futures_bracket_lines,
+    import_algo_orders,
+    skipped_lines,
+)
 
 MAX_REV_SEARCH = 1000
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schemas/brackets.schema.json"
@@ -100,11 +107,15 @@ def _rev_for(bracket: Bracket, digest: str) -> int | None:
 # --- YAML ---------------------------------------------------------------------------------------
 
 
-def render_yaml(imported: Sequence[Imported]) -> str:
+def render_yaml(imported: Sequence[Imported], futures: Sequence[ImportedPair] = ()) -> str:
     """The bracket file: a header, each bracket, and a comment for each list left out."""
     count = sum(1 for item in imported if item.bracket is not None)
     lines = [SCHEMA_COMMENT, f"# Imported by `oco-reconcile import`: {count} open order list(s)."]
-    if any(item.bracket is not None and item.bracket.adopt for item in imported):
+    pairs = [item.bracket for item in futures if item.bracket is not None]
+    if futures:
+        lines.append(f"# and {len(pairs)} USDⓈ-M futures bracket(s) from open algo orders.")
+    adopting = [item.bracket.adopt for item in imported if item.bracket is not None]
+    if any(adopting) or any(pair.adopt for pair in pairs):
         lines.append(ADOPT_COMMENT)
     lines += [
         f"# skipped {_quote(item.order_list.list_client_order_id)} ({item.order_list.symbol}, "
@@ -112,12 +123,15 @@ def render_yaml(imported: Sequence[Imported]) -> str:
         for item in imported
         if item.bracket is None
     ]
+    lines += skipped_lines(futures)
     brackets = [item.bracket for item in imported if item.bracket is not None]
-    if not brackets:
+    if not brackets and not pairs:
         return "\n".join([*lines, "brackets: []"]) + "\n"
     lines.append("brackets:")
     for bracket in brackets:
         lines += _bracket_lines(bracket)
+    for pair in pairs:
+        lines += futures_bracket_lines(pair)
     return "\n".join(lines) + "\n"
 
 
@@ -183,5 +197,9 @@ def _quote(text: str) -> str:
     return json.dumps(text)
 
 
-def import_yaml(lists: Sequence[OrderList], owner: str) -> str:
-    return render_yaml(import_lists(lists, owner))
+def import_yaml(
+    lists: Sequence[OrderList], owner: str, algo_orders: Sequence[AlgoOrder] | None = None
+) -> str:
+    """The YAML for open lists and (when futures were read) open algo orders."""
+    futures = () if algo_orders is None else import_algo_orders(algo_orders, owner)
+    return render_yaml(import_lists(lists, owner), futures)
