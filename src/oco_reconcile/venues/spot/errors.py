@@ -68,7 +68,7 @@ def map_error(
 
 def _response_error(endpoint: str, response: httpx.Response, now: float) -> ExchangeError:
     status = response.status_code
-    code, msg = _error_body(response)
+    code, msg = error_body(response)
     text = msg or _STATUS_TEXT.get(status // 100, f"unexpected HTTP status {status}")
     retry_after = _retry_after(response)
     kw: dict[str, Any] = {"status": status, "code": code, "endpoint": endpoint}
@@ -119,7 +119,7 @@ _STATUS_TEXT = {
 }
 
 
-def _error_body(response: httpx.Response) -> tuple[int | None, str | None]:
+def error_body(response: httpx.Response) -> tuple[int | None, str | None]:
     """Binance's ``{"code": ..., "msg": ...}``; anything else (a WAF page) yields no text, so a
     body that might echo the request never reaches a message."""
     try:
