@@ -1,5 +1,5 @@
-"""Settings -> a connected :class:`Exchange`: the one place that decides
-which exchange a command talks to and with which credentials.
+"""Settings -> a connected :class:`Exchange` (Spot) or :class:`FuturesExchange` (USDⓈ-M): the one
+place that decides which exchange a command talks to and with which credentials.
 
 ``exchange: sim`` (the default) is the real :class:`BinanceClient` over an in-process transport to
 the simulated exchange, its state kept in ``sim_state`` (relative to the settings file), so the
@@ -22,7 +22,14 @@ from oco_reconcile.core.settings import Settings
 from oco_reconcile.venues.credentials import Credentials, credentials_from_env
 from oco_reconcile.venues.protocol import Exchange
 from oco_reconcile.venues.spot.client import BinanceClient
-from oco_reconcile.venues.urls import SIM_URL, is_loopback_host, resolve_base_url
+from oco_reconcile.venues.urls import (
+    SIM_URL,
+    is_loopback_host,
+    resolve_base_url,
+    resolve_futures_base_url,
+)
+from oco_reconcile.venues.usdm.client import UsdmClient
+from oco_reconcile.venues.usdm.protocol import FuturesExchange
 
 
 def sim_state_path(settings: Settings) -> Path:
@@ -50,6 +57,12 @@ def _credentials_for(url: str, settings: Settings, environ: Mapping[str, str]) -
     return credentials_from_env(settings.credentials, environ)
 
 
+def _sim_transport(settings: Settings) -> httpx.BaseTransport:
+    from oco_reconcile.sim.exchange import open_sim
+
+    return open_sim(sim_state_path(settings)).transport()
+
+
 @contextmanager
 def open_exchange(
     settings: Settings,
@@ -62,15 +75,38 @@ def open_exchange(
     env = os.environ if environ is None else environ
     if base_url is None and settings.exchange == "sim":
         if transport is None:
-            from oco_reconcile.sim.exchange import open_sim
-
-            transport = open_sim(sim_state_path(settings)).transport()
+            transport = _sim_transport(settings)
         with BinanceClient(SIM_URL, _sim_credentials(), transport=transport) as client:
             yield client
         return
     url = resolve_base_url(base_url or settings.exchange)
     credentials = _credentials_for(url, settings, env)
     with BinanceClient(
+        url, credentials, transport=transport, recv_window_ms=settings.recv_window_ms
+    ) as client:
+        yield client
+
+
+@contextmanager
+def open_futures(
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Iterator[FuturesExchange]:
+    """The USDⓈ-M futures venue for ``settings``, with the same credentials as Spot: the named
+    exchange's ``/fapi`` host, or the one server a custom (or simulated) base URL names."""
+    env = os.environ if environ is None else environ
+    if base_url is None and settings.exchange == "sim":
+        if transport is None:
+            transport = _sim_transport(settings)
+        with UsdmClient(SIM_URL, _sim_credentials(), transport=transport) as client:
+            yield client
+        return
+    url = resolve_futures_base_url(base_url or settings.exchange)
+    credentials = _credentials_for(url, settings, env)
+    with UsdmClient(
         url, credentials, transport=transport, recv_window_ms=settings.recv_window_ms
     ) as client:
         yield client
