@@ -4,16 +4,29 @@ fapi docs' examples (binance-api.md §10.3, the common brief's wire contract).""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
+from oco_reconcile.core.model import Side
+from oco_reconcile.core.usdm.model import AlgoOrderType, AlgoRequest, PositionSide, WorkingType
 from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.retry import RetryPolicy
 from oco_reconcile.venues.usdm.client import UsdmClient
 from tests.support.fake_binance import FAKE_API_KEY, FAKE_SECRET, SERVER_TIME_MS, FakeBinance
 
 FAPI_URL = "https://fapi.binance.com"
+STOP_REQUEST = AlgoRequest(
+    symbol="BTCUSDT",
+    side=Side.SELL,
+    position_side=PositionSide.BOTH,
+    type=AlgoOrderType.STOP_MARKET,
+    client_algo_id="ocr-btc-long-abc234-sl",
+    trigger_price=Decimal("95000"),
+    working_type=WorkingType.MARK_PRICE,
+    price_protect=False,
+)
 
 
 class FakeFapi(FakeBinance):
