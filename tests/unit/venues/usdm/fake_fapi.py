@@ -35,6 +35,18 @@ class FakeFapi(FakeBinance):
     def __init__(self) -> None:
         super().__init__()
         self.reply("GET", "/fapi/v1/time", {"serverTime": SERVER_TIME_MS})
+        # GET /fapi/v1/algoOrder answered by clientAlgoId when set (-2013 for any other id)
+        self.algo_orders: dict[str, dict[str, Any]] | None = None
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        is_lookup = request.method == "GET" and request.url.path == "/fapi/v1/algoOrder"
+        if self.algo_orders is None or not is_lookup:
+            return super().handle(request)
+        sent = self._record(request)
+        order = self.algo_orders.get(sent.param("clientAlgoId") or "")
+        if order is None:
+            return httpx.Response(400, json={"code": -2013, "msg": "Order does not exist."})
+        return httpx.Response(200, json=order)
 
     def usdm(self, **kw: Any) -> UsdmClient:
         kw.setdefault("clock", self.time.clock)

@@ -62,7 +62,9 @@ def test_error_answers_never_carry_a_secret(
     assert "/fapi/v1/algoOrder" in str(caught.value)
 
 
-@pytest.mark.parametrize("failure", [httpx.ConnectError, httpx.ReadTimeout, httpx.RemoteProtocolError])
+@pytest.mark.parametrize(
+    "failure", [httpx.ConnectError, httpx.ReadTimeout, httpx.RemoteProtocolError]
+)
 def test_transport_failures_never_carry_a_secret(
     failure: type[Exception], caplog: pytest.LogCaptureFixture
 ) -> None:
