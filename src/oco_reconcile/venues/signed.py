@@ -5,8 +5,9 @@ Spot (``/api``) and USDⓈ-M futures (``/fapi``) sign and time requests the same
 exactly those bytes and sent in the query string, also for POST and DELETE; ``timestamp`` is the
 injected clock plus the offset measured with the venue's server-time endpoint; a -1021 answer
 re-syncs and re-sends (rejected before the matching engine, so a re-send cannot duplicate
-anything: errors.md "-1021 INVALID_TIMESTAMP"). :class:`SignedHttp` owns those rules once; each
-client names its :class:`Dialect` (the time path and its error mapping) and its endpoints.
+anything: errors.md "-1021 INVALID_TIMESTAMP"). :class:`SignedRestClient` owns those rules once;
+each venue's client subclasses it, names its :class:`Dialect` (the time path and its error
+mapping) and adds its endpoints.
 
 Retries are only those :mod:`oco_reconcile.venues.retry` gives to ``Layer.CLIENT``. Secrets never
 leave this module: logs carry the method, path and status only; error messages the path, status,
@@ -22,12 +23,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from oco_reconcile import __version__
+from oco_reconcile.core.ratelimits import RateLimit, RateUsage
 from oco_reconcile.errors import (
     ExchangeError,
     OutcomeUnknownError,
@@ -36,7 +38,7 @@ from oco_reconcile.errors import (
     UsageError,
 )
 from oco_reconcile.venues.credentials import Credentials
-from oco_reconcile.venues.ratelimit import UsageTracker
+from oco_reconcile.venues.ratelimit import Headroom, UsageTracker
 from oco_reconcile.venues.redaction import install_log_redaction
 from oco_reconcile.venues.retry import Layer, Operation, RetryPolicy, retrying
 from oco_reconcile.venues.spot.errors import HTTPX_ERRORS
@@ -59,21 +61,24 @@ UnreadableMapper = Callable[[Operation, str, ResponseFormatError], ExchangeError
 
 @dataclass(frozen=True)
 class Dialect:
-    """What differs between the REST APIs :class:`SignedHttp` speaks."""
+    """What differs between the REST APIs :class:`SignedRestClient` speaks."""
 
     time_path: str  # GET, unsigned, answers {"serverTime": ms}
     map_error: ErrorMapper  # (endpoint, response or httpx exception, now, host) -> error
     unreadable: UnreadableMapper  # an answer we could not read -> error
 
 
-class SignedHttp:
-    """One httpx client with Binance's signing, clock offset and retry rules; thread-safe."""
+class SignedRestClient:
+    """A Binance REST client's shared half: one httpx client with Binance's signing, clock
+    offset, retry rules and usage tracking; thread-safe. A venue's client subclasses it, names
+    its :attr:`DIALECT` and adds its endpoints (through :meth:`_call` / :meth:`_unless_gone`)."""
+
+    DIALECT: ClassVar[Dialect]
 
     def __init__(
         self,
         base_url: str,
         credentials: Credentials | None,
-        dialect: Dialect,
         *,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
@@ -85,11 +90,10 @@ class SignedHttp:
     ) -> None:
         if not 0 < recv_window_ms <= MAX_RECV_WINDOW_MS:
             raise UsageError(f"recv_window_ms must be between 1 and {MAX_RECV_WINDOW_MS}")
-        self.base_url = client_base_url(base_url, has_transport=transport is not None)
-        self.host = urlsplit(self.base_url).netloc  # no user info or query: see urls.py
-        self.credentials = credentials
-        self.usage = UsageTracker()
-        self._dialect = dialect
+        self._base_url = client_base_url(base_url, has_transport=transport is not None)
+        self._host = urlsplit(self._base_url).netloc  # no user info or query: see urls.py
+        self._credentials = credentials
+        self._usage = UsageTracker()
         self._clock = clock
         self._sleep = sleep
         self._recv_window = str(recv_window_ms)
@@ -104,6 +108,16 @@ class SignedHttp:
             follow_redirects=False,
         )
 
+    def __repr__(self) -> str:
+        name, credentials = type(self).__name__, self._credentials
+        return f"{name}(base_url={self._base_url!r}, credentials={credentials!r})"
+
+    __str__ = __repr__
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
     @property
     def timeout(self) -> httpx.Timeout:
         return self._http.timeout
@@ -111,11 +125,30 @@ class SignedHttp:
     def close(self) -> None:
         self._http.close()
 
-    def server_time(self) -> int:
-        """The venue's server time (one paced-by-retry read); also sets the clock offset."""
-        return self.run(Operation.READ, self.sync_clock, f"GET {self._dialect.time_path}")
+    def __enter__(self) -> Self:
+        return self
 
-    def call(
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def server_time(self) -> int:
+        """The venue's server time (``GET`` its time path); also sets the clock offset."""
+        return self._run(Operation.READ, self._sync_clock, f"GET {self.DIALECT.time_path}")
+
+    def rate_usage(self) -> RateUsage:
+        """The latest usage headers seen (``X-MBX-USED-WEIGHT-1M`` ...)."""
+        return self._usage.usage()
+
+    def rate_limits(self) -> tuple[RateLimit, ...]:
+        """The ``rateLimits`` of the last exchangeInfo read (empty before the first)."""
+        return self._usage.limits()
+
+    def headroom(self) -> tuple[Headroom, ...]:
+        return self._usage.headroom()
+
+    # --- request machinery ---
+
+    def _call(
         self,
         operation: Operation,
         method: str,
@@ -131,11 +164,11 @@ class SignedHttp:
             try:
                 return parse(self._send(method, path, params, signed=signed))
             except ResponseFormatError as error:
-                raise self._dialect.unreadable(operation, path, error) from None
+                raise self.DIALECT.unreadable(operation, path, error) from None
 
-        return self.run(operation, attempt, f"{method} {path}")
+        return self._run(operation, attempt, f"{method} {path}")
 
-    def unless_gone(
+    def _unless_gone(
         self,
         operation: Operation,
         method: str,
@@ -145,11 +178,11 @@ class SignedHttp:
     ) -> T | None:
         """A signed call whose "not found" answer (``UnknownOrderListError``) is None."""
         try:
-            return self.call(operation, method, path, params, parse, signed=True)
+            return self._call(operation, method, path, params, parse, signed=True)
         except UnknownOrderListError:
             return None
 
-    def run(self, operation: Operation, attempt: Callable[[], T], request: str) -> T:
+    def _run(self, operation: Operation, attempt: Callable[[], T], request: str) -> T:
         """``attempt()`` with the retries :mod:`~oco_reconcile.venues.retry` gives the client."""
         return retrying(
             Layer.CLIENT,
@@ -157,8 +190,8 @@ class SignedHttp:
             attempt,
             self._retry,
             wait=self._sleep,
-            resync=self.sync_clock,
-            label=f"{request} on {self.host}",
+            resync=self._sync_clock,
+            label=f"{request} on {self._host}",
         )
 
     def _send(self, method: str, path: str, params: Params, *, signed: bool) -> Any:
@@ -167,11 +200,11 @@ class SignedHttp:
             response = self._http.request(method, url, headers=headers)
         except HTTPX_ERRORS as error:
             log.debug("%s %s -> %s", method, path, type(error).__name__)
-            raise self._dialect.map_error(path, error, self._clock(), self.host) from None
+            raise self.DIALECT.map_error(path, error, self._clock(), self._host) from None
         log.debug("%s %s -> %s", method, path, response.status_code)
-        self.usage.record(response.headers.multi_items())
+        self._usage.record(response.headers.multi_items())
         if not response.is_success:
-            raise self._dialect.map_error(path, response, self._clock(), None)
+            raise self.DIALECT.map_error(path, response, self._clock(), None)
         try:
             return json.loads(response.content, parse_float=Decimal)
         except ValueError:
@@ -182,19 +215,19 @@ class SignedHttp:
     ) -> tuple[str, dict[str, str]]:
         if not signed:
             query = encode_query(params)
-            return f"{self.base_url}{path}" + (f"?{query}" if query else ""), {}
+            return f"{self._base_url}{path}" + (f"?{query}" if query else ""), {}
         credentials = self._require_credentials(path)
         stamp = [("recvWindow", self._recv_window), ("timestamp", self._timestamp(retry_sync))]
         query = encode_query([*params, *stamp])
         # Sign exactly the bytes sent; base64 signatures need percent-encoding too (§8.3, §8.4).
         signature = quote(credentials.signer.sign(query.encode("ascii")), safe="")
-        url = f"{self.base_url}{path}?{query}&signature={signature}"
+        url = f"{self._base_url}{path}?{query}&signature={signature}"
         return url, {"X-MBX-APIKEY": credentials.api_key}
 
     def _require_credentials(self, path: str) -> Credentials:
-        if self.credentials is None:
+        if self._credentials is None:
             raise UsageError(f"{path} needs API credentials, and none are configured")
-        return self.credentials
+        return self._credentials
 
     # --- clock ---
 
@@ -214,18 +247,18 @@ class SignedHttp:
             if offset is None and retry_sync:
                 self.server_time()
             elif offset is None:
-                self.sync_clock()
+                self._sync_clock()
         with self._lock:
             return self._offset_ms or 0
 
-    def sync_clock(self) -> int:
+    def _sync_clock(self) -> int:
         """One server-time request; the offset is taken against the request's midpoint."""
-        path = self._dialect.time_path
+        path = self.DIALECT.time_path
         before = self._clock()
         try:
             server = parse_server_time(self._send("GET", path, [], signed=False))
         except ResponseFormatError as error:
-            raise self._dialect.unreadable(Operation.READ, path, error) from None
+            raise self.DIALECT.unreadable(Operation.READ, path, error) from None
         except OutcomeUnknownError as error:
             # Reading the time has no effect to be unknown about; report it as a plain failure.
             raise TransientError(

@@ -182,12 +182,13 @@ HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
 
 
 def unreadable_response(
-    operation: Operation, path: str, error: ResponseFormatError
+    operation: Operation, path: str, error: ResponseFormatError, *, placed: str = "list"
 ) -> ExchangeError:
-    """An answer we cannot read: for a placement the list may exist (outcome unknown)."""
+    """An answer we cannot read: for a placement the ``placed`` thing may exist (outcome
+    unknown)."""
     if operation is Operation.PLACE:
         return OutcomeUnknownError(
-            f"the placement response could not be read ({error}): the list may exist",
+            f"the placement response could not be read ({error}): the {placed} may exist",
             endpoint=path,
         )
     return ExchangeError(f"unexpected response: {error}", endpoint=path)

@@ -1,8 +1,8 @@
 """The Binance USDⓈ-M futures REST client: it implements the :class:`FuturesExchange` seam.
 
 It owns the ``/fapi`` endpoints (binance-api.md §10), their parameters (``params.py``) and parsing
-(``parse.py``); the request machinery is Spot's (:mod:`oco_reconcile.venues.signed`): signing
-over the query string, also for POST and DELETE (§10.6 "the same HMAC/RSA scheme as spot"),
+(``parse.py``); the request machinery is Spot's (the base class ``signed.SignedRestClient``):
+signing over the query string, also for POST and DELETE (§10.6 "the same scheme as spot"),
 ``timestamp`` from ``GET /fapi/v1/time`` with the -1021 re-sync, the usage headers
 (``X-MBX-USED-WEIGHT-1M``, ``X-MBX-ORDER-COUNT-10S`` / ``-1M``), and only the retries
 :mod:`oco_reconcile.venues.retry` gives to ``Layer.CLIENT``: reads are retried, a placement is
@@ -12,21 +12,15 @@ Errors are mapped in ``usdm/errors.py``. Secrets never reach a log or a message.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TypeVar
 
-import httpx
-
 from oco_reconcile.core.model import Balance
-from oco_reconcile.core.ratelimits import RateLimit, RateUsage
 from oco_reconcile.core.usdm.model import AlgoOrder, AlgoRequest, FuturesInfo, Position
 from oco_reconcile.errors import ExchangeError
-from oco_reconcile.venues.credentials import Credentials
-from oco_reconcile.venues.ratelimit import Headroom
-from oco_reconcile.venues.retry import Operation, RetryPolicy
-from oco_reconcile.venues.signed import CONNECT_TIMEOUT_S, TIMEOUT_S, Dialect, SignedHttp
+from oco_reconcile.venues.retry import Operation
+from oco_reconcile.venues.signed import Dialect, SignedRestClient
 from oco_reconcile.venues.usdm.errors import map_futures_error, unreadable_futures_response
 from oco_reconcile.venues.usdm.params import algo_params
 from oco_reconcile.venues.usdm.parse import (
@@ -50,74 +44,27 @@ ALGO_ORDER_PATH = "/fapi/v1/algoOrder"
 T = TypeVar("T")
 
 
-class UsdmClient:
+class UsdmClient(SignedRestClient):
     """Binance USDⓈ-M futures over REST; thread-safe; implements ``FuturesExchange``."""
 
-    def __init__(
-        self,
-        base_url: str,
-        credentials: Credentials | None,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-        recv_window_ms: int = 5000,
-        timeout: float = TIMEOUT_S,
-        connect_timeout: float = CONNECT_TIMEOUT_S,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self._http = SignedHttp(
-            base_url,
-            credentials,
-            FAPI,
-            transport=transport,
-            clock=clock,
-            sleep=sleep,
-            recv_window_ms=recv_window_ms,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            retry=retry,
-        )
-
-    def __repr__(self) -> str:
-        credentials = self._http.credentials
-        return f"UsdmClient(base_url={self.base_url!r}, credentials={credentials!r})"
-
-    __str__ = __repr__
-
-    @property
-    def base_url(self) -> str:
-        return self._http.base_url
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> UsdmClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    DIALECT = FAPI
 
     # --- FuturesExchange: market data and account ---
-
-    def server_time(self) -> int:
-        """``GET /fapi/v1/time``; also sets the clock offset used for ``timestamp``."""
-        return self._http.server_time()
 
     def exchange_info(self) -> FuturesInfo:
         """Every symbol's rules (weight 1); the ``rateLimits`` are kept for :meth:`rate_limits`."""
         path = "/fapi/v1/exchangeInfo"
-        info = self._http.call(Operation.READ, "GET", path, [], parse_futures_info)
-        self._http.usage.set_limits(info.rate_limits)
+        info = self._call(Operation.READ, "GET", path, [], parse_futures_info)
+        self._usage.set_limits(info.rate_limits)
         return info
 
     def mark_prices(self) -> Mapping[str, Decimal]:
         path = "/fapi/v1/premiumIndex"
-        return self._http.call(Operation.READ, "GET", path, [], parse_mark_prices)
+        return self._call(Operation.READ, "GET", path, [], parse_mark_prices)
 
     def last_prices(self) -> Mapping[str, Decimal]:
         path = "/fapi/v1/ticker/price"
-        return self._http.call(Operation.READ, "GET", path, [], parse_last_prices)
+        return self._call(Operation.READ, "GET", path, [], parse_last_prices)
 
     def positions(self) -> tuple[Position, ...]:
         return self._signed_read("/fapi/v3/positionRisk", [], parse_positions)
@@ -138,9 +85,7 @@ class UsdmClient:
     def algo_order(self, client_algo_id: str) -> AlgoOrder | None:
         """The latest order with this clientAlgoId, or None (-2013 "Order does not exist.")."""
         params = [("clientAlgoId", client_algo_id)]
-        return self._http.unless_gone(
-            Operation.READ, "GET", ALGO_ORDER_PATH, params, parse_algo_order
-        )
+        return self._unless_gone(Operation.READ, "GET", ALGO_ORDER_PATH, params, parse_algo_order)
 
     def algo_history(
         self, symbol: str, *, start_time: int | None = None, limit: int = 100
@@ -158,7 +103,7 @@ class UsdmClient:
         Raises ``OutcomeUnknownError`` when the order may or may not exist (5xx, -1007, 408, a
         timeout or dropped connection after sending): look it up by clientAlgoId first.
         """
-        return self._http.call(
+        return self._call(
             Operation.PLACE,
             "POST",
             ALGO_ORDER_PATH,
@@ -172,7 +117,7 @@ class UsdmClient:
         only ``{algoId, clientAlgoId, code, msg}``); None when it was already gone (-2011 "Unknown
         order sent.", -2013). ``symbol`` is not sent: the endpoint takes only the id (§10.4)."""
         params = [("clientAlgoId", client_algo_id)]
-        gone = self._http.unless_gone(
+        gone = self._unless_gone(
             Operation.CANCEL, "DELETE", ALGO_ORDER_PATH, params, parse_algo_cancel
         )
         if gone is None:
@@ -185,19 +130,7 @@ class UsdmClient:
             )
         return order
 
-    # --- pacing data ---
-
-    def rate_usage(self) -> RateUsage:
-        return self._http.usage.usage()
-
-    def rate_limits(self) -> tuple[RateLimit, ...]:
-        """The ``rateLimits`` of the last exchangeInfo read (empty before the first)."""
-        return self._http.usage.limits()
-
-    def headroom(self) -> tuple[Headroom, ...]:
-        return self._http.usage.headroom()
-
     def _signed_read(
         self, path: str, params: list[tuple[str, str]], parse: Callable[[object], T]
     ) -> T:
-        return self._http.call(Operation.READ, "GET", path, params, parse, signed=True)
+        return self._call(Operation.READ, "GET", path, params, parse, signed=True)

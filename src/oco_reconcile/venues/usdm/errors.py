@@ -28,7 +28,7 @@ from oco_reconcile.errors import (
     TransientError,
 )
 from oco_reconcile.venues.retry import Operation
-from oco_reconcile.venues.spot.errors import error_body, map_error
+from oco_reconcile.venues.spot.errors import error_body, map_error, unreadable_response
 from oco_reconcile.venues.spot.fields import ResponseFormatError
 
 IMMEDIATE_TRIGGER = -2021  # "Order would immediately trigger."
@@ -81,9 +81,4 @@ def unreadable_futures_response(
     operation: Operation, path: str, error: ResponseFormatError
 ) -> ExchangeError:
     """An answer we cannot read: for a placement the algo order may exist (outcome unknown)."""
-    if operation is Operation.PLACE:
-        return OutcomeUnknownError(
-            f"the placement response could not be read ({error}): the algo order may exist",
-            endpoint=path,
-        )
-    return ExchangeError(f"unexpected response: {error}", endpoint=path)
+    return unreadable_response(operation, path, error, placed="algo order")
