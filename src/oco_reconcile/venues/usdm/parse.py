@@ -10,6 +10,7 @@ Binance prints ``""``, ``null`` or a zero for a price or quantity that is not se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
@@ -48,6 +49,7 @@ from oco_reconcile.venues.spot.parse import (
 )
 
 E = TypeVar("E", bound=StrEnum)
+N = TypeVar("N", int, Decimal)
 
 # --- field readers ------------------------------------------------------------------------------
 
@@ -74,21 +76,21 @@ def _flag(obj: JsonMapping, name: str) -> bool:
     return optional(obj, name, as_flag) or False
 
 
-def _unset_decimal(obj: JsonMapping, name: str) -> Decimal | None:
-    """None for an absent, ``null``, ``""`` or zero value; otherwise an exact decimal."""
+def _unset(obj: JsonMapping, name: str, convert: Callable[[object, str], N]) -> N | None:
+    """None for an absent, ``null``, ``""`` or zero value; otherwise the converted value."""
     value = obj.get(name)
     if value is None or value == "":
         return None
-    result = as_decimal(value, name)
+    result = convert(value, name)
     return None if result == 0 else result
+
+
+def _unset_decimal(obj: JsonMapping, name: str) -> Decimal | None:
+    return _unset(obj, name, as_decimal)
 
 
 def _unset_int(obj: JsonMapping, name: str) -> int | None:
-    value = obj.get(name)
-    if value is None or value == "":
-        return None
-    result = as_int(value, name)
-    return None if result == 0 else result
+    return _unset(obj, name, as_int)
 
 
 def _time(obj: JsonMapping, name: str) -> int:

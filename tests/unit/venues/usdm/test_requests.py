@@ -3,17 +3,19 @@ re-sync against ``/fapi/v1/time`` and the usage headers (httpx.MockTransport, Fa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from oco_reconcile.core.model import Side, TimeInForce
+from oco_reconcile.core.model import TimeInForce
 from oco_reconcile.core.ratelimits import RateLimitType
-from oco_reconcile.core.usdm.model import AlgoOrderType, AlgoRequest, PositionSide, WorkingType
+from oco_reconcile.core.usdm.model import AlgoOrderType, PositionSide, WorkingType
 from oco_reconcile.venues.usdm.client import UsdmClient
 from oco_reconcile.venues.usdm.protocol import FuturesExchange
 from tests.support.fake_binance import FAKE_API_KEY, SentRequest
 from tests.unit.venues.usdm.fake_fapi import (
+    STOP_REQUEST,
     FakeFapi,
     algo_order,
     balance,
@@ -25,14 +27,11 @@ from tests.unit.venues.usdm.fake_fapi import (
 
 D = Decimal
 ALGO = "/fapi/v1/algoOrder"
-CLOSE_TP = AlgoRequest(
-    symbol="BTCUSDT",
-    side=Side.SELL,
-    position_side=PositionSide.BOTH,
+CLOSE_TP = replace(
+    STOP_REQUEST,
     type=AlgoOrderType.TAKE_PROFIT_MARKET,
     client_algo_id="ocr-btc-long-abc234-tp",
     trigger_price=D("110000.0"),
-    working_type=WorkingType.MARK_PRICE,
     price_protect=True,
 )
 
@@ -141,15 +140,11 @@ def test_close_position_leg_sends_close_position_and_no_quantity_or_reduce_only(
 def test_reduce_only_quantity_limit_leg_sends_price_and_time_in_force() -> None:
     fake = FakeFapi()
     fake.reply("POST", ALGO, algo_order())
-    request = AlgoRequest(
-        symbol="BTCUSDT",
-        side=Side.SELL,
-        position_side=PositionSide.BOTH,
+    request = replace(
+        STOP_REQUEST,
         type=AlgoOrderType.STOP,
-        client_algo_id="ocr-btc-long-abc234-sl",
         trigger_price=D("95000.00"),
         working_type=WorkingType.CONTRACT_PRICE,
-        price_protect=False,
         price=D("94900.0"),
         quantity=D("0.0100"),
         reduce_only=True,
@@ -176,15 +171,12 @@ def test_reduce_only_quantity_limit_leg_sends_price_and_time_in_force() -> None:
 def test_hedge_mode_never_sends_reduce_only_and_limit_legs_default_to_gtc() -> None:
     fake = FakeFapi()
     fake.reply("POST", ALGO, algo_order(positionSide="LONG"))
-    request = AlgoRequest(
-        symbol="BTCUSDT",
-        side=Side.SELL,
+    request = replace(
+        STOP_REQUEST,
         position_side=PositionSide.LONG,
         type=AlgoOrderType.TAKE_PROFIT,
         client_algo_id="ocr-btc-hedge-abc234-tp",
         trigger_price=D("110000"),
-        working_type=WorkingType.CONTRACT_PRICE,
-        price_protect=False,
         price=D("110100"),
         quantity=D("0.5"),
         reduce_only=True,

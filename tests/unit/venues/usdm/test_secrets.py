@@ -11,24 +11,16 @@ import pytest
 
 from oco_reconcile.errors import ExchangeError
 from tests.support.fake_binance import FAKE_API_KEY, FAKE_SECRET
+from tests.unit.venues.spot.test_secrets import assert_clean as assert_spot_clean
+from tests.unit.venues.spot.test_secrets import forbidden
 from tests.unit.venues.usdm.fake_fapi import STOP_REQUEST, FakeFapi
 
 ALGO = "/fapi/v1/algoOrder"
 
 
-def forbidden(fake: FakeFapi) -> list[str]:
-    values = [FAKE_API_KEY, FAKE_SECRET]
-    for sent in fake.requests:
-        if sent.signature_valid is not None:
-            values += [sent.raw_query, sent.param("signature") or "<none>"]
-    return values
-
-
 def assert_clean(text: str, values: list[str]) -> None:
-    text = text.replace("signature=<redacted>", "")  # httpx's own log line, redacted
-    for value in values:
-        assert value not in text
-    assert "signature=" not in text
+    """As Spot's check, after httpx's own (redacted) request line is taken out of the text."""
+    assert_spot_clean(text.replace("signature=<redacted>", ""), values)
 
 
 def test_repr_masks_the_credentials() -> None:
