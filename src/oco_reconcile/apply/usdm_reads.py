@@ -9,8 +9,7 @@ headers back (``X-MBX-USED-WEIGHT-1M``). The first read goes alone, so its heade
 others on the IP used before several reads are sent at once.
 
 Writes pass through unpaced: the apply engine paces them with the same pacer
-(``PacedFuturesReads.pacer``, at :data:`PLACE_ALGO` / :data:`CANCEL_ALGO`), so nothing is counted
-twice.
+(``PacedFuturesReads.pacer``: ``apply/usdm_writes.py``), so nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -46,8 +45,6 @@ HEDGE_MODE = Cost(weight=weights.HEDGE_MODE_WEIGHT)
 BALANCES = Cost(weight=weights.BALANCE_WEIGHT)
 ALGO_ORDER = Cost(weight=weights.ALGO_ORDER_WEIGHT)
 ALL_ALGO_ORDERS = Cost(weight=weights.ALL_ALGO_ORDERS_WEIGHT)
-PLACE_ALGO = Cost(orders=weights.PLACE_ALGO_ORDER_COUNT, weight=weights.PLACE_ALGO_WEIGHT)
-CANCEL_ALGO = Cost(weight=weights.CANCEL_ALGO_CALL_WEIGHT)
 
 
 def open_algo_orders_cost(symbol: str | None) -> Cost:

@@ -18,7 +18,6 @@ from typing import TypeVar
 
 from oco_reconcile.core.model import Balance
 from oco_reconcile.core.usdm.model import AlgoOrder, AlgoRequest, FuturesInfo, Position
-from oco_reconcile.errors import ExchangeError
 from oco_reconcile.venues.retry import Operation
 from oco_reconcile.venues.signed import Dialect, SignedRestClient
 from oco_reconcile.venues.usdm.errors import map_futures_error, unreadable_futures_response
@@ -113,9 +112,11 @@ class UsdmClient(SignedRestClient):
         )
 
     def cancel_algo(self, symbol: str, client_algo_id: str) -> AlgoOrder | None:
-        """``DELETE /fapi/v1/algoOrder`` by clientAlgoId, then the order read back (its answer is
-        only ``{algoId, clientAlgoId, code, msg}``); None when it was already gone (-2011 "Unknown
-        order sent.", -2013). ``symbol`` is not sent: the endpoint takes only the id (§10.4)."""
+        """``DELETE /fapi/v1/algoOrder`` by clientAlgoId, then the order read back: the cancel's
+        answer is only ``{algoId, clientAlgoId, code, msg}`` (Cancel-Algo-Order.md). None when
+        it was already gone (-2011 "Unknown order sent.", -2013), or when the read-back finds no
+        such order of ``symbol``: the caller's lookup confirms either way. ``symbol`` is not sent:
+        the endpoint takes only the id (binance-api.md §10.4)."""
         params = [("clientAlgoId", client_algo_id)]
         gone = self._unless_gone(
             Operation.CANCEL, "DELETE", ALGO_ORDER_PATH, params, parse_algo_cancel
@@ -123,12 +124,7 @@ class UsdmClient(SignedRestClient):
         if gone is None:
             return None
         order = self.algo_order(client_algo_id)
-        if order is None or order.symbol != symbol:
-            raise ExchangeError(
-                f"cancelled {client_algo_id}, but reading it back found no such order on {symbol}",
-                endpoint=ALGO_ORDER_PATH,
-            )
-        return order
+        return order if order is not None and order.symbol == symbol else None
 
     def _signed_read(
         self, path: str, params: list[tuple[str, str]], parse: Callable[[object], T]

@@ -264,3 +264,11 @@ def test_usage_headers_and_published_limits_are_tracked() -> None:
         (RateLimitType.ORDERS, "1m", 1200),
         (RateLimitType.ORDERS, "10s", 300),
     ]
+
+
+def test_a_cancel_whose_order_cannot_be_read_back_is_left_to_the_callers_lookup() -> None:
+    fake = FakeFapi()
+    fake.reply("DELETE", ALGO, {"algoId": 1, "clientAlgoId": "ocr-x-abc234-sl", "code": "200"})
+    fake.error("GET", ALGO, 400, -2013, "Order does not exist.")
+    assert fake.usdm().cancel_algo("BTCUSDT", "ocr-x-abc234-sl") is None
+    assert len(fake.sent(ALGO, "GET")) == 1
