@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from oco_reconcile.core.model import Balance
 from oco_reconcile.core.usdm.model import AlgoOrder, AlgoRequest, FuturesInfo, Position
+from oco_reconcile.errors import UsageError
 from oco_reconcile.venues.retry import Operation
 from oco_reconcile.venues.signed import Dialect, SignedRestClient
 from oco_reconcile.venues.usdm.errors import map_futures_error, unreadable_futures_response
@@ -40,6 +41,7 @@ FAPI = Dialect(
     unreadable=unreadable_futures_response,
 )
 ALGO_ORDER_PATH = "/fapi/v1/algoOrder"
+MAX_HISTORY_LIMIT = 100  # allAlgoOrders: "limit" at most 100
 T = TypeVar("T")
 
 
@@ -90,6 +92,8 @@ class UsdmClient(SignedRestClient):
         self, symbol: str, *, start_time: int | None = None, limit: int = 100
     ) -> tuple[AlgoOrder, ...]:
         """``GET /fapi/v1/allAlgoOrders`` (weight 5): ``limit`` at most 100, oldest first."""
+        if not 1 <= limit <= MAX_HISTORY_LIMIT:
+            raise UsageError(f"allAlgoOrders limit must be between 1 and {MAX_HISTORY_LIMIT}")
         params = [("symbol", symbol)]
         if start_time is not None:
             params.append(("startTime", str(start_time)))

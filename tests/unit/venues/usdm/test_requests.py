@@ -11,6 +11,7 @@ import pytest
 from oco_reconcile.core.model import TimeInForce
 from oco_reconcile.core.ratelimits import RateLimitType
 from oco_reconcile.core.usdm.model import AlgoOrderType, PositionSide, WorkingType
+from oco_reconcile.errors import UsageError
 from oco_reconcile.venues.usdm.client import UsdmClient
 from oco_reconcile.venues.usdm.protocol import FuturesExchange
 from tests.support.fake_binance import FAKE_API_KEY, SentRequest
@@ -272,3 +273,19 @@ def test_a_cancel_whose_order_cannot_be_read_back_is_left_to_the_callers_lookup(
     fake.error("GET", ALGO, 400, -2013, "Order does not exist.")
     assert fake.usdm().cancel_algo("BTCUSDT", "ocr-x-abc234-sl") is None
     assert len(fake.sent(ALGO, "GET")) == 1
+
+
+@pytest.mark.parametrize("limit", [0, 101])
+def test_history_limit_outside_binances_range_is_refused_before_sending(limit: int) -> None:
+    fake = FakeFapi()
+    with pytest.raises(UsageError, match="between 1 and 100"):
+        fake.usdm().algo_history("BTCUSDT", limit=limit)
+    assert fake.requests == []
+
+
+def test_a_placement_rejected_for_its_timestamp_is_resent_once_after_a_resync() -> None:
+    fake = FakeFapi()
+    fake.error("POST", ALGO, 400, -1021, "Timestamp for this request is outside of the recvWindow.")
+    fake.reply("POST", ALGO, algo_order())
+    fake.usdm().place_algo(STOP_REQUEST)
+    assert [r.path for r in fake.requests] == ["/fapi/v1/time", ALGO, "/fapi/v1/time", ALGO]
