@@ -1,5 +1,5 @@
-"""Settings -> a connected :class:`Exchange`: the one place that decides
-which exchange a command talks to and with which credentials.
+"""Settings -> a connected :class:`Exchange` (Spot) or :class:`FuturesExchange` (USDⓈ-M): the one
+place that decides which exchange a command talks to and with which credentials.
 
 ``exchange: sim`` (the default) is the real :class:`BinanceClient` over an in-process transport to
 the simulated exchange, its state kept in ``sim_state`` (relative to the settings file), so the
@@ -11,9 +11,11 @@ environment uses the simulator's public keys: nothing on loopback can be Binance
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,8 +23,18 @@ import httpx
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.venues.credentials import Credentials, credentials_from_env
 from oco_reconcile.venues.protocol import Exchange
+from oco_reconcile.venues.signed import SignedRestClient
 from oco_reconcile.venues.spot.client import BinanceClient
-from oco_reconcile.venues.urls import SIM_URL, is_loopback_host, resolve_base_url
+from oco_reconcile.venues.urls import (
+    SIM_URL,
+    is_loopback_host,
+    resolve_base_url,
+    resolve_futures_base_url,
+)
+from oco_reconcile.venues.usdm.client import UsdmClient
+from oco_reconcile.venues.usdm.protocol import FuturesExchange
+
+C = TypeVar("C", bound=SignedRestClient)
 
 
 def sim_state_path(settings: Settings) -> Path:
@@ -50,6 +62,34 @@ def _credentials_for(url: str, settings: Settings, environ: Mapping[str, str]) -
     return credentials_from_env(settings.credentials, environ)
 
 
+def _sim_transport(settings: Settings) -> httpx.BaseTransport:
+    from oco_reconcile.sim.exchange import open_sim
+
+    return open_sim(sim_state_path(settings)).transport()
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Which exchange a command talks to: everything but the venue's client class."""
+
+    settings: Settings
+    base_url: str | None
+    transport: httpx.BaseTransport | None
+    environ: Mapping[str, str] | None
+
+    def client(self, make: type[C], resolve: Callable[[str], str]) -> C:
+        settings = self.settings
+        if self.base_url is None and settings.exchange == "sim":
+            transport = self.transport if self.transport is not None else _sim_transport(settings)
+            return make(SIM_URL, _sim_credentials(), transport=transport)
+        env = os.environ if self.environ is None else self.environ
+        url = resolve(self.base_url or settings.exchange)
+        credentials = _credentials_for(url, settings, env)
+        return make(
+            url, credentials, transport=self.transport, recv_window_ms=settings.recv_window_ms
+        )
+
+
 @contextmanager
 def open_exchange(
     settings: Settings,
@@ -59,18 +99,21 @@ def open_exchange(
     environ: Mapping[str, str] | None = None,
 ) -> Iterator[Exchange]:
     """A connected exchange for ``settings`` (``base_url`` overrides ``settings.exchange``)."""
-    env = os.environ if environ is None else environ
-    if base_url is None and settings.exchange == "sim":
-        if transport is None:
-            from oco_reconcile.sim.exchange import open_sim
+    target = _Target(settings, base_url, transport, environ)
+    with target.client(BinanceClient, resolve_base_url) as client:
+        yield client
 
-            transport = open_sim(sim_state_path(settings)).transport()
-        with BinanceClient(SIM_URL, _sim_credentials(), transport=transport) as client:
-            yield client
-        return
-    url = resolve_base_url(base_url or settings.exchange)
-    credentials = _credentials_for(url, settings, env)
-    with BinanceClient(
-        url, credentials, transport=transport, recv_window_ms=settings.recv_window_ms
-    ) as client:
+
+@contextmanager
+def open_futures(
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Iterator[FuturesExchange]:
+    """The USDⓈ-M futures venue for ``settings``, with the same credentials as Spot: the named
+    exchange's ``/fapi`` host, or the one server a custom (or simulated) base URL names."""
+    target = _Target(settings, base_url, transport, environ)
+    with target.client(UsdmClient, resolve_futures_base_url) as client:
         yield client

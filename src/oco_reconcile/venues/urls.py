@@ -3,9 +3,10 @@
 Named exchanges map to the base URLs of rest-api.md "General API Information" (the Spot testnet
 and demo mode are documented in the testnet and demo sections of the same docs). A custom base URL
 must be ``https://``; plain ``http://`` is allowed only to a loopback host (a local ``sim serve``).
-Production is decided by *host*, not by the spelling of the URL: every ``*.binance.com`` host
-(``api``, ``api1``-``api4``, ``api-gcp``, ``fapi`` ...) in any letter case and with any port is
-production, except the documented demo hosts. Messages never echo a URL (it may carry a secret).
+USDⓈ-M futures has its own named hosts (``fapi``, ``demo-fapi``); a custom base URL serves both
+venues. Production is decided by *host*, not by the spelling of the URL: every ``*.binance.com``
+host (``api``, ``api1``-``api4``, ``api-gcp``, ``fapi`` ...) in any letter case and with any port
+is production, except the documented demo hosts. Messages never echo a URL (it may carry a secret).
 """
 
 from __future__ import annotations
@@ -25,6 +26,18 @@ SIM_URL = "http://sim.local"
 
 NAMED_BASE_URLS: Mapping[str, str] = MappingProxyType(
     {"production": PRODUCTION_URL, "testnet": TESTNET_URL, "demo": DEMO_URL, "sim": SIM_URL}
+)
+
+# USDⓈ-M futures (binance-api.md §9, §10): its own hosts; the futures testnet is demo trading.
+FUTURES_PRODUCTION_URL = "https://fapi.binance.com"
+FUTURES_DEMO_URL = "https://demo-fapi.binance.com"
+NAMED_FUTURES_URLS: Mapping[str, str] = MappingProxyType(
+    {
+        "production": FUTURES_PRODUCTION_URL,
+        "testnet": FUTURES_DEMO_URL,
+        "demo": FUTURES_DEMO_URL,
+        "sim": SIM_URL,
+    }
 )
 
 _PRODUCTION_DOMAIN = "binance.com"
@@ -115,3 +128,12 @@ def resolve_base_url(exchange: str) -> str:
         names = ", ".join(NAMED_BASE_URLS)
         raise UsageError(f"exchange must be one of {names} or a base URL: it {problem}")
     return exchange.strip().rstrip("/")
+
+
+def resolve_futures_base_url(exchange: str) -> str:
+    """The ``/fapi`` base URL for a named exchange; a custom base URL (a loopback ``sim serve``,
+    or any other) is used as it is, since one server answers both ``/api`` and ``/fapi``."""
+    named = NAMED_FUTURES_URLS.get(exchange.strip().lower())
+    if named is not None:
+        return named
+    return resolve_base_url(exchange)

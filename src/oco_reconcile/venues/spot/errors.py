@@ -68,7 +68,7 @@ def map_error(
 
 def _response_error(endpoint: str, response: httpx.Response, now: float) -> ExchangeError:
     status = response.status_code
-    code, msg = _error_body(response)
+    code, msg = error_body(response)
     text = msg or _STATUS_TEXT.get(status // 100, f"unexpected HTTP status {status}")
     retry_after = _retry_after(response)
     kw: dict[str, Any] = {"status": status, "code": code, "endpoint": endpoint}
@@ -119,7 +119,7 @@ _STATUS_TEXT = {
 }
 
 
-def _error_body(response: httpx.Response) -> tuple[int | None, str | None]:
+def error_body(response: httpx.Response) -> tuple[int | None, str | None]:
     """Binance's ``{"code": ..., "msg": ...}``; anything else (a WAF page) yields no text, so a
     body that might echo the request never reaches a message."""
     try:
@@ -182,12 +182,13 @@ HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
 
 
 def unreadable_response(
-    operation: Operation, path: str, error: ResponseFormatError
+    operation: Operation, path: str, error: ResponseFormatError, *, placed: str = "list"
 ) -> ExchangeError:
-    """An answer we cannot read: for a placement the list may exist (outcome unknown)."""
+    """An answer we cannot read: for a placement the ``placed`` thing may exist (outcome
+    unknown)."""
     if operation is Operation.PLACE:
         return OutcomeUnknownError(
-            f"the placement response could not be read ({error}): the list may exist",
+            f"the placement response could not be read ({error}): the {placed} may exist",
             endpoint=path,
         )
     return ExchangeError(f"unexpected response: {error}", endpoint=path)

@@ -162,7 +162,7 @@ def parse_rate_limits(payload: object) -> tuple[RateLimit, ...]:
 
 def parse_account_filters(payload: object) -> AccountFilters:
     """The account-wide ``EXCHANGE_MAX_*`` filters (filters.md)."""
-    by_type = _filters_by_type(payload)
+    by_type = filters_by_type(payload)
     return AccountFilters(
         max_num_orders=_count(by_type, "EXCHANGE_MAX_NUM_ORDERS", "maxNumOrders"),
         max_num_algo_orders=_count(by_type, "EXCHANGE_MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders"),
@@ -175,7 +175,7 @@ def parse_account_filters(payload: object) -> AccountFilters:
 
 def parse_symbol_rules(obj: object) -> SymbolRules:
     obj = as_object(obj)
-    by_type = _filters_by_type(get_field(obj, "filters"))
+    by_type = filters_by_type(get_field(obj, "filters"))
     quote_precision = obj.get("quoteAssetPrecision", obj.get("quotePrecision"))
     order_types = get_field(obj, "orderTypes")
     return SymbolRules(
@@ -189,27 +189,31 @@ def parse_symbol_rules(obj: object) -> SymbolRules:
         oco_allowed=bool(obj.get("ocoAllowed", False)),
         allow_trailing_stop=bool(obj.get("allowTrailingStop", False)),
         iceberg_allowed=bool(obj.get("icebergAllowed", False)),
-        price_filter=_typed(by_type, "PRICE_FILTER", _price_filter),
-        lot_size=_typed(by_type, "LOT_SIZE", _lot_size),
+        price_filter=typed_filter(by_type, "PRICE_FILTER", price_filter),
+        lot_size=typed_filter(by_type, "LOT_SIZE", lot_size),
         notional=_notional(by_type),
-        percent_price_by_side=_typed(by_type, "PERCENT_PRICE_BY_SIDE", _percent_price_by_side),
-        percent_price=_typed(by_type, "PERCENT_PRICE", _percent_price),
-        trailing_delta=_typed(by_type, "TRAILING_DELTA", _trailing_delta),
+        percent_price_by_side=typed_filter(
+            by_type, "PERCENT_PRICE_BY_SIDE", _percent_price_by_side
+        ),
+        percent_price=typed_filter(by_type, "PERCENT_PRICE", percent_price),
+        trailing_delta=typed_filter(by_type, "TRAILING_DELTA", _trailing_delta),
         max_num_orders=_count(by_type, "MAX_NUM_ORDERS", "maxNumOrders"),
         max_num_algo_orders=_count(by_type, "MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders"),
         max_num_order_lists=_count(by_type, "MAX_NUM_ORDER_LISTS", "maxNumOrderLists"),
         max_num_iceberg_orders=_count(by_type, "MAX_NUM_ICEBERG_ORDERS", "maxNumIcebergOrders"),
         iceberg_parts=_count(by_type, "ICEBERG_PARTS", "limit"),
-        max_position=_typed(by_type, "MAX_POSITION", lambda raw: req_decimal(raw, "maxPosition")),
+        max_position=typed_filter(
+            by_type, "MAX_POSITION", lambda raw: req_decimal(raw, "maxPosition")
+        ),
         permission_sets=_permission_sets(obj),
     )
 
 
-def _filters_by_type(payload: object) -> dict[str, JsonMapping]:
+def filters_by_type(payload: object) -> dict[str, JsonMapping]:
     return {req_str(item, "filterType"): item for item in as_list(payload, "filters")}
 
 
-def _typed(
+def typed_filter(
     by_type: Mapping[str, JsonMapping], name: str, build: Callable[[JsonMapping], T]
 ) -> T | None:
     raw = by_type.get(name)
@@ -222,10 +226,10 @@ def _typed(
 
 
 def _count(by_type: Mapping[str, JsonMapping], name: str, field_name: str) -> int | None:
-    return _typed(by_type, name, lambda raw: req_int(raw, field_name))
+    return typed_filter(by_type, name, lambda raw: req_int(raw, field_name))
 
 
-def _price_filter(raw: JsonMapping) -> PriceFilter:
+def price_filter(raw: JsonMapping) -> PriceFilter:
     return PriceFilter(
         min_price=req_decimal(raw, "minPrice"),
         max_price=req_decimal(raw, "maxPrice"),
@@ -233,7 +237,7 @@ def _price_filter(raw: JsonMapping) -> PriceFilter:
     )
 
 
-def _lot_size(raw: JsonMapping) -> LotSize:
+def lot_size(raw: JsonMapping) -> LotSize:
     return LotSize(
         min_qty=req_decimal(raw, "minQty"),
         max_qty=req_decimal(raw, "maxQty"),
@@ -243,7 +247,7 @@ def _lot_size(raw: JsonMapping) -> LotSize:
 
 def _notional(by_type: Mapping[str, JsonMapping]) -> NotionalFilter | None:
     """NOTIONAL when present; else the legacy MIN_NOTIONAL (min only)."""
-    current = _typed(
+    current = typed_filter(
         by_type,
         "NOTIONAL",
         lambda raw: NotionalFilter(
@@ -256,7 +260,7 @@ def _notional(by_type: Mapping[str, JsonMapping]) -> NotionalFilter | None:
     )
     if current is not None:
         return current
-    return _typed(
+    return typed_filter(
         by_type,
         "MIN_NOTIONAL",
         lambda raw: NotionalFilter(
@@ -292,7 +296,7 @@ def _percent_price_by_side(raw: JsonMapping) -> PercentPriceBySide:
     )
 
 
-def _percent_price(raw: JsonMapping) -> PercentPrice:
+def percent_price(raw: JsonMapping) -> PercentPrice:
     return PercentPrice(
         multiplier_up=req_decimal(raw, "multiplierUp"),
         multiplier_down=req_decimal(raw, "multiplierDown"),
