@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from oco_reconcile.json_types import JsonObject
+from oco_reconcile.sim.engine.usdm.records import FuturesState
 
 Clock = Callable[[], int]
 """Milliseconds since the epoch."""
@@ -156,6 +157,7 @@ class EngineState:
     next_client_seq: int = 1
     update_time: int = 0
     next_trade_id: int = 1
+    usdm: FuturesState = field(default_factory=FuturesState.empty)  # the /fapi account
 
     def take_order_id(self) -> int:
         order_id = self.next_order_id
