@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 from binance_common.configuration import ConfigurationRestAPI
@@ -22,6 +23,12 @@ from binance_sdk_derivatives_trading_usds_futures.rest_api.models import (
     NewAlgoOrderSideEnum,
     NewAlgoOrderTypeEnum,
     NewAlgoOrderWorkingTypeEnum,
+)
+from binance_sdk_derivatives_trading_usds_futures.rest_api.models.current_all_algo_open_orders_response_inner import (  # noqa: E501
+    CurrentAllAlgoOpenOrdersResponseInner,
+)
+from binance_sdk_derivatives_trading_usds_futures.rest_api.rest_api import (
+    DerivativesTradingUsdsFuturesRestAPI,
 )
 
 from oco_reconcile.sim.exchange import open_sim
@@ -40,6 +47,13 @@ def futures() -> Iterator[DerivativesTradingUsdsFutures]:
             timeout=5000,
         )
         yield DerivativesTradingUsdsFutures(config_rest_api=config)
+
+
+def open_algo_orders(rest: DerivativesTradingUsdsFuturesRestAPI) -> list[str]:
+    """``GET /fapi/v1/openAlgoOrders`` is an array; the SDK types its answer as one model."""
+    data = rest.current_all_algo_open_orders(symbol="BTCUSDT").data()
+    items = cast("list[CurrentAllAlgoOpenOrdersResponseInner]", data)
+    return [str(item.client_algo_id) for item in items]
 
 
 def test_sdk_algo_order_round_trip(
@@ -63,8 +77,7 @@ def test_sdk_algo_order_round_trip(
     queried = rest.query_algo_order(client_algo_id="sdk-exit-tp").data()
     assert (queried.algo_id, queried.order_type) == (placed.algo_id, "TAKE_PROFIT_MARKET")
 
-    listed = rest.current_all_algo_open_orders(symbol="BTCUSDT").data()
-    assert [item.client_algo_id for item in listed] == ["sdk-exit-tp"]
+    assert open_algo_orders(rest) == ["sdk-exit-tp"]
 
     cancelled = rest.cancel_algo_order(algo_id=placed.algo_id).data()
     assert (cancelled.client_algo_id, cancelled.code, cancelled.msg) == (
@@ -72,7 +85,7 @@ def test_sdk_algo_order_round_trip(
         "200",
         "success",
     )
-    assert rest.current_all_algo_open_orders(symbol="BTCUSDT").data() == []
+    assert open_algo_orders(rest) == []
 
     with pytest.raises(BadRequestError, match=r"Unknown order sent\."):
         rest.cancel_algo_order(algo_id=placed.algo_id)
