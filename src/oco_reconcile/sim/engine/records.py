@@ -128,7 +128,8 @@ class Event:
     """One line of the event log: what happened to which list, when (ms)."""
 
     time: int
-    kind: str  # placed | cancelled | triggered | filled | partially_filled | expired | price
+    kind: str  # placed | cancelled | triggered | filled | partially_filled | expired | price,
+    # and for the futures account "algo placed" ... "futures price" (usdm/orders.py log)
     symbol: str
     order_list_id: int | None = None
     list_client_order_id: str | None = None

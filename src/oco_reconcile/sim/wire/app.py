@@ -14,7 +14,9 @@ Both front-ends call :meth:`SimApp.handle`: the in-process httpx transport (``tr
 8. an "after" fault replaces the answer: the engine already committed.
 
 Every answer carries ``X-MBX-USED-WEIGHT-1M``; successful placements also
-``X-MBX-ORDER-COUNT-10S`` and ``-1D``.
+``X-MBX-ORDER-COUNT-10S`` and ``-1D`` (``/fapi``: ``-10S`` and ``-1M``). ``/fapi`` paths are
+counted and banned by their own :class:`RateLimiter`, built from the futures exchangeInfo limits
+(Binance limits USDⓈ-M futures apart from Spot).
 """
 
 from __future__ import annotations
