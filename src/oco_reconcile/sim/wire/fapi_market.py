@@ -27,7 +27,7 @@ def _symbol(api: Endpoints, params: Params) -> str | None:
     symbol = params.text("symbol")
     params.finish()
     if symbol is not None:
-        api.engine.usdm.symbol_rules(symbol)
+        api.engine.usdm.check_symbol(symbol)
     return symbol
 
 

@@ -128,7 +128,7 @@ def open_algo_orders(api: Endpoints, params: Params) -> JsonValue:
     algo_id = params.long("algoId")
     params.finish()
     if symbol is not None:
-        api.engine.usdm.symbol_rules(symbol)
+        api.engine.usdm.check_symbol(symbol)
     shapes = _shapes(api)
     return [
         shapes.algo(order, open_list=True)

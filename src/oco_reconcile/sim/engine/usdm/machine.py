@@ -45,7 +45,8 @@ class FuturesEngine:
 
     # --- reads ----------------------------------------------------------------------------
 
-    def symbol_rules(self, symbol: str) -> None:
+    def check_symbol(self, symbol: str) -> None:
+        """-1121 for a symbol that is no contract."""
         with self.host.lock:
             validation.symbol_rules(self.state, symbol)
 

@@ -77,7 +77,7 @@ def _checked_order(usdm: FuturesState, spec: FuturesOrderSpec, now: int) -> Futu
     if spec.order_type == "LIMIT":
         if spec.price is None:
             raise errors.mandatory("price")
-        validation.check_price(rules, "price", spec.price)
+        validation.check_price(rules, spec.price)
     if spec.reduce_only and not positions.reducible(usdm, spec.symbol, side, spec.side):
         raise fx.reduce_only_rejected()
     if not spec.reduce_only:

@@ -47,7 +47,7 @@ def check_reduce_only(state: FuturesState, reduce_only: bool | None) -> None:
         raise errors.not_required("reduceOnly")
 
 
-def check_price(rules: JsonObject, name: str, value: Decimal) -> None:
+def check_price(rules: JsonObject, value: Decimal) -> None:
     """PRICE_FILTER and the contract's pricePrecision."""
     price_filter = symbol_filter(rules, "PRICE_FILTER")
     if value <= 0:
@@ -106,11 +106,11 @@ def check_algo(state: FuturesState, spec: AlgoSpec) -> str:
     check_reduce_only(state, spec.reduce_only)
     _check_shape(spec)
     if spec.close_position:
-        _check_close_position(state, spec, side)
+        _check_close_position(spec, side)
     assert spec.trigger_price is not None  # noqa: S101 - _check_shape
-    check_price(rules, "triggerPrice", spec.trigger_price)
+    check_price(rules, spec.trigger_price)
     if spec.price is not None:
-        check_price(rules, "price", spec.price)
+        check_price(rules, spec.price)
     if spec.quantity is not None:
         check_quantity(rules, spec.quantity, market=spec.order_type not in ("STOP", "TAKE_PROFIT"))
     _check_client_id(state, spec.client_algo_id)
@@ -143,7 +143,7 @@ def _check_shape(spec: AlgoSpec) -> None:
         raise errors.mandatory("quantity")
 
 
-def _check_close_position(state: FuturesState, spec: AlgoSpec, side: str) -> None:
+def _check_close_position(spec: AlgoSpec, side: str) -> None:
     """Hedge mode: closePosition never on BUY+LONG or SELL+SHORT (it could only open)."""
     if (spec.side, side) in (("BUY", LONG), ("SELL", SHORT)):
         raise fx.reduce_only_rejected()
