@@ -13,7 +13,11 @@ import pytest
 from oco_reconcile.sim.exchange import open_sim
 from tests.support.fake_time import FakeTime
 from tests.support.fapi_api import ALGO, in_process, stop_loss, take_profit
-from tests.unit.sim.test_state_and_cli import run
+from tests.support.cli import run_main
+
+
+def run(*argv: str) -> int:
+    return run_main(list(argv))
 
 
 def place_bracket(path: Path, clock: FakeTime) -> None:
