@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from oco_reconcile.sim.exchange import open_sim
+from tests.support.cli import run_main
 from tests.support.fake_time import FakeTime
 from tests.support.fapi_api import ALGO, in_process, stop_loss, take_profit
-from tests.support.cli import run_main
 
 
 def run(*argv: str) -> int:
