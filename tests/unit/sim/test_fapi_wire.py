@@ -125,6 +125,9 @@ def test_query_list_and_cancel(fapi: Api) -> None:
         "Unknown order sent.",
     )
     assert error(fapi.signed("GET", ALGO, algoId=999)) == (400, -2013, "Order does not exist.")
+    with_symbol = fapi.signed("GET", ALGO, symbol="BTCUSDT", clientAlgoId="me-btc-long-1a2b3c-sl")
+    assert with_symbol.json()["algoStatus"] == "NEW"  # a symbol is tolerated
+    assert error(fapi.signed("GET", ALGO, symbol="XRPUSDT", algoId=1))[1] == -1121
     done = fapi.signed("DELETE", "/fapi/v1/algoOpenOrders", symbol="BTCUSDT").json()
     assert done["code"] == 200
     history = fapi.signed("GET", "/fapi/v1/allAlgoOrders", symbol="BTCUSDT").json()

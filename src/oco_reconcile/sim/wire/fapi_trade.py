@@ -115,10 +115,20 @@ def new_algo_order(api: Endpoints, params: Params) -> JsonValue:
     return _shapes(api).algo(api.engine.usdm.place_algo(spec))
 
 
-def get_algo_order(api: Endpoints, params: Params) -> JsonValue:
+def _lookup(api: Endpoints, params: Params) -> tuple[int | None, str | None]:
+    """``algoId`` / ``clientAlgoId``; a ``symbol`` is tolerated (not in the docs' parameters,
+    but clients send it as for other order endpoints) and must name a contract."""
     algo_id = params.long("algoId")
     client_id = params.text("clientAlgoId")
+    symbol = params.text("symbol")
     params.finish()
+    if symbol is not None:
+        api.engine.usdm.check_symbol(symbol)
+    return algo_id, client_id
+
+
+def get_algo_order(api: Endpoints, params: Params) -> JsonValue:
+    algo_id, client_id = _lookup(api, params)
     return _shapes(api).algo(api.engine.usdm.find_algo(algo_id, client_id))
 
 
@@ -156,9 +166,7 @@ def all_algo_orders(api: Endpoints, params: Params) -> JsonValue:
 
 
 def cancel_algo_order(api: Endpoints, params: Params) -> JsonValue:
-    algo_id = params.long("algoId")
-    client_id = params.text("clientAlgoId")
-    params.finish()
+    algo_id, client_id = _lookup(api, params)
     order = api.engine.usdm.cancel_algo(algo_id, client_id)
     return {
         "algoId": order.algo_id,
