@@ -319,3 +319,25 @@ def test_a_limit_order_rests_until_the_last_price_reaches_it(fx: FuturesEngine) 
 )
 def test_plain_order_rejections(fx: FuturesEngine, overrides: dict[str, Any], code: int) -> None:
     assert code_of(lambda: fx.place_order(market(**overrides))) == code
+
+
+def test_a_limit_leg_marketable_at_its_trigger_fills_at_once(fx: FuturesEngine) -> None:
+    order = fx.place_algo(
+        algo(
+            order_type="STOP",
+            close_position=False,
+            quantity=D("0.010"),
+            reduce_only=True,
+            price=D("99000"),
+            trigger_price=D("100000"),
+            working_type="CONTRACT_PRICE",
+        )
+    )
+    fx.set_prices(BTC, D("99500"), None)  # a SELL limit at 99000 trades at once
+    assert (order.status, order.actual_price, amount(fx)) == ("FINISHED", D("99000"), D(0))
+
+
+def test_at_most_200_open_conditional_orders(fx: FuturesEngine) -> None:
+    for step in range(200):
+        fx.place_algo(algo(trigger_price=D("125000") + step))
+    assert code_of(lambda: fx.place_algo(algo(trigger_price=D("130000")))) == -4045

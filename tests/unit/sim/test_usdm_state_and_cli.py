@@ -113,3 +113,15 @@ def test_sim_position_seeds_and_reset_restores(
     fresh = open_sim(path).engine.usdm.state
     assert fresh.position("ETHUSDT", "BOTH") is None
     assert fresh.position("BTCUSDT", "BOTH") is not None
+
+
+def test_a_malformed_futures_section_is_one_usage_error(tmp_path: Path) -> None:
+    from oco_reconcile.errors import UsageError
+
+    path = tmp_path / "sim.json"
+    open_sim(path)
+    raw = json.loads(path.read_text())
+    del raw["usdm"]["counters"]
+    path.write_text(json.dumps(raw))
+    with pytest.raises(UsageError, match=r"missing 'counters'.*sim reset"):
+        open_sim(path)
