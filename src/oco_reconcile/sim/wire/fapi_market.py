@@ -103,10 +103,7 @@ def position_risk(api: Endpoints, params: Params) -> JsonValue:
     busy |= {order.symbol for order in state.open_orders()}
     keys |= {(name, side) for name in busy for side in sides}
     shapes = FuturesShapes(state)
-    now = api.server_time()
-    return [
-        shapes.position(name, side, now) for name, side in sorted(keys) if symbol in (None, name)
-    ]
+    return [shapes.position(name, side) for name, side in sorted(keys) if symbol in (None, name)]
 
 
 def balance(api: Endpoints, params: Params) -> JsonValue:

@@ -99,7 +99,7 @@ class FuturesShapes:
             "updateTime": order.update_time,
         }
 
-    def position(self, symbol: str, side: str, now: int) -> JsonObject:
+    def position(self, symbol: str, side: str) -> JsonObject:
         """A ``GET /fapi/v3/positionRisk`` row; margin is not modelled (zeros)."""
         held = self.state.position(symbol, side)
         amount = held.amount if held is not None else Decimal(0)

@@ -82,7 +82,7 @@ def trigger(state: EngineState, order: AlgoRecord, working: Decimal, now: int) -
     )
     if placed.type == "MARKET":
         orders.execute(state, placed, working, now)
-        _finish(state, order, placed, now)
+        _finish(order, placed, now)
 
 
 def _can_reduce(state: EngineState, order: AlgoRecord) -> bool:
@@ -115,7 +115,7 @@ def _actual_order(state: EngineState, order: AlgoRecord, now: int) -> FuturesOrd
     )
 
 
-def _finish(state: EngineState, order: AlgoRecord, placed: FuturesOrder, now: int) -> None:
+def _finish(order: AlgoRecord, placed: FuturesOrder, now: int) -> None:
     order.status, order.update_time = "FINISHED", now
     if placed.status == "FILLED":
         order.actual_price = placed.avg_price
@@ -131,4 +131,4 @@ def _finish_limits(state: EngineState, filled: list[FuturesOrder], now: int) -> 
     for placed in filled:
         algo = by_actual.get(placed.order_id)
         if algo is not None:
-            _finish(state, algo, placed, now)
+            _finish(algo, placed, now)
