@@ -91,7 +91,8 @@ def serve(  # noqa: PLR0917 - typer passes every option
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Log every request.")] = False,
 ) -> None:
-    """Speak the Binance Spot REST API over HTTP on a local port until interrupted."""
+    """Speak the Binance Spot and USDⓈ-M futures REST APIs over HTTP on a local port until
+    interrupted."""
     import dataclasses
 
     from oco_reconcile.errors import UsageError
@@ -107,7 +108,10 @@ def serve(  # noqa: PLR0917 - typer passes every option
     path = state_path(state)
     sim = open_sim(path, faults=plan, keys=_keys(api_key, api_secret, public_key))
     server = _listen(host, port, sim, quiet=not verbose)
-    typer.echo(f"Simulated Binance Spot API on {server.url} (state: {path}). Ctrl-C stops.")
+    typer.echo(
+        f"Simulated Binance Spot and USDⓈ-M futures API on {server.url} (state: {path}). "
+        "Ctrl-C stops."
+    )
     signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C
     try:
         server.serve_forever()
@@ -166,13 +170,60 @@ def _keys(
 def price(
     symbol: Annotated[str, typer.Argument(help="Symbol, e.g. BTCUSDT.")],
     new_price: Annotated[str, typer.Argument(metavar="PRICE", help="The new last price.")],
+    mark: Annotated[
+        str | None, typer.Option(help="Futures mark price (default: PRICE).", show_default=False)
+    ] = None,
     state: StateOption = None,
 ) -> None:
-    """Move the last price; legs fill, trigger and expire as Binance's matching rules say."""
+    """Move the last price (Spot and the futures contract) and the futures mark price; orders
+    fill, trigger and expire as Binance's rules say."""
+    from oco_reconcile.errors import UsageError
+    from oco_reconcile.sim.cli_usdm import move
+
+    name = symbol.upper()
+    value = _positive_decimal(new_price, "PRICE")
+    mark_value = _positive_decimal(mark, "--mark") if mark is not None else None
     sim = _open_exchange(state)
-    events = sim.engine.set_price(symbol.upper(), _positive_decimal(new_price, "PRICE"))
-    for event in events:
+    before = len(sim.engine.events())
+    spot = name in sim.engine.state.prices
+    if not spot and name not in sim.engine.usdm.state.symbols:
+        raise UsageError(f"unknown symbol {name!r}")
+    with sim.engine.lock:  # one save for both markets
+        if spot:
+            sim.engine.set_price(name, value)
+        move(sim.engine.usdm, name, value, mark_value)
+    for event in sim.engine.events()[before:]:
         typer.echo(_event_line(event))
+
+
+@sim_app.command(context_settings={"ignore_unknown_options": True})  # AMOUNT may be negative
+def position(
+    symbol: Annotated[str, typer.Argument(help="Futures symbol, e.g. BTCUSDT.")],
+    amount: Annotated[
+        str, typer.Argument(help="Signed position amount (negative: short; 0: none).")
+    ],
+    position_side: Annotated[
+        str, typer.Option("--position-side", help="BOTH (one-way mode), LONG or SHORT (hedge).")
+    ] = "BOTH",
+    entry: Annotated[
+        str | None, typer.Option(help="Entry price (default: the last price).", show_default=False)
+    ] = None,
+    state: StateOption = None,
+) -> None:
+    """Put a USDⓈ-M futures position in place directly (for demos and tests)."""
+    from oco_reconcile.errors import UsageError
+    from oco_reconcile.sim.cli_usdm import seed_position
+
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise UsageError(f"AMOUNT must be a decimal number, not {amount!r}") from None
+    if not value.is_finite():
+        raise UsageError(f"AMOUNT must be a decimal number, not {amount!r}")
+    at = _positive_decimal(entry, "--entry") if entry is not None else None
+    sim = _open_exchange(state)
+    seed_position(sim.engine.usdm, symbol.upper(), value, position_side.upper(), at)
+    typer.echo(_event_line(sim.engine.events()[-1]))
 
 
 @sim_app.command()
@@ -202,7 +253,7 @@ def status(
     state: StateOption = None,
     history: Annotated[int, typer.Option(help="How many recent events to show.")] = 15,
 ) -> None:
-    """Balances, prices, open order lists and recent history of the simulated account."""
+    """Balances, prices, open order lists, futures positions and algo orders, recent history."""
     sim = _open_exchange(state)
     engine = sim.engine
     typer.echo("Balances (free / locked):")
@@ -226,6 +277,10 @@ def status(
             f"  {what} {order.client_order_id} {order.type} {order.side} "
             f"{order.remaining} @ {order.price} {where}"
         )
+    from oco_reconcile.sim.cli_usdm import status_lines
+
+    for line in status_lines(engine.usdm.state):
+        typer.echo(line)
     events = engine.events()[-history:] if history > 0 else []
     typer.echo(f"Recent events ({len(events)}):")
     for event in events:
@@ -234,7 +289,7 @@ def status(
 
 @sim_app.command()
 def reset(state: StateOption = None) -> None:
-    """Start afresh: default balances and prices, no orders, no history."""
+    """Start afresh (Spot and futures): default balances, prices and positions, no orders."""
     from oco_reconcile.sim.exchange import open_sim
 
     open_sim(state_path(state), fresh=True)  # never reads the old state: it may be garbage
@@ -259,6 +314,8 @@ def _event_line(event: Event) -> str:
 
     when = datetime.fromtimestamp(event.time / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
     who = event.list_client_order_id or ""
+    if event.kind.startswith(("algo", "futures")):  # the futures side has no lists
+        who = event.client_order_id or ""
     leg = f" order {event.order_id}" if event.order_id is not None else ""
     detail = f" {event.detail}" if event.detail else ""
     return f"{when} {event.kind:<16} {event.symbol} {who}{leg}{detail}".rstrip()

@@ -144,6 +144,10 @@ class RateLimiter:
             now = self._clock()
             return [(w.limit, w.current(now)) for w in self._windows_of(kind)]
 
+    def first_limit(self, kind: str) -> Limit | None:
+        windows = self._windows_of(kind)
+        return windows[0].limit if windows else None
+
     def _check_ban(self, now: int) -> None:
         if now < self._banned_until:
             raise self._ban_answer(now)

@@ -29,6 +29,7 @@ from oco_reconcile.sim.engine.records import (
     SimTrade,
 )
 from oco_reconcile.sim.engine.specs import OcoSpec, OrderSpec
+from oco_reconcile.sim.engine.usdm.machine import FuturesEngine
 
 
 class Engine:
@@ -41,6 +42,7 @@ class Engine:
         # Re-entrant; exchange.py puts a state file's cross-process lock here.
         self.lock: AbstractContextManager[object] = threading.RLock()
         self.revision = 0
+        self.usdm = FuturesEngine(self)  # the /fapi account, on the same state and lock
 
     @contextmanager
     def _changing(self) -> Iterator[EngineState]:

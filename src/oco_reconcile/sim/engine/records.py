@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from oco_reconcile.json_types import JsonObject
+from oco_reconcile.sim.engine.usdm.records import FuturesState
 
 Clock = Callable[[], int]
 """Milliseconds since the epoch."""
@@ -127,7 +128,8 @@ class Event:
     """One line of the event log: what happened to which list, when (ms)."""
 
     time: int
-    kind: str  # placed | cancelled | triggered | filled | partially_filled | expired | price
+    kind: str  # placed | cancelled | triggered | filled | partially_filled | expired | price,
+    # and for the futures account "algo placed" ... "futures price" (usdm/orders.py log)
     symbol: str
     order_list_id: int | None = None
     list_client_order_id: str | None = None
@@ -156,6 +158,7 @@ class EngineState:
     next_client_seq: int = 1
     update_time: int = 0
     next_trade_id: int = 1
+    usdm: FuturesState = field(default_factory=FuturesState.empty)  # the /fapi account
 
     def take_order_id(self) -> int:
         order_id = self.next_order_id

@@ -45,6 +45,7 @@ from oco_reconcile.sim.engine.records import (
     SimOrderList,
     SimTrade,
 )
+from oco_reconcile.sim.engine.usdm.store import futures_from_json, futures_to_json, seeded_futures
 
 # The event log is for `sim status` and tests; a state file keeps only its recent end so that saving
 # after every request stays cheap on long-lived accounts (in-memory simulators keep everything).
@@ -84,14 +85,16 @@ def seeded_state(now: int) -> EngineState:
     seed = seed_data()
     symbols = {item["symbol"]: item for item in seed["symbols"]}
     account = seed["account"]
+    prices = {name: Decimal(value) for name, value in account["prices"].items()}
     return EngineState(
         symbols=symbols,
         rate_limits=seed["rateLimits"],
         exchange_filters=seed["exchangeFilters"],
-        prices={name: Decimal(value) for name, value in account["prices"].items()},
+        prices=dict(prices),
         price_times=dict.fromkeys(account["prices"], now),
         balances={asset: Holding(Decimal(v)) for asset, v in account["balances"].items()},
         update_time=now,
+        usdm=seeded_futures(prices, now),
     )
 
 
@@ -118,6 +121,7 @@ def state_to_json(state: EngineState) -> JsonObject:
             "updateTime": state.update_time,
             "nextTradeId": state.next_trade_id,
         },
+        "usdm": futures_to_json(state.usdm),
     }
 
 
@@ -176,11 +180,13 @@ def _state_from(data: JsonObject) -> EngineState:
     counters = data["counters"]
     orders = [SimOrder(**_decimals(item)) for item in data["orders"]]
     lists = [SimOrderList(**_decimals(item)) for item in data["orderLists"]]
+    prices = {name: Decimal(value) for name, value in data["prices"].items()}
+    usdm = data.get("usdm")  # absent in a state written before the futures account
     return EngineState(
         symbols={item["symbol"]: item for item in data["symbols"]},
         rate_limits=data["rateLimits"],
         exchange_filters=data["exchangeFilters"],
-        prices={name: Decimal(value) for name, value in data["prices"].items()},
+        prices=dict(prices),
         price_times={name: int(value) for name, value in data["priceTimes"].items()},
         balances={
             asset: Holding(Decimal(held["free"]), Decimal(held["locked"]))
@@ -195,6 +201,7 @@ def _state_from(data: JsonObject) -> EngineState:
         next_client_seq=int(counters["nextClientSeq"]),
         update_time=int(counters["updateTime"]),
         next_trade_id=int(counters.get("nextTradeId", 1)),
+        usdm=futures_from_json(usdm) if usdm is not None else seeded_futures(prices, 0),
     )
 
 

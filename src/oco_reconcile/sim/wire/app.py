@@ -14,7 +14,9 @@ Both front-ends call :meth:`SimApp.handle`: the in-process httpx transport (``tr
 8. an "after" fault replaces the answer: the engine already committed.
 
 Every answer carries ``X-MBX-USED-WEIGHT-1M``; successful placements also
-``X-MBX-ORDER-COUNT-10S`` and ``-1D``.
+``X-MBX-ORDER-COUNT-10S`` and ``-1D`` (``/fapi``: ``-10S`` and ``-1M``). ``/fapi`` paths are
+counted and banned by their own :class:`RateLimiter`, built from the futures exchangeInfo limits
+(Binance limits USDⓈ-M futures apart from Spot).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from oco_reconcile.sim.wire.messages import (
 )
 from oco_reconcile.sim.wire.other_venues import NOT_SERVED_STATUS, not_served
 from oco_reconcile.sim.wire.params import Params, parse_pairs
-from oco_reconcile.sim.wire.routes import ROUTES, Route
+from oco_reconcile.sim.wire.routes import FAPI_PREFIX, ROUTES, Route
 from oco_reconcile.sim.wire.shapes import Shapes
 
 USED_WEIGHT_HEADER = "X-MBX-USED-WEIGHT-"
@@ -66,6 +68,9 @@ class SimApp:
         self.sleep = sleep
         limits = [Limit.from_json(item) for item in engine.state.rate_limits]
         self.limiter = RateLimiter(limits, self.server_time, ban_after=ban_after)
+        # /fapi has its own limits (its exchangeInfo): Binance counts futures apart from Spot
+        futures = [Limit.from_json(item) for item in engine.state.usdm.rate_limits]
+        self.fapi_limiter = RateLimiter(futures, self.server_time, ban_after=ban_after)
         self.shapes = Shapes(engine)
         self.endpoints = Endpoints(
             engine, self.shapes, self.server_time, lambda: self.limiter.counts("ORDERS")
@@ -83,33 +88,36 @@ class SimApp:
             body = json.dumps(not_served(method, request.path)).encode()
             headers = (("Content-Type", JSON_CONTENT_TYPE),)
             return SimResponse(NOT_SERVED_STATUS, headers, body)
+        limiter = self.fapi_limiter if request.path.startswith(FAPI_PREFIX) else self.limiter
         draw = self.faults.draw(method, request.path)
         if draw.latency_ms:
             self.sleep(draw.latency_ms / 1000)
-        response = self._run(route, request, draw)
+        response = self._run(route, request, draw, limiter)
         if draw.after is not None and response.status not in _LIMITED_STATUSES:
-            return self._fault_answer(draw.after)  # the engine already committed
+            return self._fault_answer(draw.after, limiter)  # the engine already committed
         return response
 
-    def _run(self, route: Route, request: SimRequest, draw: FaultDraw) -> SimResponse:
+    def _run(
+        self, route: Route, request: SimRequest, draw: FaultDraw, limiter: RateLimiter
+    ) -> SimResponse:
         weight = route.weight(dict(parse_pairs(request.query)))
         try:
-            self.limiter.admit(weight)
+            limiter.admit(weight)
         except SimError as reject:
-            return self._answer(reject)
+            return self._answer(reject, limiter)
         if draw.before is not None:
-            return self._fault_answer(draw.before)
+            return self._fault_answer(draw.before, limiter)
         try:
             if route.order_count:
-                self.limiter.admit_orders(route.order_count)
+                limiter.admit_orders(route.order_count)
             body = self._call(route, request)
         except SimError as reject:
             if reject.status not in _LIMITED_STATUSES:
-                self.limiter.charge(weight)
-            return self._answer(reject)
-        self.limiter.charge(0 if route.trade else weight, orders=route.order_count)
-        extra = self._usage_headers("ORDERS", ORDER_COUNT_HEADER) if route.order_count else []
-        return self._json(200, body, extra)
+                limiter.charge(weight)
+            return self._answer(reject, limiter)
+        limiter.charge(0 if route.trade else weight, orders=route.order_count)
+        extra = _usage(limiter, "ORDERS", ORDER_COUNT_HEADER) if route.order_count else []
+        return self._json(200, body, extra, limiter)
 
     def _call(self, route: Route, request: SimRequest) -> JsonValue:
         body = request.body if request.method.upper() != "GET" else ""
@@ -121,26 +129,30 @@ class SimApp:
 
     # --- answers ------------------------------------------------------------------------------
 
-    def _usage_headers(self, kind: str, prefix: str) -> list[tuple[str, str]]:
-        return [(prefix + suffix, str(used)) for suffix, used in self.limiter.usage(kind)]
-
-    def _json(self, status: int, body: JsonValue, extra: Sequence[tuple[str, str]]) -> SimResponse:
-        weight = self._usage_headers("REQUEST_WEIGHT", USED_WEIGHT_HEADER)
+    def _json(
+        self,
+        status: int,
+        body: JsonValue,
+        extra: Sequence[tuple[str, str]],
+        limiter: RateLimiter,
+    ) -> SimResponse:
+        weight = _usage(limiter, "REQUEST_WEIGHT", USED_WEIGHT_HEADER)
         headers = [("Content-Type", JSON_CONTENT_TYPE), *weight, *extra]
         data = json.dumps(body, separators=(",", ":")).encode()
         return SimResponse(status, tuple(headers), data)
 
-    def _answer(self, reject: SimError) -> SimResponse:
-        return self._json(reject.status, {"code": reject.code, "msg": reject.msg}, reject.headers)
+    def _answer(self, reject: SimError, limiter: RateLimiter) -> SimResponse:
+        body = {"code": reject.code, "msg": reject.msg}
+        return self._json(reject.status, body, reject.headers, limiter)
 
-    def _fault_answer(self, rule: FaultRule) -> SimResponse:
+    def _fault_answer(self, rule: FaultRule, limiter: RateLimiter) -> SimResponse:
         if rule.kind is FaultKind.DROP:
             return SimResponse(0, (), b"", disconnect=DROP)
         if rule.kind is FaultKind.READ_TIMEOUT:
             return SimResponse(0, (), b"", disconnect=TIMEOUT)
-        return self._answer(self._fault_reject(rule))
+        return self._answer(self._fault_reject(rule, limiter), limiter)
 
-    def _fault_reject(self, rule: FaultRule) -> SimError:
+    def _fault_reject(self, rule: FaultRule, limiter: RateLimiter) -> SimError:
         status = rule.http_status
         if rule.kind is FaultKind.HTTP_5XX:
             if rule.commits_first:
@@ -151,15 +163,18 @@ class SimApp:
         if rule.kind is FaultKind.BUSY:
             return SimError(-1008, codes.MSG_BUSY, status=status)
         if rule.kind is FaultKind.RATE_LIMIT:
-            return self._injected_429(rule.retry_after_s)
+            return _injected_429(limiter, rule.retry_after_s)
         if rule.kind is FaultKind.BAN:
-            return self.limiter.ban(rule.retry_after_s)
+            return limiter.ban(rule.retry_after_s)
         return SimError(-1021, codes.MSG_RECV_WINDOW)  # CLOCK_SKEW
 
-    def _injected_429(self, retry_after_s: int) -> SimError:
-        """The 429 of the first configured limit (as a real weight overrun words it)."""
-        first = next(iter(self.engine.state.rate_limits), None)
-        message = errors.MSG_TOO_MANY_RAW
-        if first is not None:
-            message = weight_message(Limit.from_json(first))
-        return SimError(-1003, message, status=429, headers=errors.retry_after(retry_after_s))
+
+def _usage(limiter: RateLimiter, kind: str, prefix: str) -> list[tuple[str, str]]:
+    return [(prefix + suffix, str(used)) for suffix, used in limiter.usage(kind)]
+
+
+def _injected_429(limiter: RateLimiter, retry_after_s: int) -> SimError:
+    """The 429 of the first request-weight limit (as a real weight overrun words it)."""
+    first = limiter.first_limit("REQUEST_WEIGHT")
+    message = errors.MSG_TOO_MANY_RAW if first is None else weight_message(first)
+    return SimError(-1003, message, status=429, headers=errors.retry_after(retry_after_s))

@@ -1,11 +1,11 @@
 """What the simulator answers outside the Spot REST API it models.
 
 Clients for the whole of Binance ask more than Spot when they start: ccxt's ``load_markets``, with
-its default options, also reads ``GET /fapi/v1/exchangeInfo`` (USDⓈ-M futures),
-``GET /dapi/v1/exchangeInfo`` (COIN-M futures) and, with an API key,
+its default options, also reads ``GET /fapi/v1/exchangeInfo`` (USDⓈ-M futures: served for real,
+``fapi_market.py``), ``GET /dapi/v1/exchangeInfo`` (COIN-M futures) and, with an API key,
 ``GET /sapi/v1/capital/config/getall`` (the wallet's coins), ``GET /sapi/v1/margin/allPairs`` and
-``GET /sapi/v1/margin/isolated/allPairs`` (margin pairs). The simulator has no futures, no wallet
-and no margin, so each gets the smallest valid answer that says so: an exchangeInfo with no
+``GET /sapi/v1/margin/isolated/allPairs`` (margin pairs). The simulator has no COIN-M futures, no
+wallet and no margin, so each gets the smallest valid answer that says so: an exchangeInfo with no
 symbol, an empty list.
 
 Every other path gets :func:`not_served`: HTTP 404 with a JSON body that has no ``code`` or
@@ -25,7 +25,7 @@ SERVED_LIST = "docs/simulator.md (Endpoints)"
 
 
 def futures_exchange_info(api: Endpoints, params: Params) -> JsonValue:
-    """``GET /fapi/v1/exchangeInfo`` and ``/dapi/v1/exchangeInfo``: no futures symbols."""
+    """``GET /dapi/v1/exchangeInfo``: no COIN-M futures symbols."""
     params.finish()
     return {
         "timezone": "UTC",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from oco_reconcile.json_types import JsonValue
 from oco_reconcile.sim.engine.specs import ORDERS_PER_OCO
-from oco_reconcile.sim.wire import market, orders, other_venues
+from oco_reconcile.sim.wire import fapi_market, fapi_trade, market, orders, other_venues
 from oco_reconcile.sim.wire.endpoints import Endpoints
 from oco_reconcile.sim.wire.params import Params
 
@@ -57,6 +57,33 @@ def _cancel(handler: EndpointHandler) -> Route:
     return Route(handler, _fixed(1), signed=True, trade=True)
 
 
+def _signed(handler: EndpointHandler, weight: Weight) -> Route:
+    return Route(handler, weight, signed=True)
+
+
+# USDⓈ-M futures (binance-api.md §10; the weights of the common wire contract). Writes weigh 0 on
+# the IP limit and 1 on each ORDERS window (New-Algo-Order.md "Weight").
+FAPI_ROUTES: Mapping[tuple[str, str], Route] = {
+    ("GET", "/fapi/v1/ping"): Route(fapi_market.ping, _fixed(1)),
+    ("GET", "/fapi/v1/time"): Route(fapi_market.server_time, _fixed(1)),
+    ("GET", "/fapi/v1/exchangeInfo"): Route(fapi_market.exchange_info, _fixed(1)),
+    ("GET", "/fapi/v1/premiumIndex"): Route(fapi_market.premium_index, _by_symbol(1, 10)),
+    ("GET", "/fapi/v1/ticker/price"): Route(fapi_market.ticker_price, _by_symbol(1, 2)),
+    ("GET", "/fapi/v3/positionRisk"): _signed(fapi_market.position_risk, _fixed(5)),
+    ("GET", "/fapi/v3/balance"): _signed(fapi_market.balance, _fixed(5)),
+    ("GET", "/fapi/v1/positionSide/dual"): _signed(fapi_market.get_position_mode, _fixed(30)),
+    ("POST", "/fapi/v1/positionSide/dual"): _signed(fapi_market.set_position_mode, _fixed(1)),
+    ("POST", "/fapi/v1/order"): _place(fapi_trade.new_order, orders=1),
+    ("POST", "/fapi/v1/algoOrder"): _place(fapi_trade.new_algo_order, orders=1),
+    ("GET", "/fapi/v1/algoOrder"): _signed(fapi_trade.get_algo_order, _fixed(1)),
+    ("GET", "/fapi/v1/openAlgoOrders"): _signed(fapi_trade.open_algo_orders, _by_symbol(1, 40)),
+    ("GET", "/fapi/v1/allAlgoOrders"): _signed(fapi_trade.all_algo_orders, _fixed(5)),
+    ("DELETE", "/fapi/v1/algoOrder"): _cancel(fapi_trade.cancel_algo_order),
+    ("DELETE", "/fapi/v1/algoOpenOrders"): _cancel(fapi_trade.cancel_algo_open_orders),
+}
+FAPI_PREFIX = "/fapi/"
+
+
 ROUTES: Mapping[tuple[str, str], Route] = {
     ("GET", "/api/v3/ping"): Route(Endpoints.ping, _fixed(1)),
     ("GET", "/api/v3/time"): Route(Endpoints.get_time, _fixed(1)),
@@ -95,11 +122,11 @@ ROUTES: Mapping[tuple[str, str], Route] = {
     ),
     ("GET", "/api/v3/rateLimit/order"): Route(orders.rate_limit_order, _fixed(40), signed=True),
     # other Binance APIs a client reads when it starts: minimal answers (other_venues.py)
-    ("GET", "/fapi/v1/exchangeInfo"): Route(other_venues.futures_exchange_info, _fixed(1)),
     ("GET", "/dapi/v1/exchangeInfo"): Route(other_venues.futures_exchange_info, _fixed(1)),
     ("GET", "/sapi/v1/capital/config/getall"): Route(
         other_venues.wallet_coins, _fixed(10), signed=True
     ),
+    **FAPI_ROUTES,
     ("GET", "/sapi/v1/margin/allPairs"): Route(other_venues.margin_pairs, _fixed(1)),
     ("GET", "/sapi/v1/margin/isolated/allPairs"): Route(other_venues.margin_pairs, _fixed(10)),
 }
