@@ -17,19 +17,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import apply_bench
+import futures_bench
 import local_bench
 import market
 import plan_bench
 from common import Table, machine_lines, reference_lines
 from simproc import SimProcess
 
-SECTIONS = ("plan", "apply", "local")
+SECTIONS = ("plan", "apply", "futures", "local")
 
 
 @dataclass(frozen=True)
 class Configs:
     plan: plan_bench.PlanConfig
     apply: apply_bench.ApplyConfig
+    futures: futures_bench.FuturesConfig
     local: local_bench.LocalConfig
 
 
@@ -45,6 +47,7 @@ FULL = Configs(
     apply=apply_bench.ApplyConfig(
         placements=(20, 100), replacements=(50,), sdk_placements=(20, 100), rtt_ms=50, reps=3
     ),
+    futures=futures_bench.FuturesConfig(sizes=((5, 1), (50, 10)), rtts_ms=(0, 50), reps=5),
     local=local_bench.LocalConfig(
         help_reps=10, validate_brackets=1000, validate_reps=5, planner_size=10_000, planner_reps=5
     ),
@@ -56,6 +59,7 @@ QUICK = Configs(
     apply=apply_bench.ApplyConfig(
         placements=(5, 20), replacements=(5,), sdk_placements=(20,), rtt_ms=50, reps=1
     ),
+    futures=futures_bench.FuturesConfig(sizes=((50, 10),), rtts_ms=(50,), reps=1),
     local=local_bench.LocalConfig(
         help_reps=1, validate_brackets=100, validate_reps=1, planner_size=1000, planner_reps=1
     ),
@@ -104,12 +108,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_sections(sections: list[str], configs: Configs) -> None:
     """Run the sections, printing each table as soon as its section is done."""
-    if "plan" in sections or "apply" in sections:
+    if {"plan", "apply", "futures"} & set(sections):
         with SimProcess() as sim:
             if "plan" in sections:
                 _show(plan_bench.run_section(sim, configs.plan))
             if "apply" in sections:
                 _show(apply_bench.run_section(sim, configs.apply))
+            if "futures" in sections:
+                _show(futures_bench.run_section(sim, configs.futures))
     if "local" in sections:
         _show(local_bench.run_section(configs.local))
 

@@ -66,6 +66,7 @@ def test_target_apply_places_only_the_named_bracket(example_repo: Path) -> None:
     plan = _plan_json([])
     assert sorted(_actionable(plan)) == [
         "bracket.btc-core-exit",
+        "bracket.btc-perp-exit",
         "bracket.eth-breakout",
     ]
 
@@ -108,7 +109,7 @@ def test_a_saved_plan_applies_under_its_own_selection(example_repo: Path) -> Non
     schema = json.loads((REPO_ROOT / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
     assert list(Draft202012Validator(schema).iter_errors(saved)) == []
     assert run_main(["apply", "--auto-approve", "--plan", "saved.json"]) == 0
-    assert _actionable(_plan_json([])) == ["bracket.btc-full-form"]
+    assert _actionable(_plan_json([])) == ["bracket.btc-full-form", "bracket.btc-perp-exit"]
 
 
 def test_a_saved_file_selection_applies_without_repeating_the_path(example_repo: Path) -> None:
@@ -132,7 +133,7 @@ def test_a_target_cannot_override_a_saved_plan(
 
 def test_an_unknown_target_sends_nothing(example_repo: Path) -> None:
     assert run_main(["apply", "--auto-approve", "--target", "no-such-bracket"]) == 1
-    assert len(_actionable(_plan_json([]))) == 3  # every bracket is still to be placed
+    assert len(_actionable(_plan_json([]))) == 4  # every bracket is still to be placed
 
 
 def test_an_unreadable_file_outside_the_selection_is_an_error(

@@ -30,12 +30,16 @@ from oco_reconcile.venues.retry import (
     should_retry,
 )
 from oco_reconcile.venues.usdm.protocol import FuturesExchange
+from oco_reconcile.venues.usdm.weights import (
+    ALGO_ORDER_WEIGHT,
+    CANCEL_ALGO_CALL_WEIGHT,
+    PLACE_ALGO_ORDER_COUNT,
+    PLACE_ALGO_WEIGHT,
+)
 
-# New-Algo-Order.md / Cancel-Algo-Order.md / Query-Algo-Order.md "Request Weight": a placement
-# costs no IP weight but one on each ORDERS window; a cancel or a query costs weight 1.
-PLACE_ALGO = Cost(orders=1, weight=0)
-CANCEL_ALGO = Cost(weight=1)
-ALGO_LOOKUP = Cost(weight=1)
+PLACE_ALGO = Cost(orders=PLACE_ALGO_ORDER_COUNT, weight=PLACE_ALGO_WEIGHT)
+CANCEL_ALGO = Cost(weight=CANCEL_ALGO_CALL_WEIGHT)  # the DELETE and the client's read-back
+ALGO_LOOKUP = Cost(weight=ALGO_ORDER_WEIGHT)
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,13 @@ import typer
 
 from oco_reconcile.apply.executor import execute
 from oco_reconcile.apply.pacing import DEFAULT_LIMITS
-from oco_reconcile.apply.reads import paced_reads
 from oco_reconcile.apply.results import ApplyResult, Reporter
 from oco_reconcile.apply.stop import StopToken
 from oco_reconcile.commands.interrupts import stop_on_signals
 from oco_reconcile.commands.plan import require_known_targets
+from oco_reconcile.commands.venues import Venues, open_venues, read_state
+from oco_reconcile.core.desired import Desired
 from oco_reconcile.core.live import LiveState
-from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.ratelimits import RateLimit
@@ -64,7 +64,7 @@ from oco_reconcile.render.apply_report import (
 from oco_reconcile.venues.urls import is_production_url, resolve_base_url
 
 if TYPE_CHECKING:
-    from oco_reconcile.venues.protocol import Exchange
+    pass
 
 ON_STALE_CHOICES = ("fail", "replan")
 
@@ -135,7 +135,7 @@ def selection_inputs(options: ApplyOptions) -> tuple[Sequence[Path], tuple[str, 
 def saved_plan_for(
     plan_file: Path,
     live: LiveState,
-    brackets: Sequence[Bracket],
+    desired: Desired,
     settings: Settings,
     selection: Selection = EVERYTHING,
 ) -> Plan:
@@ -144,7 +144,7 @@ def saved_plan_for(
     saved = load_plan(plan_file)
     # Desired first: the live fingerprint covers the history of the desired ids, so a desired
     # change moves both, and this is the message that names the cause.
-    if saved.fingerprints.desired != desired_fingerprint(brackets, settings):
+    if saved.fingerprints.desired != desired_fingerprint(desired.spot, settings, desired.futures):
         raise StalePlanError(
             f"the saved plan {plan_file} is stale: the desired brackets or settings changed "
             "since it was made. Nothing was changed; run `plan` again."
@@ -159,7 +159,11 @@ def saved_plan_for(
             f"the saved plan {plan_file} is stale: the selection (the names defined outside the "
             "selected files) changed since it was made. Nothing was changed; run `plan` again."
         )
-    return untampered(plan_file, saved.plan, make_plan(brackets, live, settings, selection))
+    return untampered(plan_file, saved.plan, plan_now(desired, live, settings, selection))
+
+
+def plan_now(desired: Desired, live: LiveState, settings: Settings, selection: Selection) -> Plan:
+    return make_plan(desired.spot, live, settings, selection, desired.futures)
 
 
 def untampered(plan_file: Path, saved: Plan, fresh: Plan) -> Plan:
@@ -177,21 +181,21 @@ def untampered(plan_file: Path, saved: Plan, fresh: Plan) -> Plan:
 def _plan_to_apply(
     options: ApplyOptions,
     live: LiveState,
-    brackets: Sequence[Bracket],
+    desired: Desired,
     settings: Settings,
     selection: Selection,
 ) -> Plan:
     """The saved plan when one is given and still fresh; else a plan made now."""
     if options.plan_file is None:
-        require_known_targets(selection, brackets, live, settings)
-        return make_plan(brackets, live, settings, selection)
+        require_known_targets(selection, desired, live, settings)
+        return plan_now(desired, live, settings, selection)
     try:
-        return saved_plan_for(options.plan_file, live, brackets, settings, selection)
+        return saved_plan_for(options.plan_file, live, desired, settings, selection)
     except StalePlanError as stale:
         if options.on_stale != "replan":
             raise
         typer.echo(f"Note: {stale} Planning again (--on-stale replan).", err=True)
-        return make_plan(brackets, live, settings, selection)
+        return plan_now(desired, live, settings, selection)
 
 
 class _Output:
@@ -223,19 +227,17 @@ def _limits(live: LiveState) -> tuple[RateLimit, ...]:
 
 def _with_remaining(
     result: ApplyResult,
-    exchange: Exchange,
-    brackets: Sequence[Bracket],
+    venues: Venues,
+    desired: Desired,
     settings: Settings,
     selection: Selection,
 ) -> ApplyResult:
     """The result with the plan of a fresh read: empty means converged."""
-    from oco_reconcile.venues.spot.live import read_live
-
     try:
-        after = read_live(exchange, brackets, settings)
+        after = read_state(venues, desired, settings)
     except ExchangeError as error:
         return replace(result, reread_error=f"could not re-read the live state ({error})")
-    return replace(result, remaining=make_plan(brackets, after, settings, selection))
+    return replace(result, remaining=plan_now(desired, after, settings, selection))
 
 
 def _finish(result: ApplyResult, plan: Plan, out: _Output) -> int:
@@ -255,19 +257,17 @@ def exit_code_of(result: ApplyResult) -> int:
 def run_apply(options: ApplyOptions) -> int:
     """The whole command; returns the exit code (errors raise into the CLI's one handler)."""
     from oco_reconcile.inputs.desired import load_selected
-    from oco_reconcile.venues.connect import open_exchange
-    from oco_reconcile.venues.spot.live import read_live
 
     paths, targets = selection_inputs(options)
     loaded = load_selected(list(paths))
-    settings, brackets = loaded.settings, loaded.brackets
+    settings = loaded.settings
+    desired = Desired(loaded.brackets, loaded.futures)
     selection = Selection.of(loaded.outside, targets)
     check_guards(settings, options)
     out = _Output(options.output_format)
-    with open_exchange(settings, base_url=options.base_url) as connected:
-        exchange = paced_reads(connected)  # one pacer for the reads and the run
-        live = read_live(exchange, brackets, settings)
-        plan = _plan_to_apply(options, live, brackets, settings, selection)
+    with open_venues(settings, desired, base_url=options.base_url) as venues:
+        live = read_state(venues, desired, settings)  # one pacer per venue: reads and the run
+        plan = _plan_to_apply(options, live, desired, settings, selection)
         _show_plan(plan, out)
         if plan.has_errors:
             raise PlanError("the plan has errors; nothing was applied")
@@ -280,17 +280,18 @@ def run_apply(options: ApplyOptions) -> int:
         with stop_on_signals(StopToken()) as interrupts:
             result = execute(
                 plan,
-                connected,
+                venues.spot,
                 out.reporter(),
                 limits=_limits(live),
-                pacer=exchange.pacer,
+                pacer=venues.spot_reads.pacer,
                 max_parallel_symbols=settings.max_parallel_symbols,
                 max_parallel_requests=settings.max_parallel_requests,
                 history=live.history,
                 stop=interrupts.token,
+                futures=venues.futures_venue({} if live.usdm is None else live.usdm.history),
             )
             if interrupts.exit_code is None:
-                result = _with_remaining(result, exchange, brackets, settings, selection)
+                result = _with_remaining(result, venues, desired, settings, selection)
             else:  # no new request after an interrupt, not even a read
                 result = replace(result, reread_error="interrupted: run apply again to finish")
             code = _finish(result, plan, out)

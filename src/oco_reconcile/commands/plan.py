@@ -18,8 +18,8 @@ from pathlib import Path
 
 import typer
 
+from oco_reconcile.core.desired import Desired
 from oco_reconcile.core.live import LiveState
-from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.selection import (
     Selection,
@@ -53,20 +53,19 @@ class PlanOptions:
 
 def run_plan(options: PlanOptions) -> int:
     """The whole ``plan`` command; returns the exit code (errors raise to the CLI handler)."""
-    from oco_reconcile.apply.reads import paced_reads
+    from oco_reconcile.commands.venues import open_venues, read_state
     from oco_reconcile.core.planner import make_plan
     from oco_reconcile.inputs.desired import load_selected
-    from oco_reconcile.venues.connect import open_exchange
-    from oco_reconcile.venues.spot.live import read_live
 
     loaded = load_selected(list(options.paths))
-    settings, brackets = loaded.settings, loaded.brackets
+    settings = loaded.settings
+    desired = Desired(loaded.brackets, loaded.futures)
     selection = Selection.of(loaded.outside, options.targets)
-    with open_exchange(settings, base_url=options.base_url) as exchange:
-        live = read_live(paced_reads(exchange), brackets, settings)
-    require_known_targets(selection, brackets, live, settings)
-    plan = make_plan(brackets, live, settings, selection)
-    fingerprints = fingerprints_for(live, brackets, settings)
+    with open_venues(settings, desired, base_url=options.base_url) as venues:
+        live = read_state(venues, desired, settings)
+    require_known_targets(selection, desired, live, settings)
+    plan = make_plan(desired.spot, live, settings, selection, desired.futures)
+    fingerprints = fingerprints_for(live, desired.spot, settings, desired.futures)
     recorded = recorded_selection(selection, options.paths)
     _print(plan, fingerprints, options.output_format, recorded)
     if plan.has_errors:
@@ -82,10 +81,10 @@ def run_plan(options: PlanOptions) -> int:
 
 
 def require_known_targets(
-    selection: Selection, brackets: Sequence[Bracket], live: LiveState, settings: Settings
+    selection: Selection, desired: Desired, live: LiveState, settings: Settings
 ) -> None:
     """A ``--target`` naming nothing is a mistake: refuse it before anything is planned or sent."""
-    unknown = unknown_targets(selection, brackets, live, settings.owner)
+    unknown = unknown_targets(selection, [*desired.spot, *desired.futures], live, settings.owner)
     if unknown:
         raise UsageError(unknown_target_message(unknown))
 
@@ -128,17 +127,21 @@ def _print_styled(text: str) -> None:
 
 
 def run_import(symbols: Sequence[str], base_url: str | None) -> int:
-    """``import``: YAML for the open order lists (of ``symbols``), on stdout."""
-    from oco_reconcile.apply.reads import paced_reads
+    """``import``: YAML for the open order lists (of ``symbols``), on stdout; with ``usdm`` in
+    the settings' ``markets``, also for the open algo orders (of ``symbols``)."""
+    from oco_reconcile.commands.venues import open_venues
     from oco_reconcile.render.brackets_yaml import import_yaml
-    from oco_reconcile.venues.connect import open_exchange
     from oco_reconcile.venues.spot.live import read_open_lists
 
     settings = load_settings_only()
     wanted = sorted({symbol.upper() for symbol in symbols})
-    with open_exchange(settings, base_url=base_url) as exchange:
-        lists = read_open_lists(paced_reads(exchange), wanted)
-    typer.echo(import_yaml(lists, settings.owner), nl=False)
+    with open_venues(settings, Desired(()), base_url=base_url) as venues:
+        lists = read_open_lists(venues.spot_reads, wanted)
+        algo_orders = None
+        if venues.futures_reads is not None:
+            every = venues.futures_reads.open_algo_orders()
+            algo_orders = [o for o in every if not wanted or o.symbol in wanted]
+    typer.echo(import_yaml(lists, settings.owner, algo_orders), nl=False)
     return EXIT_OK
 
 

@@ -81,6 +81,7 @@ def inject_faults(monkeypatch: pytest.MonkeyPatch, plan: FaultPlan) -> None:
     @contextmanager
     def faulty(settings: Any, **kwargs: Any) -> Iterator[Any]:
         sim = open_sim(connect.sim_state_path(settings), faults=plan, sleep=lambda _: None)
+        kwargs.pop("transport", None)  # the command's own simulator, replaced by the faulty one
         with original(settings, transport=sim.transport(), **kwargs) as exchange:
             yield exchange
 
@@ -97,8 +98,8 @@ def test_quick_start_apply_then_plan_shows_no_changes(
     capsys.readouterr()
     assert run_main(["apply", "--auto-approve"]) == 0
     out = capsys.readouterr().out
-    assert "Plan: 3 to place, 0 to replace, 0 to cancel." in out
-    assert "Apply: 3 done, 0 already done, 0 failed, 0 held, 0 not attempted." in out
+    assert "Plan: 4 to place, 0 to replace, 0 to cancel." in out  # 3 Spot, 1 futures
+    assert "Apply: 4 done, 0 already done, 0 failed, 0 held, 0 not attempted." in out
     assert "Converged: the exchange matches the desired state." in out
     assert len(placed(example_repo)) == 3
     assert run_main(["plan", "--detailed-exitcode"]) == 0
@@ -123,7 +124,7 @@ def test_confirmation_yes_applies(
     answer_prompt(monkeypatch, "y\n")
     assert run_main(["apply"]) == 0
     out = capsys.readouterr().out
-    assert "Apply these 3 changes to sim? [y/N]" in out
+    assert "Apply these 4 changes to sim? [y/N]" in out
     assert len(placed(example_repo)) == 3
 
 
@@ -133,7 +134,7 @@ def test_confirmation_no_changes_nothing(
     answer_prompt(monkeypatch, "n\n")
     assert run_main(["apply"]) == 1
     captured = capsys.readouterr()
-    assert "Plan: 3 to place" in captured.out  # the plan was shown before asking
+    assert "Plan: 4 to place" in captured.out  # the plan was shown before asking
     assert "apply cancelled: nothing was changed" in captured.err
     assert placed(example_repo) == []
 
@@ -319,11 +320,11 @@ def test_json_output_is_one_document_on_stdout(
     assert document["format_version"] == 1
     assert document["succeeded"] is True
     assert document["converged"] is True
-    assert document["summary"]["done"] == 3
+    assert document["summary"]["done"] == 4
     assert {c["outcome"] for c in document["changes"]} == {"done"}
-    assert document["plan"]["summary"]["place"] == 3
+    assert document["plan"]["summary"]["place"] == 4
     assert document["remaining"] == []
-    assert "Plan: 3 to place" in captured.err  # the human view went to stderr
+    assert "Plan: 4 to place" in captured.err  # the human view went to stderr
 
 
 def test_unknown_format_is_refused(example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

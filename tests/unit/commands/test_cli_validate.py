@@ -17,7 +17,7 @@ from tests.support.paths import REPO_ROOT
 
 REPO = REPO_ROOT
 CORPUS = Path("tests") / "corpus"  # relative to REPO, as a user would type it
-OK_SUMMARY = "OK: 3 brackets in 2 files (settings: oco-reconcile.yaml)"
+OK_SUMMARY = "OK: 4 brackets (1 futures) in 3 files (settings: oco-reconcile.yaml)"
 
 # corpus entry -> (file named in the message, line or None, part of the message)
 CORPUS_EXPECTATIONS: dict[str, list[tuple[str, int | None, str]]] = {

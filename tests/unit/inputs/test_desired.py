@@ -123,9 +123,9 @@ def test_load_inputs_and_validate_paths_on_the_examples(monkeypatch: pytest.Monk
     monkeypatch.chdir(REPO)
     settings, brackets = desired.load_inputs([])
     assert settings.exchange == "sim"
-    assert len(brackets) == 3
+    assert len(brackets) == 3  # Spot; the futures example is the fourth
     summary = desired.validate_paths([])
-    assert summary == "OK: 3 brackets in 2 files (settings: oco-reconcile.yaml)"
+    assert summary == "OK: 4 brackets (1 futures) in 3 files (settings: oco-reconcile.yaml)"
 
 
 def test_validate_paths_summary_without_settings(
