@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from oco_reconcile.apply.lookup_window import resolve_within_window
 from oco_reconcile.apply.requests import LookupFailedError, PacedRequests
 from oco_reconcile.apply.results import Outcome
 from oco_reconcile.apply.stop import StoppedError
@@ -30,11 +31,9 @@ from oco_reconcile.errors import (
     RejectedError,
 )
 from oco_reconcile.venues.retry import (
-    Condition,
     Layer,
     Operation,
     RetryPolicy,
-    condition_of,
     should_retry,
 )
 
@@ -150,31 +149,15 @@ class IdempotentWrites:
     def _resolve_unknown(
         self, request: OcoRequest, baseline: OrderList | None, error: ExchangeError
     ) -> WriteOutcome | None:
-        """After an unknown outcome: the step's result, or None when the list is surely absent.
-
-        "Surely" means absent from memory and from the database on every lookup of the window
-        (:class:`~oco_reconcile.venues.retry.LookupPolicy`: the database can lag behind a list the
-        matching engine just accepted, rest-api.md "Data Sources"). A send that never reached the
-        exchange has nothing to lag behind, so it is looked up once.
-        """
-        policy = self._policy.lookup
-        unknown = condition_of(error) is Condition.OUTCOME_UNKNOWN
-        for attempt in range(max(policy.attempts if unknown else 1, 1)):
-            if attempt:
-                self._requests.settle(policy.delay)
-            try:
-                resolved = self._look_once(request, baseline, error)
-            except LookupFailedError as failure:
-                return WriteOutcome.refused(
-                    error, f"outcome unknown and the lookup failed ({failure.error}); not re-sent"
-                )
-            except StoppedError as stopped:
-                return WriteOutcome.refused(
-                    error, f"outcome unknown; stopped before a lookup ({stopped})"
-                )
-            if resolved is not None:
-                return resolved
-        return None
+        """After an unknown outcome: the step's result, or None when the list is surely absent
+        (absent from memory and the database on every lookup of the window)."""
+        return resolve_within_window(
+            error,
+            self._policy,
+            self._requests.settle,
+            lambda: self._look_once(request, baseline, error),
+            WriteOutcome.refused,
+        )
 
     def _look_once(
         self, request: OcoRequest, baseline: OrderList | None, error: ExchangeError

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from oco_reconcile.apply.pacing import (
     ACCOUNT,
@@ -45,14 +45,33 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class PacedReads:
-    """An ``Exchange`` whose reads are paced by ``pacer`` (writes: see the module docstring)."""
+class _Usage(Protocol):
+    def rate_usage(self) -> RateUsage: ...
 
-    def __init__(self, exchange: Exchange, pacer: Pacer) -> None:
+
+E = TypeVar("E", bound=_Usage)
+
+
+class PacedReader(Generic[E]):
+    """One venue's exchange with its reads paced by ``pacer``; each answer's usage headers
+    correct the pacer. Shared by the Spot and futures readers."""
+
+    def __init__(self, exchange: E, pacer: Pacer) -> None:
         self._exchange = exchange
         self.pacer = pacer
         self._primed = threading.Lock()
         self._is_primed = False
+
+    def _paced(self, cost: Cost, call: Callable[[], T]) -> T:
+        try:
+            with self.pacer.slot(cost):
+                return call()
+        finally:
+            self.pacer.observe(self._exchange.rate_usage())
+
+
+class PacedReads(PacedReader["Exchange"]):
+    """An ``Exchange`` whose reads are paced by ``pacer`` (writes: see the module docstring)."""
 
     # -- reads --
 
@@ -131,13 +150,6 @@ class PacedReads:
             if not self._is_primed:
                 self._is_primed = True
                 self._paced(SERVER_TIME, self._exchange.server_time)
-
-    def _paced(self, cost: Cost, call: Callable[[], T]) -> T:
-        try:
-            with self.pacer.slot(cost):
-                return call()
-        finally:
-            self.pacer.observe(self._exchange.rate_usage())
 
 
 def paced_reads(exchange: Exchange) -> PacedReads:

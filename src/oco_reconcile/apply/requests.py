@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import Generic, Protocol, Self, TypeVar
 
 from oco_reconcile.apply.pacing import (
     CANCEL_LIST,
@@ -31,10 +31,8 @@ from oco_reconcile.core.model import OcoRequest, OrderList, OrderReport
 from oco_reconcile.core.plan import CancelStep, RemnantStep
 from oco_reconcile.core.ratelimits import RateUsage
 from oco_reconcile.errors import BannedError, ExchangeError
+from oco_reconcile.venues.protocol import Exchange
 from oco_reconcile.venues.retry import Layer, Operation, RetryPolicy, retrying
-
-if TYPE_CHECKING:
-    from oco_reconcile.venues.protocol import Exchange
 
 T = TypeVar("T")
 
@@ -74,24 +72,35 @@ class LookupFailedError(Exception):
         super().__init__(str(error))
 
 
-class PacedCalls:
+class _Usage(Protocol):
+    def rate_usage(self) -> RateUsage: ...
+
+
+E = TypeVar("E", bound=_Usage)
+
+
+class PacedCalls(Generic[E]):
     """One venue's calls in an apply run, each within a slot of that venue's pacer; the usage
-    headers its answers carry (``usage``) correct the pacer. Shared by every venue's requests."""
+    headers of its answers correct the pacer. Shared by every venue's requests."""
 
     def __init__(
         self,
+        exchange: E,
         pacer: Pacer,
         state: RunState,
         policy: RetryPolicy,
-        usage: Callable[[], RateUsage],
         *,
         committed: bool = False,
     ) -> None:
+        self._exchange = exchange
         self._pacer = pacer
         self._state = state
         self._policy = policy
-        self._usage = usage
         self._committed = committed
+
+    def committed(self) -> Self:
+        """The same requests, sent even after an interrupt (never after a halt)."""
+        return type(self)(self._exchange, self._pacer, self._state, self._policy, committed=True)
 
     def check_interrupt(self) -> None:
         """:class:`StoppedError` when the run was halted or interrupted."""
@@ -123,7 +132,7 @@ class PacedCalls:
             self._state.halt(reason, error.until)
             raise StoppedError(reason) from error
         finally:
-            self._pacer.observe(self._usage())
+            self._pacer.observe(self._exchange.rate_usage())
 
     def _check_stop(self) -> None:
         if self._state.stop.is_set():
@@ -132,24 +141,8 @@ class PacedCalls:
             self._state.interrupt.check()
 
 
-class PacedRequests(PacedCalls):
+class PacedRequests(PacedCalls[Exchange]):
     """The Spot exchange's calls an apply run makes, each within a pacer slot."""
-
-    def __init__(
-        self,
-        exchange: Exchange,
-        pacer: Pacer,
-        state: RunState,
-        policy: RetryPolicy,
-        *,
-        committed: bool = False,
-    ) -> None:
-        super().__init__(pacer, state, policy, exchange.rate_usage, committed=committed)
-        self._exchange = exchange
-
-    def committed(self) -> PacedRequests:
-        """The same requests, sent even after an interrupt (never after a halt)."""
-        return PacedRequests(self._exchange, self._pacer, self._state, self._policy, committed=True)
 
     def place(self, request: OcoRequest) -> OrderList:
         return self._call(Operation.PLACE, PLACE_OCO, lambda: self._exchange.place_oco(request))

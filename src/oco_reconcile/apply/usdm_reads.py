@@ -14,12 +14,12 @@ Writes pass through unpaced: the apply engine paces them with the same pacer
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 from oco_reconcile.apply.pacing import Cost, Pacer
+from oco_reconcile.apply.reads import PacedReader
 from oco_reconcile.core.model import Balance
 from oco_reconcile.core.ratelimits import RateLimit, RateLimitType, RateUsage
 from oco_reconcile.core.usdm.model import AlgoOrder, AlgoRequest, FuturesInfo, Position
@@ -52,14 +52,8 @@ def open_algo_orders_cost(symbol: str | None) -> Cost:
     return Cost(weight=every if symbol is None else one)
 
 
-class PacedFuturesReads:
+class PacedFuturesReads(PacedReader["FuturesExchange"]):
     """A ``FuturesExchange`` whose reads are paced by ``pacer`` (writes: module docstring)."""
-
-    def __init__(self, exchange: FuturesExchange, pacer: Pacer) -> None:
-        self._exchange = exchange
-        self.pacer = pacer
-        self._first = threading.Lock()
-        self._is_primed = False
 
     # -- reads --
 
@@ -117,19 +111,12 @@ class PacedFuturesReads:
     # -- pacing --
 
     def _read(self, cost: Cost, call: Callable[[], T]) -> T:
-        with self._first:
+        with self._primed:
             if not self._is_primed:
                 # The first read alone: its headers tell the pacer what others used already.
                 self._is_primed = True
                 return self._paced(cost, call)
         return self._paced(cost, call)
-
-    def _paced(self, cost: Cost, call: Callable[[], T]) -> T:
-        try:
-            with self.pacer.slot(cost):
-                return call()
-        finally:
-            self.pacer.observe(self._exchange.rate_usage())
 
 
 def paced_futures_reads(exchange: FuturesExchange) -> PacedFuturesReads:

@@ -15,18 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from oco_reconcile.apply.idempotent import required
-from oco_reconcile.apply.pacing import Cost, Pacer
-from oco_reconcile.apply.requests import LookupFailedError, PacedCalls, RunState
+from oco_reconcile.apply.lookup_window import resolve_within_window
+from oco_reconcile.apply.pacing import Cost
+from oco_reconcile.apply.requests import LookupFailedError, PacedCalls
 from oco_reconcile.apply.results import Outcome
 from oco_reconcile.apply.stop import StoppedError
 from oco_reconcile.core.usdm.model import AlgoCancel, AlgoOrder, AlgoRequest
 from oco_reconcile.errors import DuplicateOrderError, ExchangeError, RejectedError
 from oco_reconcile.venues.retry import (
-    Condition,
     Layer,
     Operation,
     RetryPolicy,
-    condition_of,
     should_retry,
 )
 from oco_reconcile.venues.usdm.protocol import FuturesExchange
@@ -62,26 +61,8 @@ class AlgoOutcome:
         return self.order is not None and self.order.status.has_fired
 
 
-class FuturesRequests(PacedCalls):
+class FuturesRequests(PacedCalls[FuturesExchange]):
     """The futures venue's write-side calls, each within a slot of the futures pacer."""
-
-    def __init__(
-        self,
-        exchange: FuturesExchange,
-        pacer: Pacer,
-        state: RunState,
-        policy: RetryPolicy,
-        *,
-        committed: bool = False,
-    ) -> None:
-        super().__init__(pacer, state, policy, exchange.rate_usage, committed=committed)
-        self._exchange = exchange
-
-    def committed(self) -> FuturesRequests:
-        """The same requests, sent even after an interrupt (never after a halt)."""
-        return FuturesRequests(
-            self._exchange, self._pacer, self._state, self._policy, committed=True
-        )
 
     def place(self, request: AlgoRequest) -> AlgoOrder:
         return self._call(Operation.PLACE, PLACE_ALGO, lambda: self._exchange.place_algo(request))
@@ -149,24 +130,18 @@ class FuturesWrites:
     def _resolve_unknown(
         self, request: AlgoRequest, baseline: AlgoOrder | None, error: ExchangeError
     ) -> AlgoOutcome | None:
-        """The step's result after an unknown outcome, or None when the order is surely absent
-        (absent on every lookup of the window: the database can lag, binance-api.md §6)."""
-        policy = self._policy.lookup
-        unknown = condition_of(error) is Condition.OUTCOME_UNKNOWN
-        for attempt in range(max(policy.attempts if unknown else 1, 1)):
-            if attempt:
-                self._requests.settle(policy.delay)
-            try:
-                found = _is_new(self._requests.lookup(request.client_algo_id), baseline)
-            except LookupFailedError as failure:
-                detail = f"outcome unknown and the lookup failed ({failure.error}); not re-sent"
-                return AlgoOutcome.refused(error, detail)
-            except StoppedError as stopped:
-                return AlgoOutcome.refused(error, f"outcome unknown; stopped ({stopped})")
-            if found is not None:
-                detail = f"placed (confirmed by lookup after: {error.msg})"
-                return AlgoOutcome(Outcome.DONE, detail, order=found)
-        return None
+        """The step's result after an unknown outcome, or None when the order is surely absent."""
+
+        def look_once() -> AlgoOutcome | None:
+            found = _is_new(self._requests.lookup(request.client_algo_id), baseline)
+            if found is None:
+                return None
+            detail = f"placed (confirmed by lookup after: {error.msg})"
+            return AlgoOutcome(Outcome.DONE, detail, order=found)
+
+        return resolve_within_window(
+            error, self._policy, self._requests.settle, look_once, AlgoOutcome.refused
+        )
 
     def _after_duplicate(
         self, request: AlgoRequest, baseline: AlgoOrder | None, error: DuplicateOrderError
