@@ -208,3 +208,17 @@ def test_an_edit_replaces_both_legs_and_keeps_a_stop(
     assert sorted(o.trigger_price for o in live) == [Decimal(99000), Decimal(125000)]
     assert {o.status for o in live} == {AlgoStatus.NEW}
     settled(capsys)
+
+
+def test_the_apply_json_report_names_the_market_and_the_algo_ids(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(workdir, sell_close())
+    with pytest.raises(SystemExit) as done:
+        cli.main(["apply", "--auto-approve", "--format", "json"])
+    assert done.value.code == EXIT_OK
+    document = json.loads(capsys.readouterr().out)  # stdout carries only the JSON document
+    (change,) = document["changes"]
+    assert change["market"] == "usdm"
+    assert change["outcome"] == "done"
+    assert sorted(change["client_algo_ids"]) == sorted(o.client_algo_id for o in algo_orders())

@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oco_reconcile.apply.results import ApplyResult, ChangeResult, Outcome, Reporter
-from oco_reconcile.core.plan import Change, Plan
+from oco_reconcile.core.model import OcoRequest
+from oco_reconcile.core.plan import CancelStep, Change, Plan
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import plan_document
 
@@ -186,6 +187,15 @@ def render_text(result: ApplyResult, *, progress_shown: bool = False) -> str:
 def _change_json(result: ChangeResult) -> JsonObject:
     change = result.change
     target = change.place or change.cancel
+    document = _spot_change_json(result, target)
+    if change.futures is not None:  # Spot documents stay as they were (no market key)
+        document["market"] = change.market.value
+        document["client_algo_ids"] = [step.client_algo_id for step in change.futures.steps]
+    return document
+
+
+def _spot_change_json(result: ChangeResult, target: OcoRequest | CancelStep | None) -> JsonObject:
+    change = result.change
     return {
         "address": change.address,
         "action": change.action.value,
