@@ -95,14 +95,20 @@ markets: [spot, usdm]
 
 # name, symbol, side, quantity ("close" or reduce-only), take-profit trigger, stop trigger,
 # working type. The seeded BTCUSDT long is 0.010; the ETHUSDT long (0.5) comes from `sim position`.
-FUTURES_STABLE = [("perp-btc-core", "BTCUSDT", "SELL", "close", "125000", "98000", "MARK_PRICE")]
+FUTURES_STABLE = [
+    ("perp-btc-core", "BTCUSDT", "SELL", "close", "125000", "98000", "MARK_PRICE"),
+    ("perp-eth-core", "ETHUSDT", "SELL", "0.1", "4700", "3400", "CONTRACT_PRICE"),
+]
 FUTURES_ROTATING = [
     ("perp-btc-part", "BTCUSDT", "SELL", "0.004", "121000", "100000", "CONTRACT_PRICE"),
     ("perp-btc-trim", "BTCUSDT", "SELL", "0.002", "118000", "104000", "MARK_PRICE"),
-    ("perp-eth-exit", "ETHUSDT", "SELL", "close", "4500", "3600", "MARK_PRICE"),
     ("perp-eth-part", "ETHUSDT", "SELL", "0.2", "4400", "3700", "CONTRACT_PRICE"),
     ("perp-eth-trim", "ETHUSDT", "SELL", "0.1", "4300", "3800", "CONTRACT_PRICE"),
 ]
+# Always desired, ``rev`` bumped every other round: after an even round it is fired (its
+# take-profit, on the mark price) so the next round must cancel the orphan and place nothing.
+FIRE_TARGET = ("perp-eth-exit", "ETHUSDT", "SELL", "close", "4500", "3600", "MARK_PRICE")
+ETH_PRICE, ETH_FIRING_MARK, ETH_LONG = "4000", "4510", "0.5"
 SPOT_ROTATING = ROTATING[:5]  # the Spot suite's brackets: BTCUSDT, ETHUSDT and BNBUSDT
 
 
@@ -126,6 +132,7 @@ def write_desired(workdir: Path, round_number: int, rng: random.Random) -> None:
     spot_body = "".join(bracket_yaml(spec, 0) for spec in STABLE)
     spot_body += "".join(bracket_yaml(spec, round_number + 1) for spec in spot)
     futures_body = "".join(futures_yaml(spec, 0) for spec in FUTURES_STABLE)
+    futures_body += futures_yaml(FIRE_TARGET, round_number // 2)
     futures_body += "".join(futures_yaml(spec, round_number + 1) for spec in futures)
     (workdir / "brackets" / "spot.yaml").write_text("brackets:\n" + spot_body, encoding="utf-8")
     (workdir / "brackets" / "perp.yaml").write_text("brackets:\n" + futures_body, encoding="utf-8")
@@ -160,9 +167,25 @@ def place_unmanaged_algo(url: str) -> None:
         client.place_algo(request)
 
 
-def seed_eth_long(state: Path) -> None:
-    command = [str(CLI), "sim", "position", "ETHUSDT", "0.5", "--state", str(state)]
+def sim_command(state: Path, *argv: str) -> None:
+    command = [str(CLI), "sim", *argv, "--state", str(state)]
     subprocess.run(command, check=True, capture_output=True, timeout=30)
+
+
+def seed_eth_long(state: Path) -> None:
+    sim_command(state, "position", "ETHUSDT", ETH_LONG)
+
+
+def fire_eth_exit(state: Path) -> None:
+    """The ETHUSDT mark price through the fire target's take-profit (the last price, so Spot and
+    the CONTRACT_PRICE legs, stay put); then the long and the mark price as they were."""
+    open_ids = {r.client_algo_id for r in algo_records(state) if r.is_open}
+    assert any(i.startswith(f"{OWNER}-{FIRE_TARGET[0]}-") for i in open_ids), open_ids
+    sim_command(state, "price", "ETHUSDT", ETH_PRICE, "--mark", ETH_FIRING_MARK)
+    fired = [r for r in algo_records(state) if r.status in FIRED]
+    assert any(r.client_algo_id.startswith(f"{OWNER}-{FIRE_TARGET[0]}-") for r in fired)
+    sim_command(state, "position", "ETHUSDT", ETH_LONG)
+    sim_command(state, "price", "ETHUSDT", ETH_PRICE, "--mark", ETH_PRICE)
 
 
 def algo_records(state: Path) -> list[AlgoRecord]:
@@ -171,15 +194,20 @@ def algo_records(state: Path) -> list[AlgoRecord]:
     return [orders[algo_id] for algo_id in sorted(orders)]
 
 
+FIRED = ("TRIGGERED", "FINISHED")
+
+
 def is_managed(client_algo_id: str) -> bool:
     return client_algo_id.startswith(f"{OWNER}-")
 
 
 def cancel_by_hand(url: str, state: Path, rng: random.Random, hand: Counter[str]) -> None:
-    """Now and then, one open managed futures leg cancelled outside the tool (drift); a lost
+    """Most rounds, one open leg of a stable futures bracket (desired again with the same ids)
+    cancelled outside the tool: drift, the next run places that clientAlgoId again. A lost
     answer is resolved by reading the order back."""
-    open_legs = [o for o in algo_records(state) if o.is_open and is_managed(o.client_algo_id)]
-    if not open_legs or rng.random() < 0.4:
+    stable = tuple(f"{OWNER}-{spec[0]}-" for spec in FUTURES_STABLE)
+    open_legs = [o for o in algo_records(state) if o.is_open and o.client_algo_id.startswith(stable)]
+    if not open_legs or rng.random() < 0.25:
         return
     victim = rng.choice(open_legs)
     with futures_client(url) as client:
@@ -234,15 +262,18 @@ def check_unmanaged_algo(state: Path, records: list[AlgoRecord]) -> None:
 
 
 def check_no_orphan(records: list[AlgoRecord]) -> None:
-    """Each managed bracket with an open leg has both legs open, unless one of them fired."""
-    fired = {r.client_algo_id[:-3] for r in records if r.status in ("TRIGGERED", "FINISHED")}
+    """After a completed run each managed bracket with an open leg has both legs open and has
+    not fired (a fired bracket's orphan is cancelled)."""
+    fired = {r.client_algo_id[:-3] for r in records if r.status in FIRED}
     legs: dict[str, set[str]] = {}
     for record in records:
         if record.is_open and is_managed(record.client_algo_id):
             bracket, suffix = record.client_algo_id[:-3], record.client_algo_id[-3:]
             legs.setdefault(bracket, set()).add(suffix)
-    lone = {b: s for b, s in legs.items() if s != {"-tp", "-sl"} and b not in fired}
+    lone = {b: s for b, s in legs.items() if s != {"-tp", "-sl"}}
     assert not lone, f"brackets left with one leg: {lone}"
+    orphans = {b: s for b, s in legs.items() if b in fired}
+    assert not orphans, f"fired brackets with legs still open: {orphans}"
 
 
 def run_apply(workdir: Path, url: str) -> subprocess.CompletedProcess[str]:
@@ -269,7 +300,7 @@ def test_mixed_apply_killed_at_random_points_converges_on_the_next_run(
     place_unmanaged_algo(url)
     rng = random.Random(SEED)
     hand: Counter[str] = Counter()
-    killed = 0
+    killed = fires = 0
     for round_number in range(ROUNDS):
         write_desired(workdir, round_number, rng)
         cancel_by_hand(url, state, rng, hand)
@@ -295,5 +326,9 @@ def test_mixed_apply_killed_at_random_points_converges_on_the_next_run(
         check_futures_placements(records, hand)
         check_unmanaged_algo(state, records)
         check_no_orphan(records)
+        if round_number % 2 == 0:
+            fire_eth_exit(state)
+            fires += 1
     assert killed >= ROUNDS // 2, "the kills should land while apply is running"
     assert sum(hand.values()) >= 1 or ROUNDS < 3, "some legs should have been cancelled by hand"
+    assert fires == (ROUNDS + 1) // 2
