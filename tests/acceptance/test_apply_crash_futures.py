@@ -3,24 +3,30 @@
 The Spot suite (``test_apply_crash.py``) over both venues at once. ``sim serve`` runs as a
 subprocess with latency on every trading request of both venues (so a kill lands mid-run) and
 answers lost after commit on some Spot and ``/fapi`` placements and cancels (so kills also land
-while an unknown outcome is being resolved). The repository holds Spot brackets and futures
-brackets (``market: usdm``: close-position and reduce-only legs on the seeded BTCUSDT long and an
-ETHUSDT long put in place with ``sim position``); the account also holds an unmanaged Spot list
-and an unmanaged futures algo order. Each round changes the desired state on both venues
-(replaces, creates, prunes), cancels a managed futures leg by hand now and then (drift: the next
-run places the same clientAlgoId again), starts ``apply``, kills it after a random delay, then
-runs ``apply`` again to completion: it must converge.
+while an unknown outcome is being resolved; some ``/fapi`` placements are refused before commit,
+so a lookup also finds nothing and the same request is sent again). The repository holds Spot
+brackets and futures brackets (``market: usdm``: close-position and reduce-only legs on the
+seeded BTCUSDT long and an ETHUSDT long put in place with ``sim position``); the account also
+holds an unmanaged Spot list and an unmanaged futures algo order. Each round changes the desired
+state on both venues (replaces, creates, prunes), cancels a leg of a stable futures bracket by
+hand most rounds (drift: the next run places that same clientAlgoId again), starts ``apply``,
+kills it after a random delay, then runs ``apply`` again to completion: it must converge. After
+every even round one futures bracket is fired (its take-profit, on the mark price), so the next
+round cancels its orphan and must not place it again.
 
 "Duplicate" for futures: a clientAlgoId may legitimately be placed again, but only after its
 earlier order was closed by hand (the drift re-place). So, over all rounds: never two open
 orders with one id, every placement of an id after the first comes after the earlier order
-closed, and an id is placed at most 1 + (times it was cancelled by hand) times. Every Spot list
-id is placed at most once; neither unmanaged order is ever touched; after each completed run no
-managed futures bracket is left with one leg (both legs open, or the bracket fired).
+closed, and an id is placed at most 1 + (times it was cancelled by hand) times (a fired leg, or
+one the tool cancelled, is never placed again). Every Spot list id is placed at most once;
+neither unmanaged order is ever touched; after each completed run no managed futures bracket is
+left with one leg, and no fired bracket with any.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import random
 import signal
@@ -206,16 +212,15 @@ def cancel_by_hand(url: str, state: Path, rng: random.Random, hand: Counter[str]
     cancelled outside the tool: drift, the next run places that clientAlgoId again. A lost
     answer is resolved by reading the order back."""
     stable = tuple(f"{OWNER}-{spec[0]}-" for spec in FUTURES_STABLE)
-    open_legs = [o for o in algo_records(state) if o.is_open and o.client_algo_id.startswith(stable)]
+    records = algo_records(state)
+    open_legs = [o for o in records if o.is_open and o.client_algo_id.startswith(stable)]
     if not open_legs or rng.random() < 0.25:
         return
     victim = rng.choice(open_legs)
     with futures_client(url) as client:
         for _ in range(10):
-            try:
+            with contextlib.suppress(ExchangeError):
                 client.cancel_algo(victim.symbol, victim.client_algo_id)
-            except ExchangeError:
-                pass
             try:
                 found = client.algo_order(victim.client_algo_id)
             except ExchangeError:
@@ -243,7 +248,7 @@ def check_futures_placements(records: list[AlgoRecord], hand: Counter[str]) -> N
         by_id.setdefault(record.client_algo_id, []).append(record)
     for client_id, lives in by_id.items():
         assert sum(life.is_open for life in lives) <= 1, f"{client_id} open twice: {lives}"
-        for earlier, later in zip(lives, lives[1:], strict=False):
+        for earlier, later in itertools.pairwise(lives):
             assert not earlier.is_open, f"{client_id} placed again while open: {lives}"
             assert earlier.update_time <= later.create_time, f"{client_id} overlaps: {lives}"
         assert len(lives) <= 1 + hand[client_id], (
@@ -253,7 +258,8 @@ def check_futures_placements(records: list[AlgoRecord], hand: Counter[str]) -> N
 
 def check_unmanaged_algo(state: Path, records: list[AlgoRecord]) -> None:
     mine = [r for r in records if r.client_algo_id == UNMANAGED_ALGO_ID]
-    assert len(mine) == 1 and mine[0].is_open, mine
+    assert len(mine) == 1, mine
+    assert mine[0].is_open, mine
     events = StateFile(state).load().events
     touched = [
         e for e in events if e.client_order_id == UNMANAGED_ALGO_ID and e.kind != "algo placed"
