@@ -59,9 +59,12 @@ from tests.acceptance.test_apply_crash import (
 )
 from tests.support.sim_process import served_sim
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="SIGKILL")]
-
 ROUNDS = int(os.environ.get("OCO_CRASH_ROUNDS", "5"))
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.name != "posix", reason="SIGKILL"),
+    pytest.mark.timeout(max(120, 20 * ROUNDS)),  # about 6 s a round; more rounds, more time
+]
 SEED = 20260914
 OWNER = "ocr"
 UNMANAGED_ALGO_ID = "web_manual_perp_1"
