@@ -86,6 +86,7 @@ from tests.unit.apply.test_apply_properties import (
     brackets_for,
     check_event_log,
     fault_rules,
+    make_bracket,
     unmanaged_request,
 )
 
@@ -226,9 +227,14 @@ class Named(Protocol):
 N = TypeVar("N", bound=Named)
 
 
-def with_kept(draw: st.DrawFn, initial: Sequence[N], desired: Sequence[N]) -> list[N]:
-    """``desired``, plus some ``initial`` brackets unchanged (so no-ops mix with changes)."""
-    kept = draw(st.lists(st.sampled_from(initial), unique_by=lambda b: b.name)) if initial else []
+def kept_of(initial: Sequence[N]) -> st.SearchStrategy[list[N]]:
+    """Some ``initial`` brackets, kept unchanged in the desired state (no-ops mix with changes)."""
+    if not initial:
+        return st.just([])
+    return st.lists(st.sampled_from(initial), unique_by=lambda b: b.name)
+
+
+def merged(desired: Sequence[N], kept: Sequence[N]) -> list[N]:
     by_name = {b.name: b for b in desired} | {b.name: b for b in kept}
     return list(by_name.values())
 
@@ -237,7 +243,7 @@ def with_kept(draw: st.DrawFn, initial: Sequence[N], desired: Sequence[N]) -> li
 def cases(draw: st.DrawFn) -> Case:
     spot_initial = draw(brackets_for(ALL_NAMES))
     spot_unmanaged = draw(st.lists(st.sampled_from(list(LAST)), unique=True, max_size=2))
-    spot_desired = with_kept(draw, spot_initial, draw(brackets_for(ALL_NAMES)))
+    spot_desired = merged(draw(brackets_for(ALL_NAMES)), draw(kept_of(spot_initial)))
     long = {symbol: draw(st.booleans()) for symbol in FUT_LAST}
     positions = {
         symbol: Decimal(draw(st.sampled_from(FUT_POSITIONS[symbol]))) * (1 if long[symbol] else -1)
@@ -245,9 +251,9 @@ def cases(draw: st.DrawFn) -> Case:
     }
     futures_initial = draw(futures_brackets_for(long))
     futures_unmanaged = draw(st.lists(st.sampled_from(list(FUT_LAST)), unique=True, max_size=2))
-    futures_desired = with_kept(draw, futures_initial, draw(futures_brackets_for(long)))
+    futures_desired = merged(draw(futures_brackets_for(long)), draw(kept_of(futures_initial)))
     fire = None
-    if futures_initial and draw(st.booleans()):
+    if len(futures_initial) > 0 and draw(st.booleans()):
         index = draw(st.integers(0, len(futures_initial) - 1))
         fire = Fire(index, draw(st.sampled_from(LegRole)))
     light = draw(mixed_fault_rules())
@@ -466,8 +472,10 @@ def expected_futures_open(case: Case, fired: set[str]) -> set[str]:
 
 
 def completed(result: ApplyResult | None) -> bool:
-    return result is not None and result.stop_reason is None and all(
-        r.succeeded for r in result.results
+    return (
+        result is not None
+        and result.stop_reason is None
+        and all(r.succeeded for r in result.results)
     )
 
 
@@ -492,7 +500,6 @@ def set_up(case: Case, engine: Engine, time: FakeTime, log: WireLog) -> None:
         price = item.leg(case.fire.role).trigger_price
         engine.usdm.set_prices(item.symbol, price, price)  # through the trigger ...
         engine.usdm.set_prices(item.symbol, FUT_LAST[item.symbol], FUT_LAST[item.symbol])  # back
-        event(f"fired: {len(fired_ids(engine))} legs")
 
 
 @pytest.mark.timeout(max(120, EXAMPLES // 2))  # about 0.3 s a case; more cases, more time
@@ -508,6 +515,12 @@ def test_mixed_apply_converges_within_two_runs_without_duplicates(case: Case) ->
     log = WireLog(engine)
     set_up(case, engine, time, log)
     fired_before = fired_ids(engine)
+    if case.fire is not None:
+        desired = fired_before & {futures_ids(OWNER, b).stop_loss_id for b in case.futures_desired}
+        desired |= fired_before & {
+            futures_ids(OWNER, b).take_profit_id for b in case.futures_desired
+        }
+        event(f"fired: {len(fired_before)} legs, {len(desired)} of desired brackets")
     first_event = len(engine.events())
 
     first = apply_once(clients_for(engine, case.faults, time, log), case)
@@ -541,3 +554,33 @@ def test_mixed_apply_converges_within_two_runs_without_duplicates(case: Case) ->
         if parse_leg_id(OWNER, o.client_algo_id) is not None
     }
     assert open_algos == expected_futures_open(case, fired_ids(engine))
+
+
+@pytest.mark.parametrize("kind", [FaultKind.HTTP_5XX, FaultKind.DROP, FaultKind.READ_TIMEOUT])
+def test_a_futures_placement_lost_after_commit_lands_once_beside_spot(kind: FaultKind) -> None:
+    """A fixed example of the property, so a regression names itself: every /fapi placement's
+    answer is lost after the engine committed; each leg is still placed exactly once."""
+    time = FakeTime(START)
+    engine = open_sim(None, clock=time.clock_ms, sleep=time.sleep).engine
+    log = WireLog(engine)
+    lost = FaultPlan(rules=(FaultRule(kind, PLACE_ALGO, after=True, probability=1),))
+    item = futures_bracket(
+        "btcp0",
+        "BTCUSDT",
+        Side.SELL,
+        quantity=None,
+        tp=10,
+        sl=5,
+        working_type=WorkingType.MARK_PRICE,
+    )
+    spot = make_bracket("btc0", "BTCUSDT", Side.SELL, qty="0.001", tp=10, sl=5)
+    positions = {"BTCUSDT": Decimal("0.05"), "ETHUSDT": Decimal(1)}
+    case = Case([], [], [spot], positions, [], [], [item], None, lost, FaultPlan())
+    set_up(case, engine, time, log)
+    result = apply_once(clients_for(engine, lost, time, log), case)
+    assert result is not None
+    assert result.succeeded, [r.detail for r in result.results if not r.succeeded]
+    placed = [e.client_order_id for e in engine.events() if e.kind == "algo placed"]
+    legs = futures_ids(OWNER, item)
+    assert sorted(placed, key=str) == sorted([legs.stop_loss_id, legs.take_profit_id])
+    assert log.resent_while_open == []
