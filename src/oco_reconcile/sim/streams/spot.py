@@ -32,6 +32,7 @@ def events(engine: Engine, before: Digest, after: Digest, now: int) -> list[Json
         kind = _execution_type(order, mark)
         if kind is not None:
             out.append(_report(shapes, order, kind, mark, now))
+    out.sort(key=lambda report: report["x"] == "EXPIRED")  # a fill first, then its sibling's end
     for list_id in sorted(after.lists):
         if before.lists.get(list_id) != after.lists[list_id]:
             out.append(_list_status(engine, list_id, now))
