@@ -30,7 +30,7 @@ def streams(sim: SimExchange) -> Iterator[StreamServer]:
 
 
 def subscribe_request(
-    timestamp: int, *, secret: str = SIM_API_SECRET, api_key: str = SIM_API_KEY, req_id: int = 1
+    timestamp: int, *, secret: str = SIM_API_SECRET, api_key: str = SIM_API_KEY, req_id: Any = 1
 ) -> dict[str, Any]:
     payload = f"apiKey={api_key}&timestamp={timestamp}"
     signature = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
@@ -65,7 +65,8 @@ class Reader:
                 continue
             self.seen.append(item)
             if matches(item):
-                return item
+                found: dict[str, Any] = item
+                return found
 
 
 @contextmanager

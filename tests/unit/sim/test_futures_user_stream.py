@@ -14,11 +14,11 @@ from websockets.sync.client import connect
 
 from oco_reconcile.core.events import EventKind
 from oco_reconcile.sim.exchange import SimExchange
+from oco_reconcile.venues.usdm.stream_events import futures_event
 from tests.support.fake_time import FakeTime
 from tests.support.fapi_api import ALGO, in_process, stop_loss, take_profit
 from tests.support.sim_api import Api, error
 from tests.unit.sim.stream_client import Reader, event_named, streams
-from oco_reconcile.venues.usdm.stream_events import futures_event
 
 LISTEN_KEY = "/fapi/v1/listenKey"
 KEY_HEADER = {"X-MBX-APIKEY": "oco-reconcile-sim-api-key-0000000000000000000000000000000000000000"}
@@ -78,9 +78,7 @@ def test_algo_orders_and_their_trigger_are_streamed(sim: SimExchange, fapi: Api)
         assert Decimal(account["a"]["P"][0]["pa"]) == 0
 
 
-def test_the_stream_ends_when_the_key_expires(
-    sim: SimExchange, fapi: Api, clock: FakeTime
-) -> None:
+def test_the_stream_ends_when_the_key_expires(sim: SimExchange, fapi: Api, clock: FakeTime) -> None:
     key = start_key(fapi)
     with streams(sim) as server, connect(f"{server.url}/ws/{key}") as connection:
         reader = Reader(connection)

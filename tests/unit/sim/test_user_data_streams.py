@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
@@ -76,7 +78,7 @@ def test_a_cancel_reports_the_cancelled_order_id(
     ],
 )
 def test_a_bad_subscription_is_refused(
-    sim: SimExchange, clock: FakeTime, change: dict[str, str], code: int, status: int
+    sim: SimExchange, clock: FakeTime, change: dict[str, Any], code: int, status: int
 ) -> None:
     with streams(sim) as server, connect(server.url + "/ws-api/v3") as connection:
         reader = Reader(connection)
@@ -112,9 +114,7 @@ def test_a_change_made_by_another_process_is_streamed(tmp_path: Path, clock: Fak
         assert done.list_client_id == LIST_ID
 
 
-def _client(sim: SimExchange):  # type: ignore[no-untyped-def]
-    import httpx
-
+def _client(sim: SimExchange) -> httpx.Client:
     return httpx.Client(base_url="http://sim.local", transport=sim.transport())
 
 
