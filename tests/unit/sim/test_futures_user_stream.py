@@ -5,15 +5,18 @@ keepalive (engine clock)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from oco_reconcile.core.events import EventKind
 from oco_reconcile.sim.exchange import SimExchange
+from oco_reconcile.sim.wire.server import SimHTTPServer, stop_server
 from oco_reconcile.venues.usdm.stream_events import futures_event
 from tests.support.fake_time import FakeTime
 from tests.support.fapi_api import ALGO, in_process, stop_loss, take_profit
@@ -95,3 +98,17 @@ def test_an_unknown_listen_key_is_refused(sim: SimExchange) -> None:
     with streams(sim) as server, pytest.raises(InvalidStatus) as refused:
         connect(f"{server.url}/ws/{'x' * 64}")
     assert refused.value.response.status_code == 400
+
+
+def test_a_listen_key_is_never_logged(sim: SimExchange, capsys: pytest.CaptureFixture[str]) -> None:
+    server = SimHTTPServer(("127.0.0.1", 0), sim, quiet=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with httpx.Client(base_url=server.url, headers=KEY_HEADER) as http:
+            key = http.post(LISTEN_KEY).json()["listenKey"]
+            assert http.put(f"{LISTEN_KEY}?listenKey={key}").status_code == 200
+    finally:
+        stop_server(server)
+    logged = capsys.readouterr().err
+    assert "listenKey=***" in logged
+    assert key not in logged

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -44,6 +45,10 @@ FUTURES_PREFIX = "/ws/"
 SPOT_FAULTS = "/ws-api/v3"  # the fault rule endpoint "WS /ws-api/v3"
 FUTURES_FAULTS = "/ws"  # "WS /ws": every futures stream
 _CLOSE = object()  # a queue item: close the connection normally
+# The library's log lines may carry a stream path, i.e. a listen key (a secret): none are shown.
+_QUIET = logging.getLogger("oco_reconcile.sim.streams")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
 
 
 @dataclass(eq=False)
@@ -110,7 +115,11 @@ class StreamServer:
         self.engine.listeners.append(listener)
         try:
             async with serve(
-                self._handle, self.host, self.port, process_request=self._check_path
+                self._handle,
+                self.host,
+                self.port,
+                process_request=self._check_path,
+                logger=_QUIET,
             ) as server:
                 self._server = server
                 self.port = next(iter(server.sockets)).getsockname()[1]
