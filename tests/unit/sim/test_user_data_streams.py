@@ -160,3 +160,17 @@ def test_stream_fault_kinds_are_checked() -> None:
         FaultPlan.from_mapping({"faults": [{"kind": "server_shutdown", "endpoint": "*"}]})
     with pytest.raises(UsageError, match="stream fault"):
         FaultPlan.from_mapping({"faults": [{"kind": "ban", "endpoint": "WS /ws"}]})
+
+
+def test_a_partial_fill_reports_the_executed_part(
+    sim: SimExchange, api: Api, clock: FakeTime
+) -> None:
+    with streams(sim) as server, spot_subscribed(server.url, clock.clock_ms()) as reader:
+        api.place()
+        reader.until(event_named("listStatus"))
+        sim.engine.force_fill(LIST_ID, Decimal("0.004"), "above")
+        partial = reader.until(event_named("executionReport", X="PARTIALLY_FILLED"))
+        assert (partial["event"]["x"], partial["event"]["l"]) == ("TRADE", "0.00400000")
+        event = spot_event(partial)
+        assert event is not None
+        assert (event.kind, event.quantity) == (EventKind.PARTLY_FILLED, Decimal("0.004"))

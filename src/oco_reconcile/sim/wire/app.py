@@ -8,7 +8,8 @@ Both front-ends call :meth:`SimApp.handle`: the in-process httpx transport (``tr
 2. fault plan draw (``faults.py``); injected latency;
 3. rate limits: an active ban (418), request weight (429 ``-1003``), escalation to a ban;
 4. a "before" fault answers here, nothing executes;
-5. signed endpoints: the API key, signature and timing (``auth.py``);
+5. signed endpoints: the API key, signature and timing (``auth.py``); USER_STREAM ones
+   (``listen_keys.py``): the API key only;
 6. the endpoint's parameters (``params.py``, ``endpoints.py``) and the engine;
 7. weight and order counts are charged (a successful order or cancel weighs 0 since 2026-04-02);
 8. an "after" fault replaces the answer: the engine already committed.
