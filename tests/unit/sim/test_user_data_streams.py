@@ -174,3 +174,22 @@ def test_a_partial_fill_reports_the_executed_part(
         event = spot_event(partial)
         assert event is not None
         assert (event.kind, event.quantity) == (EventKind.PARTLY_FILLED, Decimal("0.004"))
+
+
+def test_a_stall_then_a_drop_on_the_futures_stream(clock: FakeTime) -> None:
+    plan = FaultPlan.from_mapping(
+        {
+            "faults": [
+                {"kind": "read_timeout", "endpoint": "WS /ws", "latency_ms": 200, "sequence": "x"}
+            ]
+        }
+    )
+    sim = make_sim(clock, faults=plan)
+    key = sim.app.listen_keys.start()
+    with streams(sim) as server, connect(f"{server.url}/ws/{key}") as connection:
+        reader = Reader(connection)
+        sim.engine.usdm.set_position("BTCUSDT", Decimal("0.02"), "BOTH")
+        with pytest.raises(ConnectionClosed) as closed:
+            reader.until(lambda _item: False)
+        assert closed.value.rcvd is None
+        assert reader.seen == []  # the event was lost with the connection
