@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -219,6 +220,9 @@ class StreamServer:
                 changes = await asyncio.to_thread(self._watch.poll)
             except OcoReconcileError:
                 continue  # the state file is unreadable right now: the next poll tries again
+            except Exception as error:  # one bad poll must not end every stream: say so, go on
+                print(f"sim serve: user data stream poll failed: {error!r}", file=sys.stderr)
+                continue
             for client in list(self._clients):
                 self._dispatch(client, changes.spot, changes.usdm)
 
