@@ -193,3 +193,11 @@ def test_a_stall_then_a_drop_on_the_futures_stream(clock: FakeTime) -> None:
             reader.until(lambda _item: False)
         assert closed.value.rcvd is None
         assert reader.seen == []  # the event was lost with the connection
+
+
+def test_the_engine_tells_its_listeners_of_each_change(sim: SimExchange) -> None:
+    heard: list[int] = []
+    sim.engine.listeners.append(lambda: heard.append(sim.engine.revision))
+    sim.engine.set_price("BTCUSDT", Decimal("111000"))
+    sim.engine.usdm.set_position("BTCUSDT", Decimal("0.02"), "BOTH")
+    assert heard == [1, 2]
