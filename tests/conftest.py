@@ -46,8 +46,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--record-testnet",
         action="store_true",
         default=False,
-        help="re-record the contract cassettes against the real Spot testnet "
-        "(needs BINANCE_TESTNET_API_KEY and a secret or key file; see docs/recording-cassettes.md)",
+        help="re-record the contract cassettes against the real Spot testnet and the futures demo "
+        "(needs BINANCE_TESTNET_API_KEY / BINANCE_FUTURES_TESTNET_API_KEY and a secret or key "
+        "file; see docs/recording-cassettes.md)",
     )
     group.addoption(
         "--record-sim",

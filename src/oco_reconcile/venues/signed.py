@@ -157,12 +157,14 @@ class SignedRestClient:
         parse: Callable[[Any], T],
         *,
         signed: bool = False,
+        keyed: bool = False,
     ) -> T:
-        """One request, parsed, with the client's retries; every failure an ``ExchangeError``."""
+        """One request, parsed, with the client's retries; every failure an ``ExchangeError``.
+        ``keyed``: unsigned but with the API key header (USER_STREAM endpoints)."""
 
         def attempt() -> T:
             try:
-                return parse(self._send(method, path, params, signed=signed))
+                return parse(self._send(method, path, params, signed=signed, keyed=keyed))
             except ResponseFormatError as error:
                 raise self.DIALECT.unreadable(operation, path, error) from None
 
@@ -194,8 +196,12 @@ class SignedRestClient:
             label=f"{request} on {self._host}",
         )
 
-    def _send(self, method: str, path: str, params: Params, *, signed: bool) -> Any:
-        url, headers = self._build(path, params, signed=signed, retry_sync=method != "GET")
+    def _send(
+        self, method: str, path: str, params: Params, *, signed: bool, keyed: bool = False
+    ) -> Any:
+        url, headers = self._build(
+            path, params, signed=signed, retry_sync=method != "GET", keyed=keyed
+        )
         try:
             response = self._http.request(method, url, headers=headers)
         except HTTPX_ERRORS as error:
@@ -211,11 +217,12 @@ class SignedRestClient:
             raise ResponseFormatError("the body is not JSON") from None
 
     def _build(
-        self, path: str, params: Params, *, signed: bool, retry_sync: bool
+        self, path: str, params: Params, *, signed: bool, retry_sync: bool, keyed: bool = False
     ) -> tuple[str, dict[str, str]]:
         if not signed:
             query = encode_query(params)
-            return f"{self._base_url}{path}" + (f"?{query}" if query else ""), {}
+            key = {"X-MBX-APIKEY": self._require_credentials(path).api_key} if keyed else {}
+            return f"{self._base_url}{path}" + (f"?{query}" if query else ""), key
         credentials = self._require_credentials(path)
         stamp = [("recvWindow", self._recv_window), ("timestamp", self._timestamp(retry_sync))]
         query = encode_query([*params, *stamp])

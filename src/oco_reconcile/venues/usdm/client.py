@@ -34,6 +34,7 @@ from oco_reconcile.venues.usdm.parse import (
     parse_mark_prices,
     parse_positions,
 )
+from oco_reconcile.venues.usdm.streams import ListenKey, parse_listen_key
 
 FAPI = Dialect(
     time_path="/fapi/v1/time",
@@ -41,6 +42,7 @@ FAPI = Dialect(
     unreadable=unreadable_futures_response,
 )
 ALGO_ORDER_PATH = "/fapi/v1/algoOrder"
+LISTEN_KEY_PATH = "/fapi/v1/listenKey"
 MAX_HISTORY_LIMIT = 100  # allAlgoOrders: "limit" at most 100
 T = TypeVar("T")
 
@@ -130,7 +132,26 @@ class UsdmClient(SignedRestClient):
         order = self.algo_order(client_algo_id)
         return order if order is not None and order.symbol == symbol else None
 
+    # --- the user data stream (binance-api.md §11.2) ---
+
+    def start_user_stream(self) -> ListenKey:
+        """``POST /fapi/v1/listenKey`` (weight 1): the account's stream key (the same one while
+        it is alive). The key is a secret: it never reaches a log or a message."""
+        return self._call(Operation.READ, "POST", LISTEN_KEY_PATH, [], parse_listen_key, keyed=True)
+
+    def keepalive_user_stream(self) -> None:
+        """``PUT /fapi/v1/listenKey``: the stream closes after 60 minutes without one."""
+        self._call(Operation.READ, "PUT", LISTEN_KEY_PATH, [], _ignore, keyed=True)
+
+    def close_user_stream(self) -> None:
+        """``DELETE /fapi/v1/listenKey``."""
+        self._call(Operation.READ, "DELETE", LISTEN_KEY_PATH, [], _ignore, keyed=True)
+
     def _signed_read(
         self, path: str, params: list[tuple[str, str]], parse: Callable[[object], T]
     ) -> T:
         return self._call(Operation.READ, "GET", path, params, parse, signed=True)
+
+
+def _ignore(answer: object) -> None:
+    """Keepalive and close answer ``{}``: nothing to read."""

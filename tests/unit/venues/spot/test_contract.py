@@ -15,10 +15,8 @@ they read, so a replay sends exactly the recorded requests whichever exchange re
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,12 +34,10 @@ from oco_reconcile.core.model import (
 )
 from oco_reconcile.core.settings import CredentialNames
 from oco_reconcile.errors import DuplicateOrderError
-from oco_reconcile.venues.credentials import Credentials, credentials_from_env
 from oco_reconcile.venues.retry import RetryPolicy
 from oco_reconcile.venues.spot.client import BinanceClient
 from oco_reconcile.venues.urls import TESTNET_URL
-from tests.support.cassettes import RECORD_SIM, RECORD_TESTNET, contract_vcr, record_flag
-from tests.support.fake_binance import FAKE_API_KEY, FAKE_SECRET
+from tests.support.cassettes import Target, contract_target, contract_vcr
 from tests.support.paths import CASSETTES_DIR
 
 pytestmark = pytest.mark.testnet
@@ -57,43 +53,12 @@ TESTNET_NAMES = CredentialNames(
 )
 
 
-@dataclass(frozen=True)
-class Target:
-    base_url: str
-    credentials: Credentials
-    record_mode: str
-
-
-@contextmanager
-def sim_http_server() -> Iterator[str]:
-    """A fresh simulator (in memory, seeded) served over HTTP on 127.0.0.1."""
-    from oco_reconcile.sim.exchange import open_sim
-    from oco_reconcile.sim.wire.server import start_server, stop_server
-
-    server, url = start_server(open_sim(None))
-    try:
-        yield url
-    finally:
-        stop_server(server)
-
-
 @contextmanager
 def target_for(config: pytest.Config, cassette: Path) -> Iterator[Target]:
-    if record_flag(config, RECORD_TESTNET):
-        credentials = credentials_from_env(TESTNET_NAMES, os.environ)
-        yield Target(TESTNET_URL, credentials, "all")
-    elif record_flag(config, RECORD_SIM):
-        from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
-
-        with sim_http_server() as url:
-            yield Target(url, Credentials.hmac(SIM_API_KEY, SIM_API_SECRET), "all")
-    else:
-        if not cassette.is_file():
-            pytest.skip(
-                f"cassette {cassette.name} not recorded yet (see docs/recording-cassettes.md)"
-            )
-        # Signatures, timestamps and the key are filtered out of the cassettes: any key replays.
-        yield Target(TESTNET_URL, Credentials.hmac(FAKE_API_KEY, FAKE_SECRET), "none")
+    with contract_target(
+        config, cassette, testnet_url=TESTNET_URL, testnet_names=TESTNET_NAMES
+    ) as target:
+        yield target
 
 
 @pytest.fixture
