@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from oco_reconcile.sim.engine.machine import Engine
     from oco_reconcile.sim.engine.records import Event, SimOrderList
     from oco_reconcile.sim.exchange import SimExchange
+    from oco_reconcile.sim.streams.server import StreamServer
     from oco_reconcile.sim.wire.auth import Verifier
     from oco_reconcile.sim.wire.server import SimHTTPServer
 
@@ -73,6 +74,14 @@ def _positive_decimal(text: str, what: str) -> Decimal:
 def serve(  # noqa: PLR0917 - typer passes every option
     host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8765,
+    ws_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port of the user data streams (WebSocket; default: --port + 1, any free port "
+            "with --port 0).",
+            show_default=False,
+        ),
+    ] = None,
     state: StateOption = None,
     faults: Annotated[
         Path | None, typer.Option(help="Fault plan (YAML/JSON), see docs/simulator.md.")
@@ -108,8 +117,12 @@ def serve(  # noqa: PLR0917 - typer passes every option
     path = state_path(state)
     sim = open_sim(path, faults=plan, keys=_keys(api_key, api_secret, public_key))
     server = _listen(host, port, sim, quiet=not verbose)
+    if ws_port is None:
+        ws_port = port + 1 if port else 0
+    streams = _streams(host, ws_port, sim)
     typer.echo(
-        f"Simulated Binance Spot and USDⓈ-M futures API on {server.url} (state: {path}). "
+        f"Simulated Binance Spot and USDⓈ-M futures API on {server.url} (state: {path}); "
+        f"user data streams on {streams.url}/ws-api/v3 and {streams.url}/ws/<listenKey>. "
         "Ctrl-C stops."
     )
     signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C
@@ -118,7 +131,18 @@ def serve(  # noqa: PLR0917 - typer passes every option
     except KeyboardInterrupt:
         typer.echo("Stopped.")
     finally:
+        streams.stop()
         server.server_close()
+
+
+def _streams(host: str, port: int, sim: SimExchange) -> StreamServer:
+    from oco_reconcile.errors import OcoReconcileError, UsageError
+    from oco_reconcile.sim.streams.server import start_streams
+
+    try:
+        return start_streams(sim.app, host, port)
+    except OcoReconcileError:
+        raise UsageError(f"cannot listen on {host}:{port} for the user data streams") from None
 
 
 def _listen(host: str, port: int, sim: SimExchange, *, quiet: bool) -> SimHTTPServer:

@@ -12,7 +12,7 @@ changes whenever the state did, so the host knows when to save it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 
@@ -42,6 +42,8 @@ class Engine:
         # Re-entrant; exchange.py puts a state file's cross-process lock here.
         self.lock: AbstractContextManager[object] = threading.RLock()
         self.revision = 0
+        # Called (lock held) after each change: must not block; sim/streams wakes its poller.
+        self.listeners: list[Callable[[], None]] = []
         self.usdm = FuturesEngine(self)  # the /fapi account, on the same state and lock
 
     @contextmanager
@@ -53,7 +55,13 @@ class Engine:
                 yield self.state
             finally:
                 if len(self.state.events) != before:
-                    self.revision += 1
+                    self.bump()
+
+    def bump(self) -> None:
+        """The state changed: a new revision, and the listeners hear of it."""
+        self.revision += 1
+        for listener in list(self.listeners):
+            listener()
 
     # --- reads ------------------------------------------------------------------------------
 

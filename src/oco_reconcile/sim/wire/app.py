@@ -8,7 +8,8 @@ Both front-ends call :meth:`SimApp.handle`: the in-process httpx transport (``tr
 2. fault plan draw (``faults.py``); injected latency;
 3. rate limits: an active ban (418), request weight (429 ``-1003``), escalation to a ban;
 4. a "before" fault answers here, nothing executes;
-5. signed endpoints: the API key, signature and timing (``auth.py``);
+5. signed endpoints: the API key, signature and timing (``auth.py``); USER_STREAM ones
+   (``listen_keys.py``): the API key only;
 6. the endpoint's parameters (``params.py``, ``endpoints.py``) and the engine;
 7. weight and order counts are charged (a successful order or cancel weighs 0 since 2026-04-02);
 8. an "after" fault replaces the answer: the engine already committed.
@@ -31,9 +32,16 @@ from oco_reconcile.sim.engine.errors import SimError
 from oco_reconcile.sim.engine.limits import Limit, RateLimiter, weight_message
 from oco_reconcile.sim.engine.machine import Engine
 from oco_reconcile.sim.wire import codes
-from oco_reconcile.sim.wire.auth import Verifier, authenticate, default_keys
+from oco_reconcile.sim.wire.auth import (
+    API_KEY_HEADER,
+    Verifier,
+    authenticate,
+    default_keys,
+    known_key,
+)
 from oco_reconcile.sim.wire.endpoints import Endpoints
 from oco_reconcile.sim.wire.faults import FaultDraw, FaultInjector, FaultKind, FaultPlan, FaultRule
+from oco_reconcile.sim.wire.listen_keys import ListenKeys
 from oco_reconcile.sim.wire.messages import (
     DROP,
     JSON_CONTENT_TYPE,
@@ -75,6 +83,8 @@ class SimApp:
         self.endpoints = Endpoints(
             engine, self.shapes, self.server_time, lambda: self.limiter.counts("ORDERS")
         )
+        self.listen_keys = ListenKeys(self.server_time)  # the futures user data stream's key
+        self.endpoints.listen_keys = self.listen_keys
 
     def server_time(self) -> int:
         return self.engine.clock() + self.fault_plan.clock_offset_ms
@@ -124,6 +134,8 @@ class SimApp:
         params = Params(request.query, body)
         if route.signed:
             authenticate(request, params, self.keys, self.server_time)
+        elif route.keyed:
+            known_key(request.header(API_KEY_HEADER), self.keys)
         with self.engine.lock:  # render while no other request can change the records
             return route.handler(self.endpoints, params)
 

@@ -95,12 +95,7 @@ def authenticate(
     server_time: Callable[[], int],
 ) -> None:
     """Raise the answer Binance gives when the key, signature or timing is not right."""
-    api_key = request.header(API_KEY_HEADER)
-    if not api_key:
-        raise SimError(-2014, codes.MSG_BAD_API_KEY_FORMAT, status=401)
-    verifier = keys.get(api_key)
-    if verifier is None:
-        raise SimError(-2015, codes.MSG_REJECTED_KEY, status=401)
+    verifier = known_key(request.header(API_KEY_HEADER), keys)
     signature = params.required("signature")
     timestamp = params.long("timestamp", mandatory=True)
     recv_window = params.decimal("recvWindow")
@@ -111,6 +106,16 @@ def authenticate(
     assert timestamp is not None  # noqa: S101 - mandatory
     # recvWindow=0 means the default, as it always has in the simulator
     check_timestamp(timestamp, recv_window or Decimal(DEFAULT_RECV_WINDOW_MS), server_time())
+
+
+def known_key(api_key: str | None, keys: Mapping[str, Verifier]) -> Verifier:
+    """The key's verifier; -2014 for no key, -2015 for one this server does not know."""
+    if not api_key:
+        raise SimError(-2014, codes.MSG_BAD_API_KEY_FORMAT, status=401)
+    verifier = keys.get(api_key)
+    if verifier is None:
+        raise SimError(-2015, codes.MSG_REJECTED_KEY, status=401)
+    return verifier
 
 
 def check_timestamp(timestamp: int, recv_window: Decimal, now: int) -> None:

@@ -44,6 +44,7 @@ class Endpoints:
         self.shapes = shapes
         self.server_time = server_time
         self.order_usage = order_usage  # the ORDERS limits with their current counts
+        self.listen_keys: object | None = None  # listen_keys.ListenKeys, set by SimApp
 
     # --- general and market data ------------------------------------------------------------
 

@@ -27,6 +27,11 @@ Kinds, and the state each leaves behind (what the real exchange would be in):
 * ``clock_skew``: ``-1021`` "Timestamp for this request is outside of the recvWindow."; nothing
   executed. A standing skew is ``clock_offset_ms`` on the plan: the server clock (and
   ``GET /api/v3/time``) is shifted, so a client that re-syncs recovers.
+
+The user data streams (``sim/streams/server.py``) draw their own rules, those whose endpoint is
+``WS /ws-api/v3`` (Spot) or ``WS /ws`` (futures), once per event: ``latency``, ``drop``,
+``read_timeout`` (a stall of ``latency_ms``, then the drop) and ``server_shutdown`` (that kind
+only there). ``"*"`` rules stay with REST.
 """
 
 from __future__ import annotations
@@ -53,12 +58,17 @@ class FaultKind(StrEnum):
     RATE_LIMIT = "rate_limit"
     BAN = "ban"
     CLOCK_SKEW = "clock_skew"
+    SERVER_SHUTDOWN = "server_shutdown"  # the streams only
 
 
 AFTER_CAPABLE = frozenset(
     {FaultKind.HTTP_5XX, FaultKind.TIMEOUT, FaultKind.BUSY, FaultKind.DROP, FaultKind.READ_TIMEOUT}
 )
 MAX_FAULT_PLAN_BYTES = 1024 * 1024  # a plan is a few rules; the bound keeps `/dev/zero` out
+STREAM_METHOD = "WS"
+STREAM_KINDS = frozenset(
+    {FaultKind.LATENCY, FaultKind.DROP, FaultKind.READ_TIMEOUT, FaultKind.SERVER_SHUTDOWN}
+)
 DEFAULT_STATUS = {FaultKind.HTTP_5XX: 503, FaultKind.TIMEOUT: 408, FaultKind.BUSY: 503}
 DEFAULT_RETRY_AFTER = {FaultKind.RATE_LIMIT: 1, FaultKind.BAN: 120}
 
@@ -126,11 +136,20 @@ def _rule_from_mapping(item: JsonValue, index: int) -> FaultRule:
         kinds = ", ".join(kind.value for kind in FaultKind)
         raise UsageError(f"fault plan: faults[{index}].kind must be one of {kinds}") from None
     after = None if item.get("after") is None else bool(item["after"])
+    endpoint = str(item.get("endpoint", "*"))
+    on_stream = endpoint.upper().startswith(STREAM_METHOD + " ")
+    if (kind is FaultKind.SERVER_SHUTDOWN or on_stream) and not (
+        on_stream and kind in STREAM_KINDS
+    ):
+        kinds = ", ".join(sorted(kind.value for kind in STREAM_KINDS))
+        raise UsageError(
+            f"fault plan: faults[{index}]: a stream fault ('WS ...' endpoint) is one of {kinds}"
+        )
     if after and kind not in AFTER_CAPABLE:
         raise UsageError(f"fault plan: faults[{index}]: '{kind.value}' cannot happen after")
     return FaultRule(
         kind=kind,
-        endpoint=str(item.get("endpoint", "*")),
+        endpoint=endpoint,
         after=after,
         probability=float(item.get("probability", 0.0)),
         sequence=_parse_sequence(item.get("sequence", ())),
@@ -138,6 +157,13 @@ def _rule_from_mapping(item: JsonValue, index: int) -> FaultRule:
         status=None if item.get("status") is None else int(item["status"]),
         retry_after=None if item.get("retry_after") is None else int(item["retry_after"]),
         latency_ms=int(item.get("latency_ms", 0)),
+    )
+
+
+def stream_rules(plan: FaultPlan) -> tuple[FaultRule, ...]:
+    """The rules of the user data streams (``WS ...`` endpoints)."""
+    return tuple(
+        rule for rule in plan.rules if rule.endpoint.upper().startswith(STREAM_METHOD + " ")
     )
 
 

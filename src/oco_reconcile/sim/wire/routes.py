@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from oco_reconcile.json_types import JsonValue
 from oco_reconcile.sim.engine.specs import ORDERS_PER_OCO
-from oco_reconcile.sim.wire import fapi_market, fapi_trade, market, orders, other_venues
+from oco_reconcile.sim.wire import (
+    fapi_market,
+    fapi_trade,
+    listen_keys,
+    market,
+    orders,
+    other_venues,
+)
 from oco_reconcile.sim.wire.endpoints import Endpoints
 from oco_reconcile.sim.wire.params import Params
 
@@ -24,6 +31,7 @@ class Route:
     signed: bool = False
     trade: bool = False  # order/cancel: a success weighs 0 (CHANGELOG 2026-03-27)
     order_count: int = 0  # unfilled orders a success adds
+    keyed: bool = False  # USER_STREAM: the API key header, no signature
 
 
 def _fixed(weight: int) -> Weight:
@@ -80,6 +88,9 @@ FAPI_ROUTES: Mapping[tuple[str, str], Route] = {
     ("GET", "/fapi/v1/allAlgoOrders"): _signed(fapi_trade.all_algo_orders, _fixed(5)),
     ("DELETE", "/fapi/v1/algoOrder"): _cancel(fapi_trade.cancel_algo_order),
     ("DELETE", "/fapi/v1/algoOpenOrders"): _cancel(fapi_trade.cancel_algo_open_orders),
+    ("POST", "/fapi/v1/listenKey"): Route(listen_keys.start, _fixed(1), keyed=True),
+    ("PUT", "/fapi/v1/listenKey"): Route(listen_keys.keep_alive, _fixed(1), keyed=True),
+    ("DELETE", "/fapi/v1/listenKey"): Route(listen_keys.close, _fixed(1), keyed=True),
 }
 FAPI_PREFIX = "/fapi/"
 

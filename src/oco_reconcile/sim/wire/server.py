@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +30,7 @@ from oco_reconcile.sim.wire.messages import (
 # errors.md "-1000 UNKNOWN": "An unknown error occurred while processing the request."; the
 # message carries the simulator's own reason, so a client shows it.
 _SIM_FAILURE_CODE = -1000
+_LISTEN_KEY = re.compile(r"(listenKey=)[^&\s]+")
 
 
 class SimHTTPServer(ThreadingHTTPServer):
@@ -95,8 +97,13 @@ class _HttpRequestHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     def log_message(self, format: str, *args: Any) -> None:
-        if not self.server.quiet:
-            super().log_message(format, *args)
+        if not self.server.quiet:  # a listen key in a query is a secret: never logged
+            shown = (_redacted(arg) if isinstance(arg, str) else arg for arg in args)
+            super().log_message(format, *shown)
+
+
+def _redacted(text: str) -> str:
+    return _LISTEN_KEY.sub(r"\1***", text)
 
 
 def _failure(error: OcoReconcileError) -> SimResponse:

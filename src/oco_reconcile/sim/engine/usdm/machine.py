@@ -23,6 +23,8 @@ class Host(Protocol):
     lock: AbstractContextManager[object]
     revision: int
 
+    def bump(self) -> None: ...
+
 
 class FuturesEngine:
     def __init__(self, host: Host) -> None:
@@ -41,7 +43,7 @@ class FuturesEngine:
                 yield self.host.state
             finally:
                 if len(self.host.state.events) != before:
-                    self.host.revision += 1
+                    self.host.bump()
 
     # --- reads ----------------------------------------------------------------------------
 
