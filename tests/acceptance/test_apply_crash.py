@@ -133,6 +133,37 @@ def check_log(state: Path) -> None:
     assert not touched, touched
 
 
+def kill_then_converge(workdir: Path, url: str, delay: float) -> bool:
+    """Start ``apply``, SIGKILL it after ``delay`` seconds (whether the kill landed is returned),
+    then run ``apply`` to completion: it must converge."""
+    victim = subprocess.Popen(
+        apply_command(workdir, url),
+        cwd=workdir,
+        env=clean_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    landed = victim.poll() is None
+    if landed:
+        victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    survivor = subprocess.run(
+        apply_command(workdir, url),
+        cwd=workdir,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert survivor.returncode == 0, survivor.stdout + survivor.stderr
+    assert "Converged: the exchange matches the desired state." in survivor.stdout or (
+        "No changes." in survivor.stdout
+    )
+    return landed
+
+
 def test_apply_killed_at_random_points_converges_on_the_next_run(
     served: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -145,30 +176,6 @@ def test_apply_killed_at_random_points_converges_on_the_next_run(
     killed = 0
     for round_number in range(ROUNDS):
         write_desired(workdir, round_number, rng)
-        victim = subprocess.Popen(
-            apply_command(workdir, url),
-            cwd=workdir,
-            env=clean_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.25, 0.9))
-        if victim.poll() is None:
-            victim.send_signal(signal.SIGKILL)
-            killed += 1
-        victim.wait()
-        survivor = subprocess.run(
-            apply_command(workdir, url),
-            cwd=workdir,
-            env=clean_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert survivor.returncode == 0, survivor.stdout + survivor.stderr
-        assert "Converged: the exchange matches the desired state." in survivor.stdout or (
-            "No changes." in survivor.stdout
-        )
+        killed += kill_then_converge(workdir, url, rng.uniform(0.25, 0.9))
         check_log(state)
     assert killed >= ROUNDS // 2, "the kills should land while apply is running"

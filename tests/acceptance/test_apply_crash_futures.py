@@ -29,9 +29,7 @@ import contextlib
 import itertools
 import os
 import random
-import signal
 import subprocess
-import time
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -52,9 +50,8 @@ from tests.acceptance.test_apply_crash import (
     ROTATING,
     STABLE,
     UNMANAGED_ID,
-    apply_command,
     bracket_yaml,
-    clean_env,
+    kill_then_converge,
     place_unmanaged,
 )
 from tests.support.sim_process import served_sim
@@ -285,18 +282,6 @@ def check_no_orphan(records: list[AlgoRecord]) -> None:
     assert not orphans, f"fired brackets with legs still open: {orphans}"
 
 
-def run_apply(workdir: Path, url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        apply_command(workdir, url),
-        cwd=workdir,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_mixed_apply_killed_at_random_points_converges_on_the_next_run(
     served: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -313,23 +298,7 @@ def test_mixed_apply_killed_at_random_points_converges_on_the_next_run(
     for round_number in range(ROUNDS):
         write_desired(workdir, round_number, rng)
         cancel_by_hand(url, state, rng, hand)
-        victim = subprocess.Popen(
-            apply_command(workdir, url),
-            cwd=workdir,
-            env=clean_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.3, 1.0))
-        if victim.poll() is None:
-            victim.send_signal(signal.SIGKILL)
-            killed += 1
-        victim.wait()
-        survivor = run_apply(workdir, url)
-        assert survivor.returncode == 0, survivor.stdout + survivor.stderr
-        assert "Converged: the exchange matches the desired state." in survivor.stdout or (
-            "No changes." in survivor.stdout
-        )
+        killed += kill_then_converge(workdir, url, rng.uniform(0.3, 1.0))
         records = algo_records(state)
         check_spot_log(state)
         check_futures_placements(records, hand)
