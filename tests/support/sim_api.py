@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from binance_common.configuration import ConfigurationRestAPI
 
 from oco_reconcile.sim.exchange import SimExchange, open_sim
 from oco_reconcile.sim.wire.faults import FaultPlan
@@ -117,3 +118,11 @@ def serve(sim: SimExchange) -> Iterator[str]:
 def error(response: httpx.Response) -> tuple[int, int, str]:
     body = response.json()
     return response.status_code, body["code"], body["msg"]
+
+
+def sdk_configuration(url: str) -> ConfigurationRestAPI:
+    """The official Binance SDKs' REST configuration for the simulator at ``url``: its keys, no
+    retries (a refusal must show), a 5 s timeout."""
+    return ConfigurationRestAPI(
+        api_key=SIM_API_KEY, api_secret=SIM_API_SECRET, base_path=url, retries=0, timeout=5000
+    )

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import cast
 
 import pytest
-from binance_common.configuration import ConfigurationRestAPI
 from binance_common.errors import BadRequestError
 from binance_sdk_spot.rest_api import SpotRestAPI
 from binance_sdk_spot.rest_api.models import (
@@ -27,21 +26,13 @@ from binance_sdk_spot.rest_api.models.open_order_list_response_inner import (
 from binance_sdk_spot.spot import Spot
 
 from oco_reconcile.sim.exchange import open_sim
-from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
-from tests.support.sim_api import serve
+from tests.support.sim_api import sdk_configuration, serve
 
 
 @pytest.fixture
 def spot() -> Iterator[Spot]:
     for url in serve(open_sim(None)):  # the SDK stamps requests with the real clock
-        config = ConfigurationRestAPI(
-            api_key=SIM_API_KEY,
-            api_secret=SIM_API_SECRET,
-            base_path=url,
-            retries=0,
-            timeout=5000,
-        )
-        yield Spot(config_rest_api=config)
+        yield Spot(config_rest_api=sdk_configuration(url))
 
 
 def open_lists(rest: SpotRestAPI) -> list[OpenOrderListResponseInner]:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import cast
 
 import pytest
-from binance_common.configuration import ConfigurationRestAPI
 from binance_common.errors import BadRequestError
 from binance_sdk_derivatives_trading_usds_futures.derivatives_trading_usds_futures import (
     DerivativesTradingUsdsFutures,
@@ -32,21 +31,13 @@ from binance_sdk_derivatives_trading_usds_futures.rest_api.rest_api import (
 )
 
 from oco_reconcile.sim.exchange import open_sim
-from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
-from tests.support.sim_api import serve
+from tests.support.sim_api import sdk_configuration, serve
 
 
 @pytest.fixture
 def futures() -> Iterator[DerivativesTradingUsdsFutures]:
     for url in serve(open_sim(None)):  # the SDK stamps requests with the real clock
-        config = ConfigurationRestAPI(
-            api_key=SIM_API_KEY,
-            api_secret=SIM_API_SECRET,
-            base_path=url,
-            retries=0,
-            timeout=5000,
-        )
-        yield DerivativesTradingUsdsFutures(config_rest_api=config)
+        yield DerivativesTradingUsdsFutures(config_rest_api=sdk_configuration(url))
 
 
 def open_algo_orders(rest: DerivativesTradingUsdsFuturesRestAPI) -> list[str]:
