@@ -84,6 +84,8 @@ def test_a_ban_mid_cancel_leaves_the_orphan_to_the_next_event() -> None:
     watcher = canceller(fake)
     with pytest.raises(StoppedError):
         watcher.on_event(trigger(take_profit))
+    with pytest.raises(StoppedError):  # tried again, not remembered as sent
+        watcher.on_event(trigger(take_profit))
     assert fake.open_ids() == [stop_loss]
     fresh = canceller(fake).on_event(trigger(take_profit))  # a new run after the ban ended
     assert fresh is not None

@@ -23,13 +23,18 @@ from tests.support.futures_state import (
 from tests.support.plan_support import live_state
 
 
-def round_trip(tmp_path: Path, orders: list[AlgoOrder]) -> tuple[str, list[str]]:
+def round_trip(
+    tmp_path: Path, orders: list[AlgoOrder], *, hedge: bool = False
+) -> tuple[str, list[str]]:
     """(the YAML, the plan's change actions over the same live state)."""
     text = import_yaml([], OWNER, orders)
     (tmp_path / "brackets").mkdir()
     (tmp_path / "brackets" / "imported.yaml").write_text(text, encoding="utf-8")
     loaded = load_selected([tmp_path / "brackets"])
-    usdm = futures_live(orders, positions=[long_position()])
+    position = long_position()
+    if hedge:
+        position = replace(position, position_side=PositionSide.LONG)
+    usdm = futures_live(orders, positions=[position], hedge_mode=hedge)
     live = replace(live_state(), usdm=usdm)
     plan = make_plan(loaded.brackets, live, Settings(owner=OWNER), futures=loaded.futures)
     assert not plan.problems, plan.problems
@@ -80,9 +85,9 @@ def test_legs_of_different_sizes_or_sides_are_not_paired() -> None:
     assert "market: usdm" not in text
 
 
-def test_hedge_mode_limit_legs_round_trip(tmp_path: Path) -> None:
+def test_a_hedge_mode_pair_round_trips_as_a_no_op(tmp_path: Path) -> None:
     item = bracket("hedged", quantity=D("0.010"), position_side=PositionSide.LONG)
     legs = [leg_order(item, role, 10 + i, hedge=True) for i, role in enumerate(LegRole)]
-    text = import_yaml([], OWNER, legs)
+    text, actions = round_trip(tmp_path, legs, hedge=True)
     assert "position_side: LONG" in text
-    assert "market: usdm" in text
+    assert actions == ["no-op"]
