@@ -19,7 +19,6 @@ reports them (normalised).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -34,6 +33,7 @@ from oco_reconcile.render.futures_yaml import (
     import_algo_orders,
     skipped_lines,
 )
+from oco_reconcile.render.yaml_scalars import quote
 
 MAX_REV_SEARCH = 1000
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schemas/brackets.schema.json"
@@ -118,7 +118,7 @@ def render_yaml(imported: Sequence[Imported], futures: Sequence[ImportedPair] = 
     if any(adopting) or any(pair.adopt for pair in pairs):
         lines.append(ADOPT_COMMENT)
     lines += [
-        f"# skipped {_quote(item.order_list.list_client_order_id)} ({item.order_list.symbol}, "
+        f"# skipped {quote(item.order_list.list_client_order_id)} ({item.order_list.symbol}, "
         f"orderListId {item.order_list.order_list_id}): {item.skipped}"
         for item in imported
         if item.bracket is None
@@ -137,10 +137,10 @@ def render_yaml(imported: Sequence[Imported], futures: Sequence[ImportedPair] = 
 
 def _bracket_lines(bracket: Bracket) -> list[str]:
     lines = [
-        f"  - name: {_quote(bracket.name)}",
-        f"    symbol: {_quote(bracket.symbol)}",
+        f"  - name: {quote(bracket.name)}",
+        f"    symbol: {quote(bracket.symbol)}",
         f"    side: {bracket.side.value}",
-        f"    quantity: {_quote(to_wire(bracket.quantity))}",
+        f"    quantity: {quote(to_wire(bracket.quantity))}",
     ]
     for key, leg, typed in _legs(bracket):
         lines.append(f"    {key}:")
@@ -148,7 +148,7 @@ def _bracket_lines(bracket: Bracket) -> list[str]:
     if bracket.rev:
         lines.append(f"    rev: {bracket.rev}")
     if bracket.adopt:
-        lines.append(f"    adopt: {_quote(bracket.adopt)}")
+        lines.append(f"    adopt: {quote(bracket.adopt)}")
     return lines
 
 
@@ -181,20 +181,15 @@ def _leg_fields(leg: Leg, typed: bool) -> Iterable[tuple[str, str]]:
     if typed:
         yield "type", leg.type.value
     if leg.stop_price is not None:
-        yield "stop_price", _quote(to_wire(leg.stop_price))
+        yield "stop_price", quote(to_wire(leg.stop_price))
     if leg.trailing_delta is not None:
         yield "trailing_delta", str(leg.trailing_delta)
     if leg.price is not None:
-        yield "price", _quote(to_wire(leg.price))
+        yield "price", quote(to_wire(leg.price))
     if leg.time_in_force is not None:
         yield "time_in_force", leg.time_in_force.value
     if leg.iceberg_qty is not None:
-        yield "iceberg_qty", _quote(to_wire(leg.iceberg_qty))
-
-
-def _quote(text: str) -> str:
-    """A YAML double-quoted scalar (JSON string syntax is valid YAML)."""
-    return json.dumps(text)
+        yield "iceberg_qty", quote(to_wire(leg.iceberg_qty))
 
 
 def import_yaml(

@@ -31,6 +31,7 @@ from oco_reconcile.core.usdm.model import (
     PositionSide,
     WorkingType,
 )
+from oco_reconcile.render.yaml_scalars import quote
 
 MAX_REV_SEARCH = 1000
 
@@ -159,11 +160,11 @@ def skipped_lines(imported: Iterable[ImportedPair]) -> list[str]:
 
 def futures_bracket_lines(bracket: FuturesBracket) -> list[str]:
     """One bracket in the form ``validate`` reads back as the same bracket."""
-    quantity = "close" if bracket.quantity is None else f'"{to_wire(bracket.quantity)}"'
+    quantity = "close" if bracket.quantity is None else quote(to_wire(bracket.quantity))
     lines = [
-        f'  - name: "{bracket.name}"',
+        f"  - name: {quote(bracket.name)}",
         "    market: usdm",
-        f'    symbol: "{bracket.symbol}"',
+        f"    symbol: {quote(bracket.symbol)}",
         f"    side: {bracket.side.value}",
         f"    quantity: {quantity}",
     ]
@@ -179,13 +180,13 @@ def futures_bracket_lines(bracket: FuturesBracket) -> list[str]:
     if bracket.rev:
         lines.append(f"    rev: {bracket.rev}")
     if bracket.adopt:
-        lines.append("    adopt: [" + ", ".join(f'"{item}"' for item in bracket.adopt) + "]")
+        lines.append("    adopt: [" + ", ".join(quote(item) for item in bracket.adopt) + "]")
     return lines
 
 
 def _leg_fields(leg: FuturesLeg) -> Iterable[tuple[str, str]]:
-    yield "stop_price", f'"{to_wire(leg.trigger_price)}"'
+    yield "stop_price", quote(to_wire(leg.trigger_price))
     if leg.price is not None:
-        yield "price", f'"{to_wire(leg.price)}"'
+        yield "price", quote(to_wire(leg.price))
     if leg.time_in_force is not None and leg.time_in_force is not TimeInForce.GTC:
         yield "time_in_force", leg.time_in_force.value
