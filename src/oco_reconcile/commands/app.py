@@ -171,6 +171,49 @@ def apply(  # noqa: PLR0917 - typer passes every option
         raise typer.Exit(code)
 
 
+@app.command()
+def watch(  # noqa: PLR0917 - typer passes every option
+    paths: PathsArg = None,
+    apply_changes: Annotated[
+        bool,
+        typer.Option("--apply", help="Apply every plan with changes (under apply's rules)."),
+    ] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", help="Seconds between re-plans without events.")
+    ] = 60.0,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, or json (one object per line).")
+    ] = "text",
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+    ] = None,
+    stream_url: Annotated[
+        str | None,
+        typer.Option(
+            "--stream-url",
+            help="WebSocket base URL of the user data streams (default: the exchange's own).",
+        ),
+    ] = None,
+    max_events: Annotated[
+        int | None,
+        typer.Option(
+            "--max-events",
+            help="Stop after this many events and the re-plan after them (for scripts, tests).",
+        ),
+    ] = None,
+) -> None:
+    """Follow the user data streams: report fills and triggers, cancel futures orphans at once,
+    re-plan continuously (and heal with --apply). Stops on Ctrl-C (exit 130)."""
+    from oco_reconcile.commands.watch import WatchCommand, run_watch
+
+    command = WatchCommand(
+        paths or [], apply_changes, interval, output_format, base_url, stream_url, max_events
+    )
+    code = run_watch(command)
+    if code:
+        raise typer.Exit(code)
+
+
 from oco_reconcile.sim.cli import sim_app  # noqa: E402 - registered beside the other commands
 
 app.add_typer(

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import typer
 
@@ -62,9 +62,6 @@ from oco_reconcile.render.apply_report import (
     render_text,
 )
 from oco_reconcile.venues.urls import is_production_url, resolve_base_url
-
-if TYPE_CHECKING:
-    pass
 
 ON_STALE_CHOICES = ("fail", "replan")
 
@@ -225,7 +222,7 @@ def _limits(live: LiveState) -> tuple[RateLimit, ...]:
     return live.info.rate_limits or DEFAULT_LIMITS
 
 
-def _with_remaining(
+def with_remaining(
     result: ApplyResult,
     venues: Venues,
     desired: Desired,
@@ -291,7 +288,7 @@ def run_apply(options: ApplyOptions) -> int:
                 futures=venues.futures_venue({} if live.usdm is None else live.usdm.history),
             )
             if interrupts.exit_code is None:
-                result = _with_remaining(result, venues, desired, settings, selection)
+                result = with_remaining(result, venues, desired, settings, selection)
             else:  # no new request after an interrupt, not even a read
                 result = replace(result, reread_error="interrupted: run apply again to finish")
             code = _finish(result, plan, out)

@@ -68,13 +68,19 @@ def bracket_of(event: StreamEvent, owner: str) -> str | None:
     return None
 
 
+# A leg has fired once it triggered or its order filled: Binance reports TRIGGERING, TRIGGERED and
+# FINISHED one by one (binance-api.md §11.2), but a reconnect, or a stream that merges updates,
+# may deliver only the fill.
+FIRING = frozenset({EventKind.TRIGGERED, EventKind.FILLED, EventKind.PARTLY_FILLED})
+
+
 def orphan_cancel(event: StreamEvent, owner: str) -> AlgoCancel | None:
     """The cancel of the sibling when a futures leg of ours triggers; None otherwise.
 
     Binance leaves the sibling open (binance-api.md §10): it could later close, or open, a
     position nobody intended. Sending the cancel for a sibling that is already gone is harmless
     (-2011, "Unknown order sent."), so no read comes first."""
-    if event.market is not Market.USDM or event.kind is not EventKind.TRIGGERED:
+    if event.market is not Market.USDM or event.kind not in FIRING:
         return None
     leg = parse_leg_id(owner, event.client_id)
     if leg is None:

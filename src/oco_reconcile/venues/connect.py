@@ -90,6 +90,17 @@ class _Target:
         )
 
 
+def stream_credentials(
+    settings: Settings, base_url: str | None = None, environ: Mapping[str, str] | None = None
+) -> Credentials:
+    """The credentials that sign the Spot user data subscription: the same as the REST client's
+    (the simulator's public keys for ``exchange: sim`` and an empty loopback environment)."""
+    if base_url is None and settings.exchange == "sim":
+        return _sim_credentials()
+    env = os.environ if environ is None else environ
+    return _credentials_for(resolve_base_url(base_url or settings.exchange), settings, env)
+
+
 @contextmanager
 def open_exchange(
     settings: Settings,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import SplitResult, urlsplit
 
@@ -37,6 +38,23 @@ NAMED_FUTURES_URLS: Mapping[str, str] = MappingProxyType(
         "testnet": FUTURES_DEMO_URL,
         "demo": FUTURES_DEMO_URL,
         "sim": SIM_URL,
+    }
+)
+
+# The user data streams (binance-api.md §11): Spot only over the WebSocket API since 2026-02-20
+# (web-socket-api.md "General API Information"; testnet and demo in their sections), futures on
+# the listenKey stream host (the futures "Websocket Market Streams" / "User Data Streams" pages).
+# A loopback ``sim serve`` serves both on its HTTP port + 1 (docs/simulator.md "User data
+# streams").
+SPOT_STREAM_PATH = "/ws-api/v3"
+NAMED_STREAM_URLS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "production": ("wss://ws-api.binance.com:443/ws-api/v3", "wss://fstream.binance.com"),
+        "testnet": (
+            "wss://ws-api.testnet.binance.vision/ws-api/v3",
+            "wss://fstream.binancefuture.com",
+        ),
+        "demo": ("wss://demo-ws-api.binance.com/ws-api/v3", "wss://fstream.binancefuture.com"),
     }
 )
 
@@ -137,3 +155,52 @@ def resolve_futures_base_url(exchange: str) -> str:
     if named is not None:
         return named
     return resolve_base_url(exchange)
+
+
+@dataclass(frozen=True)
+class StreamUrls:
+    """Where ``watch`` subscribes: the Spot WebSocket API URL and the futures stream base URL
+    (the stream of a listen key is ``{futures}/ws/<listenKey>``)."""
+
+    spot: str
+    futures: str
+
+
+def resolve_stream_urls(exchange: str, stream_url: str | None = None) -> StreamUrls:
+    """The stream URLs of a named exchange, of a loopback ``sim serve`` (its port + 1), or of
+    ``stream_url`` (``ws://`` only to loopback, else ``wss://``), which wins when given."""
+    if stream_url is not None:
+        return _custom_streams(stream_url)
+    named = NAMED_STREAM_URLS.get(exchange.strip().lower())
+    if named is not None:
+        return StreamUrls(*named)
+    parts = urlsplit(resolve_base_url(exchange))
+    if parts.scheme == "http" and is_loopback_host(parts.hostname) and parts.port:
+        return _custom_streams(f"ws://{parts.hostname}:{parts.port + 1}")
+    raise UsageError(
+        "watch cannot tell where this exchange's user data streams are: pass --stream-url "
+        "(the WebSocket base URL that serves /ws-api/v3 and /ws/<listenKey>)"
+    )
+
+
+def _custom_streams(url: str) -> StreamUrls:
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise UsageError("refused --stream-url: it is not a valid URL") from None
+    problem = _stream_problem(parts)
+    if problem is not None:
+        raise UsageError(f"refused --stream-url: it {problem}")
+    base = url.strip().rstrip("/")
+    return StreamUrls(base + SPOT_STREAM_PATH, base)
+
+
+def _stream_problem(parts: SplitResult) -> str | None:
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        return "must be a ws(s):// URL with a host"
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return "must be a base URL without credentials, a query or a fragment"
+    if parts.scheme == "ws" and not is_loopback_host(parts.hostname):
+        return "plain ws:// is only allowed to a loopback host; use wss://"
+    return None

@@ -77,6 +77,8 @@ class _Stream:
         """The next message as JSON; TimeoutError when none came within ``timeout``."""
         try:
             text = self._socket.recv(timeout)
+        except TimeoutError:
+            raise  # no message within ``timeout``: the connection is fine
         except ConnectionClosed as closed:
             code = closed.rcvd.code if closed.rcvd is not None else "none"
             raise StreamClosedError(f"{self._venue} user data stream closed ({code})") from None

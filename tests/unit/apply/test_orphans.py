@@ -57,7 +57,7 @@ def test_events_that_are_not_our_triggers_send_nothing() -> None:
     watcher = canceller(fake)
     assert watcher.on_event(trigger(stop_loss, EventKind.PLACED)) is None
     assert watcher.on_event(trigger("web_tp_1")) is None
-    assert watcher.on_event(trigger(stop_loss, EventKind.FILLED)) is None
+    assert watcher.on_event(trigger(stop_loss, EventKind.CANCELLED)) is None
     assert fake.events == []
     assert fake.open_ids() == sorted([take_profit, stop_loss])
 

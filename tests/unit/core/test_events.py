@@ -46,3 +46,10 @@ def test_bracket_of_reads_list_and_leg_ids_of_this_owner_only() -> None:
     assert bracket_of(listed, OWNER) == "eth-x"
     assert bracket_of(event(EventKind.FILLED, "web_1"), OWNER) is None
     assert bracket_of(event(EventKind.FILLED, BRACKET_ID + "-tp"), "other") is None
+
+
+@pytest.mark.parametrize("kind", [EventKind.FILLED, EventKind.PARTLY_FILLED])
+def test_a_fill_without_its_trigger_event_also_calls_for_the_cancel(kind: EventKind) -> None:
+    # A stream that merges updates (or a reconnect) may deliver only the leg's fill.
+    cancel = orphan_cancel(event(kind, BRACKET_ID + "-sl"), OWNER)
+    assert cancel == AlgoCancel("BTCUSDT", BRACKET_ID + "-tp", LegRole.TAKE_PROFIT)

@@ -56,3 +56,20 @@ def test_the_futures_client_reads_an_algo_placement(sim: SimExchange, clock: Fak
         client.close_user_stream()
         ended = next(stream.events(timeout=WITHIN_S))
         assert ended.kind is EventKind.STREAM_ENDED
+
+
+def test_a_quiet_stream_times_out_and_stays_open(sim: SimExchange, clock: FakeTime) -> None:
+    client = UsdmClient(
+        SIM_URL, CREDENTIALS, transport=sim.transport(), clock=clock.clock, sleep=clock.sleep
+    )
+    with streams(sim) as server, FuturesUserStream(server.url, client.start_user_stream()) as s:
+        try:
+            next(s.events(timeout=0.05))
+        except TimeoutError:
+            pass
+        else:
+            raise AssertionError("an event arrived on a quiet stream")
+        with in_process(sim, clock) as fapi:
+            fapi.signed("POST", ALGO, **take_profit())
+        event = next(s.events(timeout=WITHIN_S))
+    assert event.kind is EventKind.PLACED

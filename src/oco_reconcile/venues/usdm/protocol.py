@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from oco_reconcile.core.model import Balance
 from oco_reconcile.core.ratelimits import RateLimit, RateUsage
 from oco_reconcile.core.usdm.model import AlgoOrder, AlgoRequest, FuturesInfo, Position
+from oco_reconcile.venues.usdm.streams import ListenKey
 
 
 class FuturesExchange(Protocol):
@@ -73,4 +74,17 @@ class FuturesExchange(Protocol):
 
     def rate_limits(self) -> tuple[RateLimit, ...]:
         """The ``rateLimits`` of the last futures exchangeInfo read (empty before the first)."""
+        ...
+
+
+@runtime_checkable
+class FuturesStreamKeys(Protocol):
+    """The listen-key half of ``/fapi`` that only ``watch`` needs (binance-api.md §11.2)."""
+
+    def start_user_stream(self) -> ListenKey:
+        """``POST /fapi/v1/listenKey``: the key of the account's user data stream (a secret)."""
+        ...
+
+    def keepalive_user_stream(self) -> None:
+        """``PUT /fapi/v1/listenKey``: keeps the key alive for another 60 minutes."""
         ...
