@@ -44,7 +44,6 @@ from oco_reconcile.sim.wire.keys import SIM_API_KEY, SIM_API_SECRET
 from oco_reconcile.venues.credentials import Credentials
 from oco_reconcile.venues.urls import resolve_stream_urls
 from oco_reconcile.venues.usdm.client import UsdmClient
-from oco_reconcile.venues.usdm.protocol import FuturesStreamKeys
 from oco_reconcile.venues.user_streams import FuturesUserStream
 from oco_reconcile.watch.fast_path import OrphanFastPath
 from oco_reconcile.watch.feeds import Arrived, Connected, Feed, FeedHooks, FeedItem
@@ -105,7 +104,8 @@ def _feed(items: queue.Queue[FeedItem], brackets: list[FuturesBracket]) -> Itera
     try:
         with open_venues(settings, Desired((), tuple(brackets)), transport=transport) as venues:
             futures, reads = venues.futures, venues.futures_reads
-            assert isinstance(futures, FuturesStreamKeys) and reads is not None  # noqa: S101
+            assert isinstance(futures, UsdmClient)
+            assert reads is not None
             fast_path = OrphanFastPath(futures, reads.pacer, settings.owner, token)
             feed = Feed(
                 Market.USDM,
@@ -175,7 +175,8 @@ def measure_latency(count: int) -> LatencyRun:
             except queue.Empty:
                 failed += 1
                 continue
-            assert isinstance(item, Arrived) and item.reaction is not None  # noqa: S101
+            assert isinstance(item, Arrived)
+            assert item.reaction is not None
             sent = setup.transport.cancels.get(item.reaction.cancel.client_algo_id)
             if sent is None or not item.reaction.succeeded:
                 failed += 1
@@ -216,4 +217,7 @@ def _ms(seconds: float) -> str:
 
 
 def run_section(config: WatchConfig) -> list[Table]:
-    return [latency_table(config)]
+    import watch_memory
+
+    memory = watch_memory.memory_table(config.hours, config.event_every_s, config.interval_s)
+    return [latency_table(config), memory]
