@@ -1,4 +1,4 @@
-"""oco-reconcile benchmarks: ``python bench/run.py [--quick] [--only plan,apply,local]``.
+"""oco-reconcile benchmarks: ``python bench/run.py [--quick] [--only plan,apply,local,watch]``.
 
 Prints the machine, the settings, then one table per measurement (medians of several runs, with
 ratios to the targets of issue 8). Plan and apply run against the simulator's HTTP server (the
@@ -21,10 +21,11 @@ import futures_bench
 import local_bench
 import market
 import plan_bench
+import watch_bench
 from common import Table, machine_lines, reference_lines
 from simproc import SimProcess
 
-SECTIONS = ("plan", "apply", "futures", "local")
+SECTIONS = ("plan", "apply", "futures", "local", "watch")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Configs:
     apply: apply_bench.ApplyConfig
     futures: futures_bench.FuturesConfig
     local: local_bench.LocalConfig
+    watch: watch_bench.WatchConfig
 
 
 FULL = Configs(
@@ -51,6 +53,7 @@ FULL = Configs(
     local=local_bench.LocalConfig(
         help_reps=10, validate_brackets=1000, validate_reps=5, planner_size=10_000, planner_reps=5
     ),
+    watch=watch_bench.WatchConfig(triggers=200, hours=24, event_every_s=120, interval_s=60),
 )
 QUICK = Configs(
     plan=plan_bench.PlanConfig(
@@ -63,6 +66,7 @@ QUICK = Configs(
     local=local_bench.LocalConfig(
         help_reps=1, validate_brackets=100, validate_reps=1, planner_size=1000, planner_reps=1
     ),
+    watch=watch_bench.WatchConfig(triggers=5, hours=0.5, event_every_s=120, interval_s=60),
 )
 
 
@@ -118,6 +122,8 @@ def run_sections(sections: list[str], configs: Configs) -> None:
                 _show(futures_bench.run_section(sim, configs.futures))
     if "local" in sections:
         _show(local_bench.run_section(configs.local))
+    if "watch" in sections:
+        _show(watch_bench.run_section(configs.watch))
 
 
 def _show(tables: list[Table]) -> None:

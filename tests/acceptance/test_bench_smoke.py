@@ -110,3 +110,15 @@ def test_local_table_has_every_measure(quick_run: str) -> None:
     assert measures[0] == "oco-reconcile --help"
     assert sum(1 for m in measures if m.startswith("validate")) == 3
     assert measures[-1].startswith("planner ")
+
+
+def test_watch_tables_have_every_trigger_and_six_samples(quick_run: str) -> None:
+    config = _bench_runner().QUICK.watch
+    tables = _tables(quick_run)
+    (latency,) = _find(tables, "watch: trigger arrival")
+    assert latency["triggers"] == str(config.triggers)
+    assert latency["cancelled"] == str(config.triggers)
+    assert latency["failed"] == "0"
+    (memory,) = _find(tables, "watch: memory over")
+    assert len(memory["samples (KiB)"].split()) == 6
+    assert int(memory["re-plans"]) >= config.hours * 3600 / config.interval_s
