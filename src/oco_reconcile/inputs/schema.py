@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.inputs.document import Document, Issue, PathKey, value_kind
@@ -64,9 +64,7 @@ def compiled_schema(name: str) -> JsonObject:
     inliner = _Inliner(defs)
     for key in defs:
         defs[key] = inliner.definition(key)
-    result = inliner.inline(schema)
-    assert isinstance(result, dict)  # the root is never a reference
-    return result
+    return cast("JsonObject", inliner.inline(schema))  # the root is never a reference
 
 
 class _Inliner:
