@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from oco_reconcile.errors import InputError
 from oco_reconcile.inputs import schema
 from oco_reconcile.inputs.brackets import _SEMANTIC_DEFS, BRACKETS_SCHEMA
+from oco_reconcile.inputs.document import Issue
 from oco_reconcile.inputs.yamldoc import read_document
 from tests.support.paths import REPO_ROOT
 
@@ -37,7 +38,7 @@ def test_the_compiled_schema_has_no_reference_left(name: str) -> None:
     assert '"$ref"' in json.dumps(schema.load_schema(name))
 
 
-def _issues(path: Path) -> list[schema.Issue] | None:
+def _issues(path: Path) -> list[Issue] | None:
     try:
         document = read_document(path)
     except InputError:
