@@ -110,3 +110,14 @@ def test_local_table_has_every_measure(quick_run: str) -> None:
     assert measures[0] == "oco-reconcile --help"
     assert sum(1 for m in measures if m.startswith("validate")) == 3
     assert measures[-1].startswith("planner ")
+
+
+def test_validate_table_has_the_start_up_row_and_every_size(quick_run: str) -> None:
+    config = _bench_runner().QUICK.validate
+    rows = _find(_tables(quick_run), "validate as a process")
+    assert [row["brackets"] for row in rows] == ["3 (start-up)"] + [
+        f"{size:,}" for size in config.sizes
+    ]
+    for row in rows:
+        assert row["verdict"] in {"met", "MISSED"}
+        assert float(row["ratio"]) > 0
