@@ -1,4 +1,4 @@
-"""oco-reconcile benchmarks: ``python bench/run.py [--quick] [--only plan,apply,local,watch]``.
+"""oco-reconcile benchmarks: ``python bench/run.py [--quick] [--only plan,validate,local,watch]``.
 
 Prints the machine, the settings, then one table per measurement (medians of several runs, with
 ratios to the targets of issue 8). Plan and apply run against the simulator's HTTP server (the
@@ -21,11 +21,12 @@ import futures_bench
 import local_bench
 import market
 import plan_bench
+import validate_bench
 import watch_bench
 from common import Table, machine_lines, reference_lines
 from simproc import SimProcess
 
-SECTIONS = ("plan", "apply", "futures", "local", "watch")
+SECTIONS = ("plan", "apply", "futures", "validate", "local", "watch")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Configs:
     plan: plan_bench.PlanConfig
     apply: apply_bench.ApplyConfig
     futures: futures_bench.FuturesConfig
+    validate: validate_bench.ValidateConfig
     local: local_bench.LocalConfig
     watch: watch_bench.WatchConfig
 
@@ -50,6 +52,7 @@ FULL = Configs(
         placements=(20, 100), replacements=(50,), sdk_placements=(20, 100), rtt_ms=50, reps=3
     ),
     futures=futures_bench.FuturesConfig(sizes=((5, 1), (50, 10)), rtts_ms=(0, 50), reps=5),
+    validate=validate_bench.ValidateConfig(sizes=(10, 100, 1000, 10_000), reps=5),
     local=local_bench.LocalConfig(
         help_reps=10, validate_brackets=1000, validate_reps=5, planner_size=10_000, planner_reps=5
     ),
@@ -63,6 +66,7 @@ QUICK = Configs(
         placements=(5, 20), replacements=(5,), sdk_placements=(20,), rtt_ms=50, reps=1
     ),
     futures=futures_bench.FuturesConfig(sizes=((50, 10),), rtts_ms=(50,), reps=1),
+    validate=validate_bench.ValidateConfig(sizes=(10, 100), reps=1),
     local=local_bench.LocalConfig(
         help_reps=1, validate_brackets=100, validate_reps=1, planner_size=1000, planner_reps=1
     ),
@@ -120,6 +124,8 @@ def run_sections(sections: list[str], configs: Configs) -> None:
                 _show(apply_bench.run_section(sim, configs.apply))
             if "futures" in sections:
                 _show(futures_bench.run_section(sim, configs.futures))
+    if "validate" in sections:
+        _show(validate_bench.run_section(configs.validate))
     if "local" in sections:
         _show(local_bench.run_section(configs.local))
     if "watch" in sections:

@@ -122,3 +122,14 @@ def test_watch_tables_have_every_trigger_and_six_samples(quick_run: str) -> None
     (memory,) = _find(tables, "watch: memory over")
     assert len(memory["samples (KiB)"].split()) == 6
     assert int(memory["re-plans"]) >= config.hours * 3600 / config.interval_s
+
+
+def test_validate_table_has_the_start_up_row_and_every_size(quick_run: str) -> None:
+    config = _bench_runner().QUICK.validate
+    rows = _find(_tables(quick_run), "validate as a process")
+    assert [row["brackets"] for row in rows] == ["3 (start-up)"] + [
+        f"{size:,}" for size in config.sizes
+    ]
+    for row in rows:
+        assert row["verdict"] in {"met", "MISSED"}
+        assert float(row["ratio"]) > 0

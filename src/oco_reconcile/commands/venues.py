@@ -14,7 +14,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from oco_reconcile.apply.executor import FuturesVenue
 from oco_reconcile.apply.reads import PacedReads, paced_reads
 from oco_reconcile.apply.usdm_reads import PacedFuturesReads, paced_futures_reads
 from oco_reconcile.core.desired import Desired
@@ -25,6 +24,7 @@ from oco_reconcile.core.usdm.model import AlgoOrder
 if TYPE_CHECKING:
     import httpx
 
+    from oco_reconcile.apply.executor import FuturesVenue  # apply's; plan never loads it
     from oco_reconcile.venues.protocol import Exchange
     from oco_reconcile.venues.usdm.protocol import FuturesExchange
 
@@ -41,6 +41,8 @@ class Venues:
     def futures_venue(self, history: Mapping[str, AlgoOrder]) -> FuturesVenue | None:
         if self.futures is None or self.futures_reads is None:
             return None
+        from oco_reconcile.apply.executor import FuturesVenue
+
         return FuturesVenue(self.futures, self.futures_reads.pacer, history)
 
 

@@ -3,8 +3,10 @@
 The package copy under ``oco_reconcile/schemas/`` is the source. The repository's top-level
 ``schemas/`` holds the same bytes for editors (the ``yaml-language-server`` line of every example
 points there); regenerate it with ``python -m oco_reconcile.inputs.schema`` (``--check`` only
-compares). Schema errors become :class:`~oco_reconcile.inputs.document.Issue` values at the
-path of the offending value; values that may be secrets are never echoed.
+compares). Each schema is compiled once, with its local ``$ref`` s to ``$defs`` inlined (the
+validator then never resolves a reference per value). Schema errors become
+:class:`~oco_reconcile.inputs.document.Issue` values at the path of the offending value; values
+that may be secrets are never echoed.
 """
 
 from __future__ import annotations
@@ -20,14 +22,19 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, cast
 
 from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.inputs.document import Document, Issue, PathKey, value_kind
 from oco_reconcile.json_types import JsonObject
 
+if TYPE_CHECKING:  # jsonschema is imported when a schema is first checked, not at start-up
+    from jsonschema import Draft202012Validator, ValidationError
+
 SCHEMA_SUFFIX = ".schema.json"
+_DEFS_REF = "#/$defs/"
+# Keywords beside a "$ref" that validate nothing, so the reference can stand in for the node.
+_ANNOTATIONS = frozenset({"description", "title", "default", "examples", "$comment"})
 REPO_SCHEMAS_DIR = Path("schemas")
 _STALE = "not the packaged schema (run: python -m oco_reconcile.inputs.schema)"
 
@@ -48,8 +55,59 @@ def load_schema(name: str) -> JsonObject:
 
 
 @cache
+def compiled_schema(name: str) -> JsonObject:
+    """``load_schema(name)`` with every ``{"$ref": "#/$defs/x"}`` (beside annotations only)
+    replaced by the ``$defs`` entry itself, references inside it inlined too; a reference that
+    would recurse stays a ``$ref``. Every use of a definition is the same object."""
+    schema = json.loads(json.dumps(load_schema(name)))
+    defs: JsonObject = schema.get("$defs", {})
+    inliner = _Inliner(defs)
+    for key in defs:
+        defs[key] = inliner.definition(key)
+    return cast("JsonObject", inliner.inline(schema))  # the root is never a reference
+
+
+class _Inliner:
+    """Replaces local references by their (already inlined) definitions, once per definition."""
+
+    def __init__(self, defs: JsonObject) -> None:
+        self.defs = defs
+        self.done: dict[str, object] = {}
+        self.active: set[str] = set()
+
+    def definition(self, key: str) -> object:
+        if key not in self.done:
+            self.active.add(key)
+            self.done[key] = self.inline(self.defs[key])
+            self.active.discard(key)
+        return self.done[key]
+
+    def inline(self, node: object) -> object:
+        if isinstance(node, list):
+            return [self.inline(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        key = _defs_key(node)
+        if key is not None and key in self.defs and key not in self.active:
+            return self.definition(key)
+        return {name: self.inline(value) for name, value in node.items()}
+
+
+def _defs_key(node: dict[str, object]) -> str | None:
+    """``x`` for ``{"$ref": "#/$defs/x", ...annotations}``, else None."""
+    ref = node.get("$ref")
+    if not isinstance(ref, str) or not ref.startswith(_DEFS_REF):
+        return None
+    if not set(node) - {"$ref"} <= _ANNOTATIONS:
+        return None
+    return ref[len(_DEFS_REF) :]
+
+
+@cache
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(name))
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(compiled_schema(name))
 
 
 def check_schema(
@@ -62,7 +120,7 @@ def check_schema(
     """Every schema error of ``document`` as an issue. Errors raised by the ``$defs`` named in
     ``semantic_defs`` are skipped (the semantic layer reports those); values under
     ``quiet_roots`` are never echoed in messages (they may be secrets)."""
-    defs = load_schema(name).get("$defs", {})
+    defs = compiled_schema(name).get("$defs", {})
     owned = [defs[key] for key in semantic_defs]
     issues: list[Issue] = []
     for error in _validator(name).iter_errors(document.data):

@@ -8,6 +8,11 @@ becomes ``Decimal("0.1")`` and never passes through ``float``.
 Anchors and aliases are allowed, but every value produced counts against a budget
 (:data:`MAX_VALUES`, aliases included) and nesting is capped: an alias bomb ("billion laughs")
 fails fast with bounded memory instead of expanding.
+
+libyaml (``yaml.CSafeLoader``, shipped by PyYAML) scans and parses; the nodes are composed by
+PyYAML's Python composer over libyaml's events, so the node and depth caps see every node before
+it is built (libyaml's own composer would recurse without a bound). Without libyaml the
+pure-Python loader does all of it, with the same caps and messages.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+from yaml.composer import Composer
 
 from oco_reconcile.errors import InputError, Problem
 from oco_reconcile.files import FileReadError, read_bounded
@@ -39,6 +46,9 @@ MAX_INT_LITERAL = 24
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_NUMBER_RE = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 _MULTI_DOCUMENT = "more than one YAML document ('---'): keep everything in one"
+_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
+# libyaml's scanner stops at 1,000 flow levels before the composer sees the 41st: same message.
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 _BOOLEANS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
@@ -49,11 +59,26 @@ class _LimitExceededError(Exception):
         self.line = None if mark is None else mark.line + 1
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader used for composition only, with caps on node count and nesting depth."""
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:  # libyaml's parser when PyYAML was built with it
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _BoundedLoader(_SafeLoader):
+    """A safe loader used for composition only, with caps on node count and nesting depth."""
+
+    # The Python composer, also over libyaml's events: every node passes compose_node below.
+    check_node = Composer.check_node
+    get_node = Composer.get_node
+    compose_document = Composer.compose_document
+    compose_scalar_node = Composer.compose_scalar_node
+    compose_sequence_node = Composer.compose_sequence_node
+    compose_mapping_node = Composer.compose_mapping_node
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
+        Composer.__init__(self)  # CSafeLoader does not run it (its composer is in C)
         self._nodes = 0
         self._depth = 0
 
@@ -62,14 +87,12 @@ class _BoundedLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _LimitExceededError(
-                    f"nested deeper than {MAX_DEPTH} levels", event.start_mark
-                )
+                raise _LimitExceededError(_TOO_DEEP, event.start_mark)
             if not isinstance(event, yaml.AliasEvent):
                 self._nodes += 1
                 if self._nodes > MAX_VALUES:
                     raise _LimitExceededError(f"more than {MAX_VALUES} values", event.start_mark)
-            return super().compose_node(parent, index)
+            return Composer.compose_node(self, parent, index)
         finally:
             self._depth -= 1
 
@@ -111,6 +134,9 @@ def _read_document(path: Path, name: str) -> Document:
     except _LimitExceededError as error:
         raise _FileError(f"rejected: {error.message}", error.line) from None
     except yaml.YAMLError as error:
+        if isinstance(error, yaml.MarkedYAMLError) and error.problem == _LIBYAML_TOO_DEEP:
+            line = None if error.problem_mark is None else error.problem_mark.line + 1
+            raise _FileError(f"rejected: {_TOO_DEEP}", line) from None
         raise _FileError(*_describe_yaml_error(error, text)) from None
     finally:
         loader.dispose()

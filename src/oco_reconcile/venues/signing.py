@@ -14,12 +14,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+if TYPE_CHECKING:  # cryptography (~40 ms to import) only when a key file is used
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 
 class KeyLoadError(ValueError):
@@ -97,6 +96,9 @@ class RsaSigner:
         return "RSA"
 
     def sign(self, payload: bytes) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         signature = self._key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
         return base64.b64encode(signature).decode("ascii")
 
@@ -112,6 +114,8 @@ def signer_from_pem(pem: bytes, passphrase: bytes | None = None) -> Ed25519Signe
     Raises :class:`KeyLoadError` with a message that says what is wrong (not PEM, wrong or missing
     passphrase, unsupported key type) and never echoes the key.
     """
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     key = _load_private_key(pem, passphrase)
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return Ed25519Signer(key)
@@ -122,6 +126,9 @@ def signer_from_pem(pem: bytes, passphrase: bytes | None = None) -> Ed25519Signe
 
 
 def _load_private_key(pem: bytes, passphrase: bytes | None) -> PrivateKeyTypes:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     if b"-----BEGIN" not in pem:
         raise KeyLoadError("the file is not a PEM private key")
     try:
