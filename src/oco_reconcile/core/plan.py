@@ -348,7 +348,7 @@ def _report_key(report: OrderReport) -> tuple[LegKey, bool] | None:
     if tif:
         raw = report.time_in_force
         known = raw is not None and raw in TimeInForce.__members__
-        time_in_force = TimeInForce(raw) if known else TimeInForce.GTC
+        time_in_force = TimeInForce(raw) if raw is not None and known else TimeInForce.GTC
     key = (
         leg_type,
         report.price if price else None,
