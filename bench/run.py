@@ -18,13 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import apply_bench
 import futures_bench
+import growth_bench
 import local_bench
 import market
 import plan_bench
 from common import Table, machine_lines, reference_lines
 from simproc import SimProcess
 
-SECTIONS = ("plan", "apply", "futures", "local")
+SECTIONS = ("plan", "apply", "futures", "local", "growth")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Configs:
     apply: apply_bench.ApplyConfig
     futures: futures_bench.FuturesConfig
     local: local_bench.LocalConfig
+    growth: growth_bench.GrowthConfig
 
 
 FULL = Configs(
@@ -51,6 +53,13 @@ FULL = Configs(
     local=local_bench.LocalConfig(
         help_reps=10, validate_brackets=1000, validate_reps=5, planner_size=10_000, planner_reps=5
     ),
+    growth=growth_bench.GrowthConfig(
+        planner_sizes=(10, 100, 1000, 10_000),
+        planner_reps=5,
+        plan_sizes=(10, 100, 1000, 2000),
+        plan_reps=3,
+        rtt_ms=50,
+    ),
 )
 QUICK = Configs(
     plan=plan_bench.PlanConfig(
@@ -62,6 +71,9 @@ QUICK = Configs(
     futures=futures_bench.FuturesConfig(sizes=((50, 10),), rtts_ms=(50,), reps=1),
     local=local_bench.LocalConfig(
         help_reps=1, validate_brackets=100, validate_reps=1, planner_size=1000, planner_reps=1
+    ),
+    growth=growth_bench.GrowthConfig(
+        planner_sizes=(10, 100), planner_reps=1, plan_sizes=(10, 100), plan_reps=1, rtt_ms=50
     ),
 )
 
@@ -108,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_sections(sections: list[str], configs: Configs) -> None:
     """Run the sections, printing each table as soon as its section is done."""
-    if {"plan", "apply", "futures"} & set(sections):
+    if {"plan", "apply", "futures", "growth"} & set(sections):
         with SimProcess() as sim:
             if "plan" in sections:
                 _show(plan_bench.run_section(sim, configs.plan))
@@ -116,6 +128,8 @@ def run_sections(sections: list[str], configs: Configs) -> None:
                 _show(apply_bench.run_section(sim, configs.apply))
             if "futures" in sections:
                 _show(futures_bench.run_section(sim, configs.futures))
+            if "growth" in sections:
+                _show(growth_bench.run_section(sim, configs.growth))
     if "local" in sections:
         _show(local_bench.run_section(configs.local))
 

@@ -110,3 +110,13 @@ def test_local_table_has_every_measure(quick_run: str) -> None:
     assert measures[0] == "oco-reconcile --help"
     assert sum(1 for m in measures if m.startswith("validate")) == 3
     assert measures[-1].startswith("planner ")
+
+
+def test_growth_tables_have_every_size_and_no_429(quick_run: str) -> None:
+    config = _bench_runner().QUICK.growth
+    tables = _tables(quick_run)
+    planner = _find(tables, "growth: the pure planner")
+    assert [row["N"] for row in planner] == [f"{n:,}" for n in config.planner_sizes]
+    plan = _find(tables, "growth: plan in process")
+    assert [row["N"] for row in plan] == [f"{n:,}" for n in config.plan_sizes]
+    assert all(row["429s"] == "0" and int(row["weight"]) > 0 for row in plan)
