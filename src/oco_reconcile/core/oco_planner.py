@@ -40,8 +40,10 @@ from dataclasses import dataclass, field, replace
 from oco_reconcile.core import remnants as remnant_rules
 from oco_reconcile.core.checks import check_plan
 from oco_reconcile.core.draft import DraftBase, address_of, cancel_step, list_address
-from oco_reconcile.core.identity import BracketIds, bracket_ids, parse_list_id
+from oco_reconcile.core.identity import BracketIds, bracket_ids
 from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.live_index import LiveIndex
+from oco_reconcile.core.match_keys import SpecKey, desired_key, live_key
 from oco_reconcile.core.model import (
     Bracket,
     HistoryOutcome,
@@ -57,10 +59,7 @@ from oco_reconcile.core.plan import (
     Notice,
     NoticeKind,
     PlanProblem,
-    SpecKey,
-    desired_key,
     is_partly_executed,
-    live_key,
 )
 from oco_reconcile.core.reasons import CREATE_REASONS, describe_list, replace_reason
 from oco_reconcile.core.selection import (
@@ -88,7 +87,7 @@ def plan_spot(
     selection: Selection = EVERYTHING,
 ) -> PlanPart:
     """Plan the Spot OCO lists for the selected ``brackets``; plan-time checks included."""
-    index = _LiveIndex.build(live, settings.owner)
+    index = LiveIndex.build(live, settings.owner)
     draft = _Draft(index=index, live=live, settings=settings, selection=selection)
     draft.remnants = remnant_rules.by_name(live.remnants)
     planned = [b for b in sorted(brackets, key=lambda b: b.name) if selection.plans(b.name)]
@@ -117,45 +116,12 @@ def oco_request(owner: str, bracket: Bracket, ids: BracketIds | None = None) -> 
     )
 
 
-# --- the live side, indexed ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _LiveIndex:
-    by_client_id: dict[str, OrderList]
-    managed_by_name: dict[str, tuple[OrderList, ...]]
-    # the bracket name in each open list's id (None: not ours), parsed once per plan
-    names: dict[str, str | None]
-
-    @staticmethod
-    def build(live: LiveState, owner: str) -> _LiveIndex:
-        by_client_id: dict[str, OrderList] = {}
-        by_name: dict[str, list[OrderList]] = {}
-        names: dict[str, str | None] = {}
-        for order_list in sorted(live.open_lists, key=_list_order):
-            list_id = order_list.list_client_order_id
-            by_client_id.setdefault(list_id, order_list)
-            if list_id not in names:
-                parsed = parse_list_id(owner, list_id)
-                names[list_id] = None if parsed is None else parsed.name
-            name = names[list_id]
-            if name is not None:
-                by_name.setdefault(name, []).append(order_list)
-        managed = {name: tuple(v) for name, v in by_name.items()}
-        return _LiveIndex(by_client_id, managed, names)
-
-
-def _list_order(order_list: OrderList) -> tuple[int, str, int]:
-    """Newest first, then by id: the deterministic order lists are considered in."""
-    return (-order_list.transaction_time, order_list.symbol, order_list.order_list_id)
-
-
 # --- the draft plan -----------------------------------------------------------------------------
 
 
 @dataclass(kw_only=True)
 class _Draft(DraftBase):
-    index: _LiveIndex
+    index: LiveIndex
     live: LiveState
     claimed: set[str] = field(default_factory=set)
     remnants: dict[str, tuple[Remnant, ...]] = field(default_factory=dict)
