@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import apply_bench
 import futures_bench
+import growth_bench
 import local_bench
 import market
 import plan_bench
@@ -26,7 +27,7 @@ import watch_bench
 from common import Table, machine_lines, reference_lines
 from simproc import SimProcess
 
-SECTIONS = ("plan", "apply", "futures", "validate", "local", "watch")
+SECTIONS = ("plan", "apply", "futures", "growth", "validate", "local", "watch")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Configs:
     validate: validate_bench.ValidateConfig
     local: local_bench.LocalConfig
     watch: watch_bench.WatchConfig
+    growth: growth_bench.GrowthConfig
 
 
 FULL = Configs(
@@ -57,6 +59,13 @@ FULL = Configs(
         help_reps=10, validate_brackets=1000, validate_reps=5, planner_size=10_000, planner_reps=5
     ),
     watch=watch_bench.WatchConfig(triggers=200, hours=24, event_every_s=120, interval_s=60),
+    growth=growth_bench.GrowthConfig(
+        planner_sizes=(10, 100, 1000, 10_000),
+        planner_reps=5,
+        plan_sizes=(10, 100, 1000, 2000),
+        plan_reps=3,
+        rtt_ms=50,
+    ),
 )
 QUICK = Configs(
     plan=plan_bench.PlanConfig(
@@ -71,6 +80,9 @@ QUICK = Configs(
         help_reps=1, validate_brackets=100, validate_reps=1, planner_size=1000, planner_reps=1
     ),
     watch=watch_bench.WatchConfig(triggers=5, hours=0.5, event_every_s=120, interval_s=60),
+    growth=growth_bench.GrowthConfig(
+        planner_sizes=(10, 100), planner_reps=1, plan_sizes=(10, 100), plan_reps=1, rtt_ms=50
+    ),
 )
 
 
@@ -116,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_sections(sections: list[str], configs: Configs) -> None:
     """Run the sections, printing each table as soon as its section is done."""
-    if {"plan", "apply", "futures"} & set(sections):
+    if {"plan", "apply", "futures", "growth"} & set(sections):
         with SimProcess() as sim:
             if "plan" in sections:
                 _show(plan_bench.run_section(sim, configs.plan))
@@ -124,6 +136,8 @@ def run_sections(sections: list[str], configs: Configs) -> None:
                 _show(apply_bench.run_section(sim, configs.apply))
             if "futures" in sections:
                 _show(futures_bench.run_section(sim, configs.futures))
+            if "growth" in sections:
+                _show(growth_bench.run_section(sim, configs.growth))
     if "validate" in sections:
         _show(validate_bench.run_section(configs.validate))
     if "local" in sections:

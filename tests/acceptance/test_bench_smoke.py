@@ -133,3 +133,13 @@ def test_validate_table_has_the_start_up_row_and_every_size(quick_run: str) -> N
     for row in rows:
         assert row["verdict"] in {"met", "MISSED"}
         assert float(row["ratio"]) > 0
+
+
+def test_growth_tables_have_every_size_and_no_429(quick_run: str) -> None:
+    config = _bench_runner().QUICK.growth
+    tables = _tables(quick_run)
+    planner = _find(tables, "growth: the pure planner")
+    assert [row["N"] for row in planner] == [f"{n:,}" for n in config.planner_sizes]
+    plan = _find(tables, "growth: plan in process")
+    assert [row["N"] for row in plan] == [f"{n:,}" for n in config.plan_sizes]
+    assert all(row["429s"] == "0" and int(row["weight"]) > 0 for row in plan)

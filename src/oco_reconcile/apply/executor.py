@@ -9,13 +9,17 @@ change and across threads:
 * a replace cancels and then places, adjacent, so the position is unprotected only for that gap;
   when the old list turns out to have executed, the new one is held rather than placed (a careful
   trader does not re-protect a position that is gone);
-* all cancellations run before placements (an open OCO locks the balance its replacement needs);
-  placements refused for "insufficient balance" get one more try after everything else ran.
+* all pure cancellations run before replaces and placements (an open OCO locks the balance its
+  replacement needs); placements refused for "insufficient balance" get one more try after
+  everything else ran.
 
 Futures changes (``usdm_changes.py``) run their steps in order, on the futures venue's own pacer:
 pure cancels (orphans, prunes) with the Spot cancels, the rest with the Spot creates.
 
-Symbols run concurrently on a bounded thread pool; a 418 stops everything. An interrupt (the
+Each change is a unit of its own on a thread pool bounded by ``max_parallel_requests`` (the pacer
+keeps every rate limit); a replace's cancel and placement run in one unit, so one symbol's
+replaces may overlap: each placement follows its own cancel, so a symbol never holds more lists
+than before the phase. A 418 stops everything. An interrupt (the
 injected :class:`StopToken`) starts no new change, but a replace whose cancel was sent still places
 its new list; the changes not started are reported as such. The reporter is injected and called
 under a lock; nothing here prints.
@@ -72,13 +76,6 @@ class _SerialReporter:
             self._reporter.on_change_done(change, result)
 
 
-def _by_symbol(changes: Iterable[tuple[int, Change]]) -> list[list[tuple[int, Change]]]:
-    groups: dict[str, list[tuple[int, Change]]] = {}
-    for item in changes:
-        groups.setdefault(item[1].symbol, []).append(item)
-    return list(groups.values())
-
-
 _PHASE_ORDER = {Action.CANCEL: 0, Action.REPLACE: 1, Action.CREATE: 2}
 
 
@@ -88,13 +85,12 @@ def _each(changes: Iterable[tuple[int, Change]]) -> list[list[tuple[int, Change]
 
 @dataclass(frozen=True)
 class _Phase:
-    groups: list[list[tuple[int, Change]]]
-    per_symbol: bool  # bounded by max_parallel_symbols, else by max_parallel_requests
+    groups: list[list[tuple[int, Change]]]  # each group runs in order, groups concurrently
 
 
 def _phases(changes: Sequence[Change]) -> list[_Phase]:
     """1: every pure cancel, concurrently (they release balance and count-filter room);
-    2: replaces, one symbol's one after another (each cancel right before its placement, so a
+    2: replaces, concurrently, each its own unit (its cancel right before its placement, so a
     symbol never holds more lists than the plan allows); 3: creates, concurrently. A futures
     change is a unit of its own: with the cancels when it only cancels, else with the creates."""
     indexed = sorted(enumerate(changes), key=lambda item: (_PHASE_ORDER[item[1].action], item[0]))
@@ -107,9 +103,9 @@ def _phases(changes: Sequence[Change]) -> list[_Phase]:
         return [item for item in spot if item[1].action is action]
 
     return [
-        _Phase(_each([*of(Action.CANCEL), *cancels_only]), per_symbol=False),
-        _Phase(_by_symbol(of(Action.REPLACE)), per_symbol=True),
-        _Phase(_each([*of(Action.CREATE), *others]), per_symbol=False),
+        _Phase(_each([*of(Action.CANCEL), *cancels_only])),
+        _Phase(_each(of(Action.REPLACE))),
+        _Phase(_each([*of(Action.CREATE), *others])),
     ]
 
 
@@ -136,7 +132,6 @@ class _ApplyRun:
         exchange: Exchange,
         reporter: Reporter,
         pacer: Pacer,
-        max_parallel: int,
         history: Mapping[str, ListHistory],
         *,
         max_parallel_requests: int = 32,
@@ -150,7 +145,6 @@ class _ApplyRun:
         self.runner = SpotChangeRunner(writes, RemnantCancels(requests, policy), stop)
         self.futures_runner = None if futures is None else self._futures(futures, policy, stop)
         self.reporter = _SerialReporter(reporter)
-        self.max_parallel = max(1, max_parallel)
         self.max_parallel_requests = max(1, max_parallel_requests)
         self.results: dict[int, ChangeResult] = {}
 
@@ -164,8 +158,7 @@ class _ApplyRun:
         groups = phase.groups
         if not groups:
             return
-        bound = self.max_parallel if phase.per_symbol else self.max_parallel_requests
-        with ThreadPoolExecutor(max_workers=min(bound, len(groups))) as pool:
+        with ThreadPoolExecutor(max_workers=min(self.max_parallel_requests, len(groups))) as pool:
             futures = [pool.submit(self._run_group, group) for group in groups]
             try:
                 for future in futures:
@@ -237,8 +230,11 @@ def execute(
     errors (nothing is sent). Exchange errors never escape: each becomes the failed change's
     result, and a 418 stops the run with the ban's end. Once ``stop`` is set no new change or
     request starts (a started replace still places its new list); the rest is "not attempted".
-    ``futures`` is required when the plan has futures changes.
+    ``futures`` is required when the plan has futures changes. ``max_parallel_symbols`` no
+    longer bounds anything (replaces are units of their own, like every change, bounded by
+    ``max_parallel_requests``); accepted so callers and settings files keep working.
     """
+    del max_parallel_symbols
     if plan.has_errors:
         raise PlanError("the plan has errors; nothing was applied")
     changes = plan.actionable
@@ -249,7 +245,6 @@ def execute(
         exchange,
         reporter,
         pacer,
-        max_parallel_symbols,
         history or {},
         max_parallel_requests=max_parallel_requests,
         policy=retry or RetryPolicy(),

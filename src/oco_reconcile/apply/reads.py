@@ -4,10 +4,10 @@
 re-read after applying): each read holds a pacer slot at its request weight (rest-api.md, each
 endpoint's "Weight") and then feeds the response's usage headers back (``X-MBX-USED-WEIGHT-1M``,
 rest-api.md "LIMITS"), so a large plan, many plans in a minute, or several processes on one IP
-wait for room instead of earning a 429 (and, repeated, a 418 ban). The first read is a
-``GET /api/v3/time`` (weight 1) alone: its headers say what others used before anything heavier,
-or several reads at once, is sent. The ``rateLimits`` of exchangeInfo replace the published
-defaults the pacer starts with.
+wait for room instead of earning a 429 (and, repeated, a 418 ban). The first read goes
+alone (a plan's is exchangeInfo): its headers say what others used before the other reads are sent
+at once -- no ``GET /api/v3/time`` of its own (issue 17: it cost a round trip and weight 1).
+The ``rateLimits`` of exchangeInfo replace the published defaults the pacer starts with.
 
 Writes pass through unpaced: the apply engine paces them itself (``requests.py``) with the same
 :class:`Pacer` (``PacedReads.pacer``), so a lookup is never counted twice.
@@ -141,15 +141,12 @@ class PacedReads(PacedReader["Exchange"]):
     # -- pacing --
 
     def _read(self, cost: Cost, call: Callable[[], T]) -> T:
-        self._prime()
-        return self._paced(cost, call)
-
-    def _prime(self) -> None:
-        """One light request before any other, so the pacer knows what others used."""
-        with self._primed:
+        with self._primed:  # the first read goes alone: its headers say what others used
             if not self._is_primed:
+                answer = self._paced(cost, call)
                 self._is_primed = True
-                self._paced(SERVER_TIME, self._exchange.server_time)
+                return answer
+        return self._paced(cost, call)
 
 
 def paced_reads(exchange: Exchange) -> PacedReads:

@@ -40,11 +40,10 @@ from dataclasses import dataclass, field, replace
 from oco_reconcile.core import remnants as remnant_rules
 from oco_reconcile.core.checks import check_plan
 from oco_reconcile.core.draft import DraftBase, address_of, cancel_step, list_address
-from oco_reconcile.core.identity import (
-    bracket_ids,
-    parse_list_id,
-)
+from oco_reconcile.core.identity import BracketIds, bracket_ids
 from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.live_index import LiveIndex
+from oco_reconcile.core.match_keys import SpecKey, desired_key, live_key
 from oco_reconcile.core.model import (
     Bracket,
     HistoryOutcome,
@@ -61,7 +60,6 @@ from oco_reconcile.core.plan import (
     NoticeKind,
     PlanProblem,
     is_partly_executed,
-    matches,
 )
 from oco_reconcile.core.reasons import CREATE_REASONS, describe_list, replace_reason
 from oco_reconcile.core.selection import (
@@ -89,7 +87,7 @@ def plan_spot(
     selection: Selection = EVERYTHING,
 ) -> PlanPart:
     """Plan the Spot OCO lists for the selected ``brackets``; plan-time checks included."""
-    index = _LiveIndex.build(live, settings.owner)
+    index = LiveIndex.build(live, settings.owner)
     draft = _Draft(index=index, live=live, settings=settings, selection=selection)
     draft.remnants = remnant_rules.by_name(live.remnants)
     planned = [b for b in sorted(brackets, key=lambda b: b.name) if selection.plans(b.name)]
@@ -104,9 +102,10 @@ def plan_spot(
 # --- requests -----------------------------------------------------------------------------------
 
 
-def oco_request(owner: str, bracket: Bracket) -> OcoRequest:
-    """The exact ``POST /api/v3/orderList/oco`` a bracket becomes (deterministic ids)."""
-    ids = bracket_ids(owner, bracket)
+def oco_request(owner: str, bracket: Bracket, ids: BracketIds | None = None) -> OcoRequest:
+    """The exact ``POST /api/v3/orderList/oco`` a bracket becomes (deterministic ids; ``ids``
+    when the caller has them already)."""
+    ids = ids or bracket_ids(owner, bracket)
     return OcoRequest(
         symbol=bracket.symbol,
         side=bracket.side,
@@ -117,40 +116,34 @@ def oco_request(owner: str, bracket: Bracket) -> OcoRequest:
     )
 
 
-# --- the live side, indexed ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _LiveIndex:
-    by_client_id: dict[str, OrderList]
-    managed_by_name: dict[str, tuple[OrderList, ...]]
-
-    @staticmethod
-    def build(live: LiveState, owner: str) -> _LiveIndex:
-        by_client_id: dict[str, OrderList] = {}
-        by_name: dict[str, list[OrderList]] = {}
-        for order_list in sorted(live.open_lists, key=_list_order):
-            by_client_id.setdefault(order_list.list_client_order_id, order_list)
-            parsed = parse_list_id(owner, order_list.list_client_order_id)
-            if parsed is not None:
-                by_name.setdefault(parsed.name, []).append(order_list)
-        return _LiveIndex(by_client_id, {name: tuple(v) for name, v in by_name.items()})
-
-
-def _list_order(order_list: OrderList) -> tuple[int, str, int]:
-    """Newest first, then by id: the deterministic order lists are considered in."""
-    return (-order_list.transaction_time, order_list.symbol, order_list.order_list_id)
-
-
 # --- the draft plan -----------------------------------------------------------------------------
 
 
 @dataclass(kw_only=True)
 class _Draft(DraftBase):
-    index: _LiveIndex
+    index: LiveIndex
     live: LiveState
     claimed: set[str] = field(default_factory=set)
     remnants: dict[str, tuple[Remnant, ...]] = field(default_factory=dict)
+    # computed once per plan: a bracket's ids (keyed by identity, not by hashing the whole
+    # Bracket) and each live list's legs as a comparable tuple
+    ids: dict[int, BracketIds] = field(default_factory=dict)
+    live_keys: dict[int, SpecKey | None] = field(default_factory=dict)
+
+    def _own_id(self, bracket: Bracket) -> str:
+        return self._ids(bracket).list_client_order_id
+
+    def _ids(self, bracket: Bracket) -> BracketIds:
+        ids = self.ids.get(id(bracket))
+        if ids is None:
+            ids = self.ids[id(bracket)] = bracket_ids(self.settings.owner, bracket)
+        return ids
+
+    def _matches(self, order_list: OrderList, bracket: Bracket) -> bool:
+        if id(order_list) not in self.live_keys:
+            self.live_keys[id(order_list)] = live_key(order_list)
+        live = self.live_keys[id(order_list)]
+        return live is not None and live == desired_key(bracket)
 
     # -- one desired bracket --
 
@@ -165,7 +158,7 @@ class _Draft(DraftBase):
             self._cancel_remnants(bracket, remnants)
             return
         history = self._history(bracket)
-        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        own_id = self._own_id(bracket)
         if any(r.list_client_order_id == own_id for r in remnants):
             self._partly_fired(bracket, history, remnants)  # its own legs: never re-placed
             self._cancel_extras(bracket, candidates)
@@ -179,7 +172,7 @@ class _Draft(DraftBase):
 
     def _candidates(self, bracket: Bracket) -> list[OrderList]:
         """Open lists that stand for this bracket: ours by id, ours by name, the adopted one."""
-        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        own_id = self._own_id(bracket)
         found = [self.index.by_client_id.get(own_id)]
         if bracket.adopt:
             found.append(self.index.by_client_id.get(bracket.adopt))
@@ -191,17 +184,19 @@ class _Draft(DraftBase):
         return list(unique.values())
 
     def _current(self, bracket: Bracket, candidates: Sequence[OrderList]) -> OrderList | None:
-        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        own_id = self._own_id(bracket)
         for item in candidates:
-            if item.list_client_order_id == own_id and (not item.reports or matches(item, bracket)):
+            if item.list_client_order_id == own_id and (
+                not item.reports or self._matches(item, bracket)
+            ):
                 return item
             adopted = bracket.adopt is not None and item.list_client_order_id == bracket.adopt
-            if adopted and bracket.rev == 0 and matches(item, bracket):
+            if adopted and bracket.rev == 0 and self._matches(item, bracket):
                 return item
         return None
 
     def _history(self, bracket: Bracket) -> ListHistory | None:
-        own = self.live.history.get(bracket_ids(self.settings.owner, bracket).list_client_order_id)
+        own = self.live.history.get(self._own_id(bracket))
         if own is not None and own.outcome is not HistoryOutcome.NEVER_PLACED:
             return own
         if bracket.adopt and bracket.rev == 0:
@@ -211,7 +206,7 @@ class _Draft(DraftBase):
         return own
 
     def _keep(self, bracket: Bracket, current: OrderList) -> None:
-        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        own_id = self._own_id(bracket)
         reason = "up to date"
         if current.list_client_order_id != own_id:
             reason = f"adopted list {current.list_client_order_id} matches the spec"
@@ -262,7 +257,7 @@ class _Draft(DraftBase):
             self._protected(bracket, current, f"would be replaced ({reason})")
             self._show_remnants(remnants)
             return
-        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        own_id = self._own_id(bracket)
         self.changes.append(
             Change(
                 action=Action.REPLACE,
@@ -272,7 +267,7 @@ class _Draft(DraftBase):
                 before=current,
                 after=bracket,
                 cancel=None if current is None else cancel_step(current, own_id),
-                place=oco_request(self.settings.owner, bracket),
+                place=oco_request(self.settings.owner, bracket, self._ids(bracket)),
                 remnants=remnant_rules.steps(remnants),
             )
         )
@@ -295,12 +290,12 @@ class _Draft(DraftBase):
                 symbol=bracket.symbol,
                 reason=reason,
                 after=bracket,
-                place=oco_request(self.settings.owner, bracket),
+                place=oco_request(self.settings.owner, bracket, self._ids(bracket)),
             )
         )
 
     def _cancel_extras(self, bracket: Bracket, extras: Sequence[OrderList]) -> None:
-        own_id = bracket_ids(self.settings.owner, bracket).list_client_order_id
+        own_id = self._own_id(bracket)
         for extra in extras:
             why = f"another open list for {address_of(bracket.name)}"
             if is_partly_executed(extra):
@@ -337,11 +332,11 @@ class _Draft(DraftBase):
         ]
         managed: dict[str, list[OrderList]] = {}
         for item in leftovers:
-            parsed = parse_list_id(self.settings.owner, item.list_client_order_id)
-            if parsed is None:
+            name = self.index.names[item.list_client_order_id]
+            if name is None:
                 self._unmanaged(item)
             else:
-                managed.setdefault(parsed.name, []).append(item)
+                managed.setdefault(name, []).append(item)
         for name, lists in sorted(managed.items()):
             left_alone = self.selection.left_alone_because(name)
             for item in lists:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from oco_reconcile.core.decimals import to_wire
+from oco_reconcile.core.match_keys import desired_key, live_key
 from oco_reconcile.core.model import (
     Bracket,
     Leg,
@@ -307,18 +308,8 @@ def desired_live_bracket(bracket: Bracket) -> LiveBracket:
 
 def matches(order_list: OrderList, bracket: Bracket) -> bool:
     """True when the live list's legs are exactly what the bracket asks for."""
-    live = live_bracket(order_list)
-    return live is not None and _same(live, desired_live_bracket(bracket))
-
-
-def _same(live: LiveBracket, desired: LiveBracket) -> bool:
-    return (
-        live.symbol == desired.symbol
-        and live.side is desired.side
-        and live.quantity == desired.quantity
-        and comparable_leg(live.above) == desired.above
-        and comparable_leg(live.below) == desired.below
-    )
+    live = live_key(order_list)
+    return live is not None and live == desired_key(bracket)
 
 
 def is_partly_executed(order_list: OrderList) -> bool:

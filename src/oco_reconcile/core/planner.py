@@ -43,9 +43,10 @@ def make_plan(
     problems.extend(check_total_notional(changes, live, settings))  # spans both venues
     if not brackets and not futures and not selection.outside:
         problems.extend(_refuse_empty(changes, settings))
-    unknown = unknown_targets(selection, [*brackets, *futures], live, settings.owner)
-    if unknown:
-        problems.append(PlanProblem("plan", unknown_target_message(unknown), field="target"))
+    if selection.targets:  # no --target: nothing can be unknown (and no list need be parsed)
+        unknown = unknown_targets(selection, [*brackets, *futures], live, settings.owner)
+        if unknown:
+            problems.append(PlanProblem("plan", unknown_target_message(unknown), field="target"))
     notices = (n for part in parts for n in part.notices)
     return Plan(
         changes=tuple(sorted(changes, key=lambda c: (c.symbol, c.address))),

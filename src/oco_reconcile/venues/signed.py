@@ -3,11 +3,14 @@
 Spot (``/api``) and USDⓈ-M futures (``/fapi``) sign and time requests the same way
 (binance-api.md §8 and §10.6): parameters are percent-encoded in the order given, signed over
 exactly those bytes and sent in the query string, also for POST and DELETE; ``timestamp`` is the
-injected clock plus the offset measured with the venue's server-time endpoint; a -1021 answer
-re-syncs and re-sends (rejected before the matching engine, so a re-send cannot duplicate
-anything: errors.md "-1021 INVALID_TIMESTAMP"). :class:`SignedRestClient` owns those rules once;
-each venue's client subclasses it, names its :class:`Dialect` (the time path and its error
-mapping) and adds its endpoints.
+injected clock plus the server's offset, once known: taken from the first unsigned answer that
+carries ``serverTime`` (exchangeInfo) or from the venue's server-time endpoint; before either,
+one sync (``Dialect.sync_first``, futures) or the local clock (Spot: no plan pays a GET of the
+time before its reads). A -1021 answer re-syncs and re-sends
+(rejected before the matching engine, so a re-send cannot duplicate anything: errors.md "-1021
+INVALID_TIMESTAMP"). :class:`SignedRestClient` owns those rules once; each venue's client
+subclasses it, names its :class:`Dialect` (the time path and its error mapping) and adds its
+endpoints.
 
 Retries are only those :mod:`oco_reconcile.venues.retry` gives to ``Layer.CLIENT``. Secrets never
 leave this module: logs carry the method, path and status only; error messages the path, status,
@@ -66,6 +69,9 @@ class Dialect:
     time_path: str  # GET, unsigned, answers {"serverTime": ms}
     map_error: ErrorMapper  # (endpoint, response or httpx exception, now, host) -> error
     unreadable: UnreadableMapper  # an answer we could not read -> error
+    # True: the first signed request waits for one server-time sync. False: it signs with the
+    # local clock (plus the offset an exchangeInfo answer gave) and relies on the -1021 re-sync.
+    sync_first: bool = True
 
 
 class SignedRestClient:
@@ -202,6 +208,7 @@ class SignedRestClient:
         url, headers = self._build(
             path, params, signed=signed, retry_sync=method != "GET", keyed=keyed
         )
+        started = self._clock()
         try:
             response = self._http.request(method, url, headers=headers)
         except HTTPX_ERRORS as error:
@@ -212,9 +219,12 @@ class SignedRestClient:
         if not response.is_success:
             raise self.DIALECT.map_error(path, response, self._clock(), None)
         try:
-            return json.loads(response.content, parse_float=Decimal)
+            answer = json.loads(response.content, parse_float=Decimal)
         except ValueError:
             raise ResponseFormatError("the body is not JSON") from None
+        if not signed and not self.DIALECT.sync_first and self._offset_ms is None:
+            self._learn_offset(answer, started)
+        return answer
 
     def _build(
         self, path: str, params: Params, *, signed: bool, retry_sync: bool, keyed: bool = False
@@ -241,9 +251,9 @@ class SignedRestClient:
     def _timestamp(self, retry_sync: bool) -> str:
         with self._lock:
             offset = self._offset_ms
-        if offset is None:
+        if offset is None and self.DIALECT.sync_first:
             offset = self._initial_offset(retry_sync)
-        return str(int(self._clock() * 1000) + offset)
+        return str(int(self._clock() * 1000) + (offset or 0))
 
     def _initial_offset(self, retry_sync: bool) -> int:
         # One sync for all threads that sign their first request at the same moment. A read's own
@@ -257,6 +267,18 @@ class SignedRestClient:
                 self._sync_clock()
         with self._lock:
             return self._offset_ms or 0
+
+    def _learn_offset(self, answer: Any, started: float) -> None:
+        """The first unsigned answer carrying ``serverTime`` (exchangeInfo) sets the offset,
+        against the request's midpoint, as a sync would."""
+        if not isinstance(answer, dict):
+            return
+        server = answer.get("serverTime")
+        if isinstance(server, int) and not isinstance(server, bool):
+            local_ms = int((started + self._clock()) / 2 * 1000)
+            with self._lock:
+                if self._offset_ms is None:
+                    self._offset_ms = server - local_ms
 
     def _sync_clock(self) -> int:
         """One server-time request; the offset is taken against the request's midpoint."""

@@ -481,8 +481,11 @@ def test_creates_on_one_symbol_are_sent_concurrently() -> None:
     assert fake.peak == 4
 
 
-def test_replaces_on_one_symbol_run_one_after_another() -> None:
-    fake = GaugedExchange()
+def test_replaces_on_one_symbol_overlap_and_each_places_after_its_own_cancel() -> None:
+    """Each replace is a unit of its own (issue 17): four on one symbol meet at the barrier, so
+    they run at once; each bracket's placement still follows its own cancel, so the symbol never
+    holds more open lists than before."""
+    fake = GaugedExchange(barrier=threading.Barrier(4))
     olds = [oco(f"r{i}") for i in range(4)]
     for request in olds:
         fake.seed(request)
@@ -493,9 +496,17 @@ def test_replaces_on_one_symbol_run_one_after_another() -> None:
     changes = [replace_change(old, new) for old, new in zip(olds, news, strict=True)]
     result = run(fake, *changes, parallel=8)
     assert result.count(Outcome.DONE) == 4
-    assert fake.peak == 1
-    kinds = [e.kind for e in fake.events[len(olds) :]]
-    assert kinds == ["cancel", "place"] * 4  # each cancel right before its own placement
+    assert fake.peak == 4
+    events = fake.events[len(olds) :]
+    order = [(e.kind, e.list_client_order_id) for e in events]
+    for old, new in zip(olds, news, strict=True):
+        assert order.index(("cancel", old.list_client_order_id)) < order.index(
+            ("place", new.list_client_order_id)
+        )
+    open_lists = len(olds)
+    for event in events:
+        open_lists += 1 if event.kind == "place" else -1
+        assert open_lists <= len(olds)
 
 
 def test_one_failure_does_not_hide_the_others() -> None:

@@ -63,14 +63,14 @@ def test_each_read_is_charged_its_documented_weight() -> None:
         before = weight(reads) if charges or fake.calls else 0
         call()
         charges.append(weight(reads) - before)
-    assert charges == [1 + 20, 2, 4, 20, 6, 6, 80, 4, 20, 4]  # the first read waits for a /time
+    assert charges == [20, 2, 4, 20, 6, 6, 80, 4, 20, 4]  # no /time before the first read
 
 
-def test_the_first_read_is_a_light_one_whose_headers_tell_what_others_used() -> None:
+def test_the_first_read_goes_alone_and_needs_no_time_request() -> None:
     time = FakeTime()
     fake = FakeExchange()
     paced(fake, time).balances()
-    assert fake.methods() == ["server_time", "balances"]
+    assert fake.methods() == ["balances"]
 
 
 class Crowded(FakeExchange):
@@ -86,8 +86,10 @@ def test_weight_reported_by_the_headers_makes_the_next_read_wait() -> None:
     time = FakeTime()
     fake = Crowded()
     reads = paced(fake, time)
-    reads.balances()  # the /time before it reports 5990 used by others: balances (20) waits
-    assert fake.methods() == ["server_time", "balances"]
+    reads.balances()  # the first read reports 5990 used by others: the next one (20) waits
+    assert time.slept == []
+    reads.open_order_lists()
+    assert fake.methods() == ["balances", "open_order_lists"]
     assert time.slept, "a read over the reported usage must wait for the window"
     assert sum(time.slept) >= 60
 
@@ -100,8 +102,8 @@ def test_others_usage_keeps_a_margin_free_until_it_has_expired() -> None:
     reads.balances()
     reads.open_orders(None)  # 5000 + 80 fits under 5400
     assert time.slept == []
-    for _ in range(4):
-        reads.open_orders(None)  # the fourth would pass 5400
+    for _ in range(5):
+        reads.open_orders(None)  # these would pass 5400 (others' margin included)
     assert time.slept
 
 
@@ -111,10 +113,11 @@ def test_exchange_info_limits_replace_the_defaults_and_keep_the_counts() -> None
     tight = RateLimit(RateLimitType.REQUEST_WEIGHT, "MINUTE", 1, 60)
     reads = PacedReads(FakeExchange(info=replace(market_info(), rate_limits=(tight,))), pacer)
     reads.balances()
-    reads.exchange_info(["BTCUSDT"])  # 21 + 20 fits in 6000; the answer publishes 60
-    assert pacer.used(RateLimitType.REQUEST_WEIGHT) == {"1m": 41}
+    reads.exchange_info(["BTCUSDT"])  # 20 + 20 fits in 6000; the answer publishes 60
+    assert pacer.used(RateLimitType.REQUEST_WEIGHT) == {"1m": 40}
     assert time.slept == []
-    reads.balances()  # 61 would not fit in 60: waits for the window
+    reads.balances()  # 40 + 20 = 60 fits in 60
+    reads.balances()  # 80 would not: waits for the window
     assert time.slept
 
 

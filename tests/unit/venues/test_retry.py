@@ -214,7 +214,7 @@ def test_a_clock_skew_during_apply_costs_one_resync(fake: FakeBinance, fixture_j
     result = apply_one(fake)
     assert result.results[0].outcome is Outcome.DONE
     assert len(fake.sent(OCO)) == 2
-    assert len(fake.sent(TIME)) == 2  # the first sync, then one re-sync
+    assert len(fake.sent(TIME)) == 1  # one re-sync (Spot signs its first request locally)
 
 
 def test_a_permanent_clock_skew_is_resynced_per_policy_then_fails(fake: FakeBinance) -> None:
@@ -226,7 +226,7 @@ def test_a_permanent_clock_skew_is_resynced_per_policy_then_fails(fake: FakeBina
     assert result.results[0].code == -1021
     # was 6 sends and 6 time requests: the client's re-sync times apply's two
     assert len(fake.sent(OCO)) == policy.max_clock_resyncs + 1
-    assert len(fake.sent(TIME)) == policy.max_clock_resyncs + 1
+    assert len(fake.sent(TIME)) == policy.max_clock_resyncs
 
 
 def test_an_unknown_cancel_outcome_is_looked_up_not_resent_blindly(fake: FakeBinance) -> None:
@@ -261,12 +261,13 @@ def fake(fake_binance: FakeBinance) -> FakeBinance:
     return fake_binance
 
 
-def test_a_failing_first_clock_sync_is_retried_by_the_signed_request_only(
+def test_a_failing_clock_resync_is_retried_by_the_signed_request_only(
     fake: FakeBinance,
 ) -> None:
-    """The first signed request syncs the clock inside its own attempt: a failing sync is that
-    attempt's failure, not a second retry loop (was max_attempts squared time requests)."""
+    """A -1021 re-syncs inside the request's own attempt: a failing sync fails the request, with
+    no retry loop of its own (was max_attempts squared time requests)."""
+    fake.error("GET", "/api/v3/account", 400, -1021, SKEW)
     fake.error("GET", TIME, 500, -1000, "An unknown error occurred while processing the request.")
     with fake.client(retry=POLICY) as client, pytest.raises(ExchangeError):
         client.balances()
-    assert len(fake.sent(TIME)) == POLICY.max_attempts
+    assert len(fake.sent(TIME)) == 1

@@ -75,23 +75,33 @@ def check_counts(changes: Sequence[Change], live: LiveState) -> list[PlanProblem
         if change.place is not None and change.after is not None:
             delta[change.after.symbol] += _placed_counts(change.after)
             placing[change.after.symbol].append(f"bracket.{change.after.name}")
-    problems = []
+    problems: list[PlanProblem] = []
+    if not placing:
+        return problems
+    open_counts = _open_counts(live)
     for symbol in sorted(placing):
         rules = live.info.symbols.get(symbol)
         if rules is not None:
-            after = _open_counts(live, symbol) + delta[symbol]
+            after = open_counts.get(symbol, _Counts()) + delta[symbol]
             problems += _count_problems(f"symbol.{symbol}", symbol, rules, after, placing[symbol])
-    if placing:
-        total = sum(delta.values(), _open_counts(live, None))
-        brackets = [name for names in placing.values() for name in names]
-        problems += _count_problems("account", None, live.info.account_filters, total, brackets)
+    total = sum(delta.values(), sum(open_counts.values(), _Counts()))
+    brackets = [name for names in placing.values() for name in names]
+    problems += _count_problems("account", None, live.info.account_filters, total, brackets)
     return problems
 
 
-def _open_counts(live: LiveState, symbol: str | None) -> _Counts:
-    lists = sum(1 for item in live.open_lists if symbol is None or item.symbol == symbol)
-    orders = [r for r in live.open_orders if symbol is None or r.symbol == symbol]
-    return _Counts(lists=lists) + _report_counts(orders)
+def _open_counts(live: LiveState) -> dict[str, _Counts]:
+    """Open lists and orders per symbol, in one pass over each."""
+    lists: dict[str, int] = defaultdict(int)
+    orders: dict[str, list[OrderReport]] = defaultdict(list)
+    for item in live.open_lists:
+        lists[item.symbol] += 1
+    for report in live.open_orders:
+        orders[report.symbol].append(report)
+    return {
+        symbol: _Counts(lists=lists.get(symbol, 0)) + _report_counts(orders.get(symbol, ()))
+        for symbol in {*lists, *orders}
+    }
 
 
 class _CountLimits(Protocol):

@@ -4,7 +4,8 @@ It owns the Spot endpoints, their parameters (``params.py``) and parsing (``pars
 request machinery shared with the futures client is its base class,
 :class:`~oco_reconcile.venues.signed.SignedRestClient`:
 signing over the query string (rest-api.md "SIGNED (TRADE and USER_DATA) Endpoint security"),
-``timestamp`` from ``GET /api/v3/time`` with the -1021 re-sync, the usage headers, and only the
+``timestamp`` from the local clock plus the offset exchangeInfo's ``serverTime`` (or a -1021
+re-sync against ``GET /api/v3/time``) gave, the usage headers, and only the
 retries :mod:`oco_reconcile.venues.retry` gives to ``Layer.CLIENT``. Every non-2xx answer and
 httpx exception goes through ``errors.map_error``. A write is sent once (a -1021 re-send
 excepted): a 429 or an unknown outcome is raised for the apply engine, which pauses or looks the
@@ -41,7 +42,13 @@ from oco_reconcile.venues.spot.parse import (
 
 __all__ = ["CONNECT_TIMEOUT_S", "MAX_RECV_WINDOW_MS", "TIMEOUT_S", "BinanceClient"]
 
-SPOT = Dialect(time_path="/api/v3/time", map_error=map_error, unreadable=unreadable_response)
+# Spot signs with the local clock until exchangeInfo (or a -1021 re-sync) gave the offset.
+SPOT = Dialect(
+    time_path="/api/v3/time",
+    map_error=map_error,
+    unreadable=unreadable_response,
+    sync_first=False,
+)
 
 
 # --- the client ---------------------------------------------------------------------------------

@@ -351,7 +351,7 @@ def test_a_read_clock_skew_after_a_resync_is_raised(fake_binance: FakeBinance) -
     with client_with(fake_binance) as client, pytest.raises(ClockSkewError):
         client.open_order_lists()
     assert len(fake_binance.sent(LISTS)) == 2
-    assert len(fake_binance.sent("/api/v3/time")) == 2  # the first sync, then one re-sync
+    assert len(fake_binance.sent("/api/v3/time")) == 1  # one re-sync (none before the first)
     assert fake_binance.time.slept == []
 
 
@@ -381,12 +381,16 @@ def test_placement_is_sent_exactly_once(
 def test_time_sync_failure_before_a_placement_is_not_an_unknown_outcome(
     fake_binance: FakeBinance,
 ) -> None:
+    """The re-sync after a -1021 placement fails: nothing was placed, so a plain failure."""
+    fake_binance.error(
+        "POST", OCO, 400, -1021, "Timestamp for this request is outside of the recvWindow."
+    )
     fake_binance.reply("GET", "/api/v3/time", None, status=502, raw=b"")
     policy = RetryPolicy(max_attempts=2, jitter=0.0)
     with client_with(fake_binance, policy) as client, pytest.raises(TransientError) as caught:
         client.place_oco(SELL_BRACKET)
     assert caught.value.endpoint == "/api/v3/time"
-    assert fake_binance.sent(OCO) == []
+    assert len(fake_binance.sent(OCO)) == 1
 
 
 def test_prices_are_decimals_through_the_whole_path(fake_binance: FakeBinance) -> None:

@@ -89,17 +89,26 @@ def test_signed_request_carries_key_window_timestamp_and_valid_signature(
     assert sent.param("timestamp") == str(SERVER_TIME_MS)
 
 
-def test_timestamp_follows_the_server_clock_offset(fake_binance: FakeBinance) -> None:
+def test_timestamp_follows_the_server_clock_offset(
+    fake_binance: FakeBinance, fixture_json: Load
+) -> None:
+    """No time request up front: the local clock until exchangeInfo's ``serverTime`` gives the
+    offset (a plan reads exchangeInfo alongside its signed reads)."""
     fake_binance.server_time_ms = SERVER_TIME_MS + 2_500  # server 2.5 s ahead of our clock
     fake_binance.reply("GET", "/api/v3/openOrderList", [])
+    info = fixture_json("exchange_info_btcusdt.json")["response_filtered_to_BTCUSDT"]
+    fake_binance.reply(
+        "GET", "/api/v3/exchangeInfo", {**info, "serverTime": SERVER_TIME_MS + 2_500}
+    )
     with fake_binance.client() as client:
         client.open_order_lists()
+        client.exchange_info(["BTCUSDT"])
         fake_binance.time.advance(10)
         client.open_order_lists()
     first, second = fake_binance.sent("/api/v3/openOrderList")
-    assert first.param("timestamp") == str(SERVER_TIME_MS + 2_500)
+    assert first.param("timestamp") == str(SERVER_TIME_MS)
     assert second.param("timestamp") == str(SERVER_TIME_MS + 12_500)
-    assert len(fake_binance.sent("/api/v3/time")) == 1  # synced once, lazily
+    assert fake_binance.sent("/api/v3/time") == []
 
 
 def test_server_time_resyncs_the_offset(fake_binance: FakeBinance) -> None:
@@ -438,4 +447,4 @@ def test_concurrent_callers_share_one_client_safely(fake_binance: FakeBinance) -
     sent = fake_binance.sent("/api/v3/openOrders")
     assert len(sent) == 80
     assert all(request.signature_valid for request in sent)
-    assert len(fake_binance.sent("/api/v3/time")) == 1  # the first sync is shared
+    assert fake_binance.sent("/api/v3/time") == []  # signed with the local clock
