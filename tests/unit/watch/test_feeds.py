@@ -99,7 +99,8 @@ def test_events_follow_the_connection_and_the_fast_path_sees_them_first() -> Non
         FeedHooks(react=react),
     )
     assert kinds(items) == ["Connected", "Arrived", "Arrived"]
-    assert isinstance(items[0], Connected) and not items[0].again
+    assert isinstance(items[0], Connected)
+    assert not items[0].again
     assert [item.event.kind for item in items[1:] if isinstance(item, Arrived)] == [
         EventKind.FILLED,
         EventKind.PLACED,
@@ -112,10 +113,12 @@ def test_a_dropped_stream_is_reported_and_reconnected_with_a_delay() -> None:
     items = run_feed([first, ScriptedStream([])], lambda seen: len(seen) >= 4)
     assert kinds(items) == ["Connected", "Arrived", "Disconnected", "Connected"]
     lost = items[2]
-    assert isinstance(lost, Disconnected) and "closed (1006)" in lost.reason
+    assert isinstance(lost, Disconnected)
+    assert "closed (1006)" in lost.reason
     assert lost.retry_in_s > 0
     again = items[3]
-    assert isinstance(again, Connected) and again.again
+    assert isinstance(again, Connected)
+    assert again.again
     assert first.closed
 
 
@@ -124,7 +127,8 @@ def test_the_exchange_ending_the_stream_reconnects_at_once() -> None:
     items = run_feed([ended, ScriptedStream([])], lambda seen: len(seen) >= 4)
     assert kinds(items) == ["Connected", "Arrived", "Disconnected", "Connected"]
     lost = items[2]
-    assert isinstance(lost, Disconnected) and lost.retry_in_s == 0
+    assert isinstance(lost, Disconnected)
+    assert lost.retry_in_s == 0
 
 
 def test_a_failed_open_is_retried_and_a_refused_key_is_fatal() -> None:
@@ -157,7 +161,8 @@ def test_the_connection_is_renewed_before_24_hours_and_the_key_kept_alive() -> N
     )
     assert kinds(items) == ["Connected", "Disconnected", "Connected"]
     renewed = items[1]
-    assert isinstance(renewed, Disconnected) and "24 h" in renewed.reason
+    assert isinstance(renewed, Disconnected)
+    assert "24 h" in renewed.reason
     assert renewed.retry_in_s == 0
     assert 4 <= len(keepalives) <= 6  # every 30 minutes of a 3 h connection
 
