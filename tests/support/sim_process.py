@@ -19,6 +19,7 @@ class ServedSim:
     url: str
     state: Path
     process: subprocess.Popen[str]
+    stream_url: str = ""  # ws://127.0.0.1:PORT, the user data streams' base URL
 
 
 @contextmanager
@@ -41,7 +42,8 @@ def served_sim(directory: Path, faults: str, *extra: str) -> Iterator[ServedSim]
         banner = server.stdout.readline()
         found = re.search(r"http://127\.0\.0\.1:\d+", banner)
         assert found, banner + (server.stderr.read() if server.stderr else "")
-        yield ServedSim(found.group(0), state, server)
+        streams = re.search(r"ws://127\.0\.0\.1:\d+", banner)
+        yield ServedSim(found.group(0), state, server, streams.group(0) if streams else "")
     finally:
         if server.poll() is None:
             server.send_signal(signal.SIGINT)
