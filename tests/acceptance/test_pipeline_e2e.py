@@ -59,7 +59,7 @@ def action_args(workflow: str, step: str) -> list[str]:
 def reviewed_apply_args(on_stale: str) -> list[str]:
     """apply.yml's choice when the reviewed plan was found, with OCO_STALE_PLAN=on_stale."""
     script = workflow_steps("apply.yml")["Choose what to apply"]["run"]
-    found = re.search(r'echo "args=(apply --plan [^"]+)"', script)
+    found = re.search(r'echo "args=(apply --plan [^"]+\$ON_STALE[^"]*)"', script)
     assert found
     return shlex.split(found.group(1).replace("$ON_STALE", on_stale))
 

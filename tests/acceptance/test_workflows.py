@@ -21,7 +21,11 @@ from tests.support.paths import REPO_ROOT
 
 ROOT = REPO_ROOT
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+ADOPTER = ROOT / "examples" / "adopter"
+ADOPTER_WORKFLOWS = sorted((ADOPTER / ".github" / "workflows").glob("*.yml"))
+REUSABLE = ("plan.yml", "apply.yml", "drift.yml")
 ACTION = ROOT / "action.yml"
+TOOL_CHECKOUT = "./.oco-reconcile-tool"  # where the reusable workflows check the tool out
 BIN = Path(sys.executable).parent
 
 
@@ -38,30 +42,48 @@ def tool(name: str) -> str:
 
 
 def test_the_pipeline_has_every_workflow() -> None:
-    assert {p.name for p in WORKFLOWS} == {"ci.yml", "plan.yml", "apply.yml", "drift.yml"}
+    own = {f"pipeline-{name}" for name in REUSABLE}
+    assert {p.name for p in WORKFLOWS} == {"ci.yml", *REUSABLE, *own}
+    assert {p.name for p in ADOPTER_WORKFLOWS} == set(REUSABLE)
 
 
-def test_actionlint_passes_on_every_workflow() -> None:
-    result = subprocess.run(
+def actionlint(paths: list[Path], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             tool("actionlint"),
             "-no-color",
             "-oneline",
             "-pyflakes=",
             f"-shellcheck={tool('shellcheck')}",
-            *map(str, WORKFLOWS),
+            *(str(path.relative_to(cwd)) for path in paths),
         ],
         capture_output=True,
         text=True,
         check=False,
-        cwd=ROOT,
+        cwd=cwd,
     )
+
+
+@pytest.mark.parametrize(("paths", "cwd"), [(WORKFLOWS, ROOT), (ADOPTER_WORKFLOWS, ADOPTER)])
+def test_actionlint_passes_on_every_workflow(paths: list[Path], cwd: Path) -> None:
+    result = actionlint(paths, cwd)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_finds_a_planted_mistake(tmp_path: Path) -> None:
+    broken = tmp_path / ".github" / "workflows" / "plan.yml"
+    broken.parent.mkdir(parents=True)
+    text = (ADOPTER / ".github" / "workflows" / "plan.yml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("secrets: inherit", "secrets: inherit\n    runs-on: x"))
+    assert actionlint([broken], tmp_path).returncode == 1
 
 
 @pytest.mark.parametrize(
     ("schema", "paths"),
-    [("vendor.github-workflows", WORKFLOWS), ("vendor.github-actions", [ACTION])],
+    [
+        ("vendor.github-workflows", WORKFLOWS + ADOPTER_WORKFLOWS),
+        ("vendor.github-actions", [ACTION]),
+    ],
 )
 def test_github_json_schemas_accept_the_files(schema: str, paths: list[Path]) -> None:
     result = subprocess.run(
@@ -90,6 +112,12 @@ def test_the_action_scripts_pass_shellcheck(script: str) -> None:
     assert result.returncode == 0, result.stdout
 
 
+def triggers_of(workflow: dict[Any, Any]) -> dict[str, Any]:
+    triggers = workflow.get(True) or workflow["on"]  # PyYAML reads the key `on` as True
+    assert isinstance(triggers, dict)
+    return triggers
+
+
 def steps_of(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
     return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
 
@@ -99,7 +127,7 @@ def commands_run_by_workflows() -> list[str]:
     found = []
     for path in WORKFLOWS:
         for step in steps_of(load(path)):
-            if step.get("uses") == "./":
+            if step.get("uses") == TOOL_CHECKOUT:
                 found.append(step["with"]["args"])
             found += re.findall(r'echo "args=([^"]+)"', step.get("run", ""))
     return [args for args in found if "${{" not in args]
@@ -138,8 +166,7 @@ def test_apply_is_serialized_per_account_and_never_cancelled() -> None:
 
 def test_drift_fails_on_changes_present() -> None:
     workflow = load(ROOT / ".github" / "workflows" / "drift.yml")
-    assert True in workflow or "on" in workflow  # PyYAML reads the key `on` as True
-    triggers = workflow.get(True) or workflow["on"]
+    triggers = triggers_of(load(ADOPTER / ".github" / "workflows" / "drift.yml"))
     assert "schedule" in triggers
     assert "workflow_dispatch" in triggers
     report = next(s for s in steps_of(workflow) if s.get("name") == "Report")
