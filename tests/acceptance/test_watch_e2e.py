@@ -196,3 +196,63 @@ def _no_secret(sim: ServedSim, out: list[str], err: str) -> None:
         assert secret not in text
     if key.status_code == 200:
         assert key.json()["listenKey"] not in text
+
+
+DROP_FIRST_FUTURES_EVENT = """\
+seed: 1
+faults:
+  - {endpoint: "WS /ws", kind: drop, probability: 1, times: 1}
+"""
+
+
+def test_a_dropped_stream_reconnects_and_the_re_plan_finds_what_it_missed(
+    account: Path,
+) -> None:
+    with served_sim(account, DROP_FIRST_FUTURES_EVENT) as sim:
+        applied = subprocess.run(
+            [str(CLI), "apply", "--auto-approve", "--base-url", sim.url],
+            cwd=account,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert applied.returncode == 0, applied.stderr
+        watching = start_watch(account, sim)
+        sim_price(sim, account, "94000")
+        lost = watching.wait_for(lambda r: r["type"] == "stream" and r["state"] == "disconnected")
+        assert lost["market"] == "usdm"
+        watching.wait_for(lambda r: r["type"] == "stream" and r["state"] == "reconnected")
+        replan = watching.wait_for(
+            lambda r: r["type"] == "plan" and r["why"] == "after a reconnect"
+        )
+        assert replan["changes"] == 1  # the orphan the lost trigger would have cancelled
+        assert "ocr-btc-perp-exit" in json.dumps(replan["plan"])
+        assert not any(r["type"] == "orphan_cancel" for r in watching.seen)
+        code, _ = watching.stop()
+    assert code == 130
+
+
+def test_in_process_sim_sees_sim_price_from_another_process(account: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(CLI), *args], cwd=account, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    assert run("apply", "--auto-approve").returncode == 0
+    process = subprocess.Popen(
+        [str(CLI), "watch", "--format", "json", "--max-events", "1"],
+        cwd=account,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watching = Watching(process)
+    threading.Thread(target=_read, args=(watching,), daemon=True).start()
+    watching.wait_for(_stream_of("usdm"))
+    watching.wait_for(_stream_of("spot"))
+    watching.wait_for(lambda r: r["type"] == "plan")
+    assert run("sim", "price", "BTCUSDT", "94000", "--mark", "94000").returncode == 0
+    event = watching.wait_for(lambda r: r["type"] == "event")
+    assert event["bracket"] in {"btc-perp-exit", "btc-core-exit", "btc-full-form"}
+    assert process.wait(timeout=WAIT_S) == 0  # --max-events 1: stops after the event's re-plan

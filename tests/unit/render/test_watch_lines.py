@@ -58,3 +58,43 @@ def test_the_json_line_is_one_versioned_object() -> None:
         "quantity": None,
         "detail": "TRIGGERED",
     }
+
+
+def test_orphan_connection_and_status_records() -> None:
+    from oco_reconcile.apply.results import Outcome
+    from oco_reconcile.apply.usdm_writes import AlgoOutcome
+    from oco_reconcile.core.usdm.model import AlgoCancel, LegRole
+    from oco_reconcile.render.watch_lines import (
+        connection_json,
+        connection_line,
+        orphan_json,
+        orphan_line,
+        status_text,
+    )
+    from oco_reconcile.watch.fast_path import OrphanCancelled
+    from oco_reconcile.watch.feeds import Connected, Disconnected
+    from oco_reconcile.watch.loop import WatchStatus
+
+    cancel = AlgoCancel("BTCUSDT", "ocr-btc-perp-6btxse-tp", LegRole.TAKE_PROFIT)
+    done = OrphanCancelled(cancel, AlgoOutcome(Outcome.DONE, "cancelled"))
+    line = orphan_line(0, done, "ocr")
+    assert "bracket.btc-perp take-profit: orphan cancelled" in line
+    failed = json.loads(orphan_json(0, OrphanCancelled(cancel, None, "not sent: banned"), "ocr"))
+    assert (failed["outcome"], failed["detail"], failed["bracket"]) == (
+        None,
+        "not sent: banned",
+        "btc-perp",
+    )
+    lost = Disconnected(Market.USDM, "closed (1006)", 1.25)
+    assert connection_line(0, lost).endswith(
+        "usdm stream lost: closed (1006); reconnecting in 1.2 s"
+    )
+    assert json.loads(connection_json(0, Connected(Market.SPOT, again=True)))["state"] == (
+        "reconnected"
+    )
+    status = WatchStatus(
+        frozenset({Market.SPOT}), frozenset({Market.SPOT, Market.USDM}), None, 41.6
+    )
+    assert status_text(status) == (
+        "watching spot, usdm (connecting) · last event: none yet · next re-plan in 42 s"
+    )

@@ -98,3 +98,34 @@ def test_resolve_named_and_custom_urls() -> None:
     assert urls.resolve_base_url("http://127.0.0.1:8765/") == "http://127.0.0.1:8765"
     with pytest.raises(UsageError, match="plain http"):
         urls.resolve_base_url("http://example.com")
+
+
+def test_stream_urls_of_named_exchanges_loopback_and_overrides() -> None:
+    from oco_reconcile.venues.urls import StreamUrls, resolve_stream_urls
+
+    assert resolve_stream_urls("production") == StreamUrls(
+        "wss://ws-api.binance.com:443/ws-api/v3", "wss://fstream.binance.com"
+    )
+    assert resolve_stream_urls("testnet").spot == "wss://ws-api.testnet.binance.vision/ws-api/v3"
+    assert resolve_stream_urls("http://127.0.0.1:8765") == StreamUrls(
+        "ws://127.0.0.1:8766/ws-api/v3", "ws://127.0.0.1:8766"
+    )
+    assert resolve_stream_urls("production", "wss://streams.example/").futures == (
+        "wss://streams.example"
+    )
+
+
+@pytest.mark.parametrize(
+    ("exchange", "stream_url", "why"),
+    [
+        ("https://api.example.com", None, "--stream-url"),
+        ("production", "ws://streams.example", "plain ws://"),
+        ("production", "https://streams.example", r"ws\(s\)://"),
+        ("production", "wss://user:pw@streams.example", "without credentials"),
+    ],
+)
+def test_stream_urls_refused(exchange: str, stream_url: str | None, why: str) -> None:
+    from oco_reconcile.venues.urls import resolve_stream_urls
+
+    with pytest.raises(UsageError, match=why):
+        resolve_stream_urls(exchange, stream_url)
