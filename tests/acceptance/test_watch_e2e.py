@@ -70,17 +70,21 @@ def account(tmp_path: Path) -> Path:
 @pytest.fixture
 def served(account: Path) -> Iterator[ServedSim]:
     with served_sim(account, NO_FAULTS, "--verbose") as sim:
-        assert sim.stream_url
-        applied = subprocess.run(
-            [str(CLI), "apply", "--auto-approve", "--base-url", sim.url],
-            cwd=account,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert applied.returncode == 0, applied.stdout + applied.stderr
+        apply_examples(account, sim)
         yield sim
+
+
+def apply_examples(account: Path, sim: ServedSim) -> None:
+    assert sim.stream_url
+    applied = subprocess.run(
+        [str(CLI), "apply", "--auto-approve", "--base-url", sim.url],
+        cwd=account,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
 
 
 def start_watch(account: Path, sim: ServedSim, *extra: str) -> Watching:
@@ -209,15 +213,7 @@ def test_a_dropped_stream_reconnects_and_the_re_plan_finds_what_it_missed(
     account: Path,
 ) -> None:
     with served_sim(account, DROP_FIRST_FUTURES_EVENT) as sim:
-        applied = subprocess.run(
-            [str(CLI), "apply", "--auto-approve", "--base-url", sim.url],
-            cwd=account,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert applied.returncode == 0, applied.stderr
+        apply_examples(account, sim)
         watching = start_watch(account, sim)
         sim_price(sim, account, "94000")
         lost = watching.wait_for(lambda r: r["type"] == "stream" and r["state"] == "disconnected")

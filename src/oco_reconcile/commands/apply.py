@@ -275,24 +275,37 @@ def run_apply(options: ApplyOptions) -> int:
         if not options.auto_approve:
             _confirm(plan, options.base_url or settings.exchange, out)
         with stop_on_signals(StopToken()) as interrupts:
-            result = execute(
-                plan,
-                venues.spot,
-                out.reporter(),
-                limits=_limits(live),
-                pacer=venues.spot_reads.pacer,
-                max_parallel_symbols=settings.max_parallel_symbols,
-                max_parallel_requests=settings.max_parallel_requests,
-                history=live.history,
-                stop=interrupts.token,
-                futures=venues.futures_venue({} if live.usdm is None else live.usdm.history),
-            )
+            result = execute_on(plan, venues, live, settings, out.reporter(), interrupts.token)
             if interrupts.exit_code is None:
                 result = with_remaining(result, venues, desired, settings, selection)
             else:  # no new request after an interrupt, not even a read
                 result = replace(result, reread_error="interrupted: run apply again to finish")
             code = _finish(result, plan, out)
     return interrupts.exit_code or code
+
+
+def execute_on(  # noqa: PLR0917 - one run's pieces
+    plan: Plan,
+    venues: Venues,
+    live: LiveState,
+    settings: Settings,
+    reporter: Reporter,
+    stop: StopToken,
+) -> ApplyResult:
+    """Execute ``plan`` (made from ``live``) on the connected venues, each on its own pacer:
+    ``apply`` and ``watch --apply`` run it the same way."""
+    return execute(
+        plan,
+        venues.spot,
+        reporter,
+        limits=_limits(live),
+        pacer=venues.spot_reads.pacer,
+        max_parallel_symbols=settings.max_parallel_symbols,
+        max_parallel_requests=settings.max_parallel_requests,
+        history=live.history,
+        stop=stop,
+        futures=venues.futures_venue({} if live.usdm is None else live.usdm.history),
+    )
 
 
 def _confirm(plan: Plan, where: str, out: _Output) -> None:

@@ -27,11 +27,9 @@ from pathlib import Path
 
 import typer
 
-from oco_reconcile.apply.executor import execute
-from oco_reconcile.apply.pacing import DEFAULT_LIMITS
 from oco_reconcile.apply.results import ApplyResult
 from oco_reconcile.apply.stop import StopToken
-from oco_reconcile.commands.apply import targets_production, with_remaining
+from oco_reconcile.commands.apply import execute_on, targets_production, with_remaining
 from oco_reconcile.commands.interrupts import stop_on_signals
 from oco_reconcile.commands.venues import Venues, open_venues, read_state
 from oco_reconcile.commands.watch_output import LineReport, StatusLine
@@ -98,18 +96,8 @@ class RestReconciler:
         live, venues, settings = self._live, self._venues, inputs.settings
         if live is None:
             raise UsageError("watch tried to apply before planning")  # pragma: no cover
-        result = execute(
-            plan,
-            venues.spot,
-            SilentReporter() if self._json else LineReporter(sys.stdout),
-            limits=live.info.rate_limits or DEFAULT_LIMITS,
-            pacer=venues.spot_reads.pacer,
-            max_parallel_symbols=settings.max_parallel_symbols,
-            max_parallel_requests=settings.max_parallel_requests,
-            history=live.history,
-            stop=self._stop,
-            futures=venues.futures_venue({} if live.usdm is None else live.usdm.history),
-        )
+        reporter = SilentReporter() if self._json else LineReporter(sys.stdout)
+        result = execute_on(plan, venues, live, settings, reporter, self._stop)
         if self._stop.is_set:
             return result
         selection = Selection.of(inputs.outside, None)
