@@ -252,3 +252,20 @@ def test_in_process_sim_sees_sim_price_from_another_process(account: Path) -> No
     event = watching.wait_for(lambda r: r["type"] == "event")
     assert event["bracket"] in {"btc-perp-exit", "btc-core-exit", "btc-full-form"}
     assert process.wait(timeout=WAIT_S) == 0  # --max-events 1: stops after the event's re-plan
+
+
+def test_sigterm_stops_watch_with_143(account: Path) -> None:
+    process = subprocess.Popen(
+        [str(CLI), "watch", "--format", "json"],
+        cwd=account,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watching = Watching(process)
+    threading.Thread(target=_read, args=(watching,), daemon=True).start()
+    watching.wait_for(lambda r: r["type"] == "plan")
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=WAIT_S) == 143
+    assert process.stderr is not None
+    assert "Stopped watching (interrupted by SIGTERM)" in process.stderr.read()
