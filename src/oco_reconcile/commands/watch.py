@@ -29,14 +29,18 @@ import typer
 
 from oco_reconcile.apply.results import ApplyResult
 from oco_reconcile.apply.stop import StopToken
-from oco_reconcile.commands.apply import execute_on, targets_production, with_remaining
+from oco_reconcile.commands.apply import (
+    execute_on,
+    plan_now,
+    targets_production,
+    with_remaining,
+)
 from oco_reconcile.commands.interrupts import stop_on_signals
 from oco_reconcile.commands.venues import Venues, open_venues, read_state
 from oco_reconcile.commands.watch_output import LineReport, StatusLine
 from oco_reconcile.core.desired import Desired
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.plan import Plan
-from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.selection import Selection
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.core.usdm.model import Market
@@ -89,23 +93,26 @@ class RestReconciler:
     def plan(self, inputs: LoadedInputs) -> Plan:
         desired = _desired(inputs)
         self._live = read_state(self._venues, desired, inputs.settings)
-        selection = Selection.of(inputs.outside, None)
-        return make_plan(desired.spot, self._live, inputs.settings, selection, desired.futures)
+        return plan_now(desired, self._live, inputs.settings, _selection(inputs))
 
     def apply(self, plan: Plan, inputs: LoadedInputs) -> ApplyResult:
         live, venues, settings = self._live, self._venues, inputs.settings
         if live is None:
-            raise UsageError("watch tried to apply before planning")  # pragma: no cover
+            raise BugError("watch tried to apply before planning")
         reporter = SilentReporter() if self._json else LineReporter(sys.stdout)
         result = execute_on(plan, venues, live, settings, reporter, self._stop)
         if self._stop.is_set:
             return result
-        selection = Selection.of(inputs.outside, None)
-        return with_remaining(result, venues, _desired(inputs), settings, selection)
+        return with_remaining(result, venues, _desired(inputs), settings, _selection(inputs))
 
 
 def _desired(inputs: LoadedInputs) -> Desired:
     return Desired(inputs.brackets, inputs.futures)
+
+
+def _selection(inputs: LoadedInputs) -> Selection:
+    """watch selects like ``plan`` with PATHs and no ``--target``."""
+    return Selection.of(inputs.outside, None)
 
 
 def run_watch(command: WatchCommand) -> int:

@@ -142,7 +142,7 @@ class Feed(threading.Thread):
             finally:
                 stream.close()
             if ended is not None:
-                self._lost(ended, delay=ended.delay)
+                self._lost(ended)
 
     def _connect(self) -> Stream | None:
         try:
@@ -151,11 +151,11 @@ class Feed(threading.Thread):
             self._sink(Fatal(self.market, error))
             self._halt.set()
         except ExchangeError as error:
-            self._lost(_Ended(str(error), delay=True), delay=True)
+            self._lost(_Ended(str(error), delay=True))
         return None
 
-    def _lost(self, ended: _Ended, *, delay: bool) -> None:
-        wait = self._backoff.next_delay() if delay else 0.0
+    def _lost(self, ended: _Ended) -> None:
+        wait = self._backoff.next_delay() if ended.delay else 0.0
         self._sink(Disconnected(self.market, ended.reason, wait))
         if wait:
             self._halt.wait(wait)

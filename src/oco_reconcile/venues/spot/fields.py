@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from oco_reconcile.core.model import Side
 from oco_reconcile.json_types import JsonMapping
 
 T = TypeVar("T")
@@ -73,6 +74,14 @@ def req_str(obj: object, name: str) -> str:
 def optional(obj: JsonMapping, name: str, convert: Callable[[object, str], T]) -> T | None:
     value = obj.get(name)
     return None if value is None else convert(value, name)
+
+
+def req_side(obj: JsonMapping, name: str = "S") -> Side:
+    """A ``BUY`` / ``SELL`` field; anything else is a format error."""
+    value = req_str(obj, name)
+    if value not in Side.__members__:
+        raise ResponseFormatError(f"field {name!r} is not a side: {value[:20]!r}")
+    return Side(value)
 
 
 def nonzero_decimal(obj: JsonMapping, name: str) -> Decimal | None:

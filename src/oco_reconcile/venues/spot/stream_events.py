@@ -9,14 +9,13 @@ shaped as documented raises :class:`~oco_reconcile.venues.spot.fields.ResponseFo
 from __future__ import annotations
 
 from oco_reconcile.core.events import EventKind, StreamEvent
-from oco_reconcile.core.model import Side
 from oco_reconcile.core.usdm.model import Market
 from oco_reconcile.json_types import JsonMapping
 from oco_reconcile.venues.spot.fields import (
-    ResponseFormatError,
     as_object,
     nonzero_decimal,
     req_int,
+    req_side,
     req_str,
 )
 
@@ -52,9 +51,6 @@ def _execution_report(data: JsonMapping) -> StreamEvent | None:
     kind = _STATUS_KINDS.get(status)
     if kind is None:
         return None  # PENDING_NEW and the like: the final status follows
-    side = req_str(data, "S")
-    if side not in Side.__members__:
-        raise ResponseFormatError(f"field 'S' is not a side: {side[:20]!r}")
     cancelled_id = data.get("C")
     client_id = req_str(data, "c")
     if kind is EventKind.CANCELLED and isinstance(cancelled_id, str) and cancelled_id:
@@ -67,7 +63,7 @@ def _execution_report(data: JsonMapping) -> StreamEvent | None:
         time_ms=req_int(data, "E"),
         symbol=req_str(data, "s"),
         client_id=client_id,
-        side=Side(side),
+        side=req_side(data),
         price=nonzero_decimal(data, "L"),
         quantity=nonzero_decimal(data, "l"),
         detail=str(data.get("eR") or status),

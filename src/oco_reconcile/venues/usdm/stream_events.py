@@ -10,7 +10,6 @@ bracket needs and give None. A message that is not shaped as documented raises
 from __future__ import annotations
 
 from oco_reconcile.core.events import EventKind, StreamEvent
-from oco_reconcile.core.model import Side
 from oco_reconcile.core.usdm.model import Market
 from oco_reconcile.json_types import JsonMapping
 from oco_reconcile.venues.spot.fields import (
@@ -18,6 +17,7 @@ from oco_reconcile.venues.spot.fields import (
     as_object,
     nonzero_decimal,
     req_int,
+    req_side,
     req_str,
 )
 
@@ -53,13 +53,6 @@ def futures_event(message: object) -> StreamEvent | None:
     return None
 
 
-def _side(order: JsonMapping) -> Side:
-    value = req_str(order, "S")
-    if value not in Side.__members__:
-        raise ResponseFormatError(f"field 'S' is not a side: {value[:20]!r}")
-    return Side(value)
-
-
 def _algo_update(data: JsonMapping) -> StreamEvent:
     order = as_object(data.get("o"))
     status = req_str(order, "X")
@@ -73,7 +66,7 @@ def _algo_update(data: JsonMapping) -> StreamEvent:
         time_ms=req_int(data, "E"),
         symbol=req_str(order, "s"),
         client_id=req_str(order, "caid"),
-        side=_side(order),
+        side=req_side(order),
         price=fill_price if fill_price is not None else nonzero_decimal(order, "tp"),
         quantity=nonzero_decimal(order, "aq"),
         detail=status,
@@ -92,7 +85,7 @@ def _order_update(data: JsonMapping) -> StreamEvent | None:
         time_ms=req_int(data, "E"),
         symbol=req_str(order, "s"),
         client_id=req_str(order, "c"),
-        side=_side(order),
+        side=req_side(order),
         price=nonzero_decimal(order, "L"),
         quantity=nonzero_decimal(order, "l"),
         detail=status,
