@@ -124,10 +124,12 @@ def cancel_requests(sim: ServedSim) -> int:
     return sim.process.stderr.read().count('"DELETE /fapi/v1/algoOrder')
 
 
+@pytest.mark.parametrize("mode", [(), ("--apply",)], ids=["watch", "watch-apply"])
 def test_a_trigger_and_fills_are_reported_and_the_orphan_cancelled_once(
-    account: Path, served: ServedSim
+    account: Path, served: ServedSim, mode: tuple[str, ...]
 ) -> None:
-    watching = start_watch(account, served)
+    """With ``--apply`` the Spot fills' re-plan runs beside the fast path's cancel: still one."""
+    watching = start_watch(account, served, *mode)
     sim_price(served, account, "94000")  # below every stop: the futures SL and the Spot SLs fire
     fired = watching.wait_for(
         lambda r: r["type"] == "event" and r["market"] == "usdm" and r["kind"] == "filled"
@@ -268,3 +270,69 @@ def test_sigterm_stops_watch_with_143(account: Path) -> None:
     assert process.wait(timeout=WAIT_S) == 143
     assert process.stderr is not None
     assert "Stopped watching (interrupted by SIGTERM)" in process.stderr.read()
+
+
+SHUT_DOWN_THE_SPOT_STREAM = """\
+seed: 1
+faults:
+  - {endpoint: "WS /ws-api/v3", kind: server_shutdown, probability: 1, times: 1}
+"""
+
+
+def test_a_spot_server_shutdown_reconnects_and_re_plans(account: Path) -> None:
+    with served_sim(account, SHUT_DOWN_THE_SPOT_STREAM) as sim:
+        apply_examples(account, sim)
+        watching = start_watch(account, sim)
+        sim_price(sim, account, "94000")
+        lost = watching.wait_for(lambda r: r["type"] == "stream" and r["state"] == "disconnected")
+        assert lost["market"] == "spot"
+        assert "serverShutdown" in str(lost["detail"])
+        assert lost["retry_in_s"] == 0  # another server is ready: reconnect at once
+        again = watching.wait_for(lambda r: r["type"] == "stream" and r["state"] == "reconnected")
+        assert again["market"] == "spot"
+        replan = watching.wait_for(
+            lambda r: r["type"] == "plan" and r["why"] == "after a reconnect"
+        )
+        assert "btc-core-exit" in json.dumps(replan["plan"])  # the fill it missed, read over REST
+        code, _ = watching.stop()
+    assert code == 130
+
+
+def test_on_a_terminal_a_status_line_names_the_connected_venues(account: Path) -> None:
+    import os
+    import pty
+
+    master, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [str(CLI), "watch", "--interval", "30"],
+        cwd=account,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        text=True,
+    )
+    os.close(terminal)
+    connected = "watching spot, usdm · last event: none yet · next re-plan in".encode()
+    shown = _read_terminal_until(master, connected)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=WAIT_S) == 130
+    shown += _read_terminal_until(master, b"Stopped watching")
+    os.close(master)
+    assert connected in shown
+    assert b"Stopped watching (interrupted by SIGINT)" in shown
+
+
+def _read_terminal_until(master: int, wanted: bytes) -> bytes:
+    import os
+    import select
+    import time
+
+    seen = b""
+    deadline = time.monotonic() + WAIT_S
+    while wanted not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                seen += os.read(master, 4096)
+            except OSError:  # the other end closed
+                break
+    return seen

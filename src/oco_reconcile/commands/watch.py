@@ -27,6 +27,7 @@ from pathlib import Path
 
 import typer
 
+from oco_reconcile.apply.orphans import OrphanClaims
 from oco_reconcile.apply.results import ApplyResult
 from oco_reconcile.apply.stop import StopToken
 from oco_reconcile.commands.apply import (
@@ -50,6 +51,7 @@ from oco_reconcile.render.apply_report import LineReporter, SilentReporter
 from oco_reconcile.venues.protocol import Exchange
 from oco_reconcile.venues.urls import StreamUrls, resolve_stream_urls
 from oco_reconcile.venues.usdm.protocol import FuturesStreamKeys
+from oco_reconcile.watch.claims import cancels_of, without_cancels
 from oco_reconcile.watch.desired_files import DesiredFiles
 from oco_reconcile.watch.fast_path import OrphanFastPath
 from oco_reconcile.watch.feeds import Feed, FeedHooks, FeedItem, FeedTiming
@@ -84,26 +86,44 @@ def check_options(command: WatchCommand, settings: Settings) -> None:
 
 
 class RestReconciler:
-    """The loop's REST half: read both venues and plan; apply through the executor."""
+    """The loop's REST half: read both venues and plan; apply through the executor. Orphan
+    cancels the fast path holds are left out of both (``watch/claims.py``)."""
 
-    def __init__(self, venues: Venues, stop: StopToken, *, as_json: bool) -> None:
-        self._venues, self._stop, self._json = venues, stop, as_json
+    def __init__(
+        self, venues: Venues, stop: StopToken, claims: OrphanClaims, *, as_json: bool
+    ) -> None:
+        self._venues, self._stop, self._claims, self._json = venues, stop, claims, as_json
         self._live: LiveState | None = None
 
     def plan(self, inputs: LoadedInputs) -> Plan:
         desired = _desired(inputs)
         self._live = read_state(self._venues, desired, inputs.settings)
-        return plan_now(desired, self._live, inputs.settings, _selection(inputs))
+        plan = plan_now(desired, self._live, inputs.settings, _selection(inputs))
+        return without_cancels(plan, lambda algo_id: not self._claims.held(algo_id))
 
     def apply(self, plan: Plan, inputs: LoadedInputs) -> ApplyResult:
         live, venues, settings = self._live, self._venues, inputs.settings
         if live is None:
             raise BugError("watch tried to apply before planning")
         reporter = SilentReporter() if self._json else LineReporter(sys.stdout)
-        result = execute_on(plan, venues, live, settings, reporter, self._stop)
+        claimed: list[str] = []
+        succeeded: set[str] = set()
+        try:
+            mine = without_cancels(plan, lambda algo_id: self._claim(algo_id, claimed))
+            result = execute_on(mine, venues, live, settings, reporter, self._stop)
+            succeeded = {i for r in result.results if r.succeeded for i in cancels_of(r.change)}
+        finally:
+            for algo_id in claimed:
+                self._claims.settle(algo_id, succeeded=algo_id in succeeded)
         if self._stop.is_set:
             return result
         return with_remaining(result, venues, _desired(inputs), settings, _selection(inputs))
+
+    def _claim(self, algo_id: str, claimed: list[str]) -> bool:
+        won = self._claims.claim(algo_id)
+        if won:
+            claimed.append(algo_id)
+        return won
 
 
 def _desired(inputs: LoadedInputs) -> Desired:
@@ -127,13 +147,14 @@ def run_watch(command: WatchCommand) -> int:
         venues, urls = _connect(stack, command, settings, _desired(inputs))
         items: queue.Queue[FeedItem] = queue.Queue()
         markets = frozenset({Market.SPOT} | ({Market.USDM} if venues.futures else set()))
-        stack.enter_context(_feeds(venues, urls, settings, token, items))
+        claims = OrphanClaims()
+        stack.enter_context(_feeds(venues, urls, settings, token, items, claims=claims))
         status = stack.enter_context(_status_line())
         report = LineReport(settings.owner, as_json=as_json, status=status)
         options = WatchOptions(
             interval_s=command.interval_s, apply=command.apply, max_events=command.max_events
         )
-        reconciler = RestReconciler(venues, token, as_json=as_json)
+        reconciler = RestReconciler(venues, token, claims, as_json=as_json)
         watcher = Watcher(files, reconciler, report, items, token, markets, options)
         interrupts = stack.enter_context(stop_on_signals(token))
         watcher.run()
@@ -175,6 +196,8 @@ def _feeds(
     settings: Settings,
     token: StopToken,
     items: queue.Queue[FeedItem],
+    *,
+    claims: OrphanClaims,
 ) -> Iterator[list[Feed]]:
     from oco_reconcile.venues.connect import stream_credentials
     from oco_reconcile.venues.user_streams import FuturesUserStream, SpotUserStream
@@ -191,7 +214,8 @@ def _feeds(
     if futures is not None and futures_reads is not None:
         if not isinstance(futures, FuturesStreamKeys):
             raise BugError("the futures client cannot open a user data stream")
-        fast_path = OrphanFastPath(futures, futures_reads.pacer, settings.owner, token)
+        pacer = futures_reads.pacer
+        fast_path = OrphanFastPath(futures, pacer, settings.owner, token, claims=claims)
 
         def open_futures() -> FuturesUserStream:
             return FuturesUserStream(urls.futures, futures.start_user_stream())

@@ -35,7 +35,7 @@ class EventKind(StrEnum):
     EXPIRED = "expired"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
-    STREAM_ENDED = "stream ended"  # eventStreamTerminated / listenKeyExpired: reconnect
+    STREAM_ENDED = "stream ended"  # eventStreamTerminated, serverShutdown, listenKeyExpired
 
 
 @dataclass(frozen=True)

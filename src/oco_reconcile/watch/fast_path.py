@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from oco_reconcile.apply.orphans import OrphanCanceller
+from oco_reconcile.apply.orphans import OrphanCanceller, OrphanClaims
 from oco_reconcile.apply.pacing import Pacer
 from oco_reconcile.apply.requests import RunState
 from oco_reconcile.apply.stop import StoppedError, StopToken
@@ -50,13 +50,17 @@ class OrphanFastPath:
         owner: str,
         stop: StopToken,
         policy: RetryPolicy | None = None,
+        *,
+        claims: OrphanClaims | None = None,
     ) -> None:
+        shared = claims or OrphanClaims()  # kept across renewals: they hold what is in flight
         self._make: Callable[[], OrphanCanceller] = lambda: OrphanCanceller(
             FuturesWrites(
                 FuturesRequests(exchange, pacer, RunState(interrupt=stop), policy or RetryPolicy()),
                 policy or RetryPolicy(),
             ),
             owner,
+            shared,
         )
         self._owner = owner
         self._canceller = self._make()

@@ -137,9 +137,10 @@ def test_spot_list_status_and_ignored_messages() -> None:
     assert spot_event({"id": 1, "status": 200, "result": {"subscriptionId": 0}}) is None
     balance = {"subscriptionId": 0, "event": {"e": "outboundAccountPosition", "E": 1, "B": []}}
     assert spot_event(balance) is None
-    ended = spot_event({"subscriptionId": 0, "event": {"e": "eventStreamTerminated", "E": 2}})
-    assert ended is not None
-    assert ended.kind is EventKind.STREAM_ENDED
+    for name in ("eventStreamTerminated", "serverShutdown"):
+        ended = spot_event({"subscriptionId": 0, "event": {"e": name, "E": 2}})
+        assert ended is not None
+        assert (ended.kind, ended.detail) == (EventKind.STREAM_ENDED, name)
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,10 @@
 
 Events arrive wrapped as ``{"subscriptionId": N, "event": {...}}`` (binance-api.md §11.1).
 ``executionReport`` reports one order's executions and status, ``listStatus`` an order list's,
-``eventStreamTerminated`` the end of the subscription. Balance events give None. A message not
-shaped as documented raises :class:`~oco_reconcile.venues.spot.fields.ResponseFormatError`.
+``eventStreamTerminated`` the end of the subscription, ``serverShutdown`` the end of the
+connection (web-socket-api.md: reconnect, the server is going away). Balance events give
+None. A message not shaped as documented raises
+:class:`~oco_reconcile.venues.spot.fields.ResponseFormatError`.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def spot_event(message: object) -> StreamEvent | None:
         return _execution_report(data)
     if kind == "listStatus":
         return _list_status(data)
-    if kind == "eventStreamTerminated":
+    if kind in ("eventStreamTerminated", "serverShutdown"):
         return StreamEvent(Market.SPOT, EventKind.STREAM_ENDED, req_int(data, "E"), detail=kind)
     return None
 
