@@ -122,7 +122,7 @@ def serve(  # noqa: PLR0917 - typer passes every option
     streams = _streams(host, ws_port, sim)
     typer.echo(
         f"Simulated Binance Spot and USDⓈ-M futures API on {server.url} (state: {path}); "
-        f"user data streams on {streams.url}/ws-api/v3 and {streams.url}/ws/<listenKey>. "
+        f"user data streams on {streams.url}/ws-api/v3 and {streams.url}/private/ws. "
         "Ctrl-C stops."
     )
     signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C

@@ -160,7 +160,7 @@ def resolve_futures_base_url(exchange: str) -> str:
 @dataclass(frozen=True)
 class StreamUrls:
     """Where ``watch`` subscribes: the Spot WebSocket API URL and the futures stream base URL
-    (the stream of a listen key is ``{futures}/ws/<listenKey>``)."""
+    (the stream of a listen key is ``{futures}/private/ws?listenKey=...``)."""
 
     spot: str
     futures: str
@@ -179,7 +179,7 @@ def resolve_stream_urls(exchange: str, stream_url: str | None = None) -> StreamU
         return _custom_streams(f"ws://{parts.hostname}:{parts.port + 1}")
     raise UsageError(
         "watch cannot tell where this exchange's user data streams are: pass --stream-url "
-        "(the WebSocket base URL that serves /ws-api/v3 and /ws/<listenKey>)"
+        "(the WebSocket base URL that serves /ws-api/v3 and /private/ws)"
     )
 
 

@@ -3,7 +3,10 @@
 * Spot: the WebSocket API (``/ws-api/v3``), ``userDataStream.subscribe.signature`` with the
   alphabetically sorted ``apiKey``, ``recvWindow``, ``timestamp`` signed like REST (any key
   type; binance-api.md §11.1), then events wrapped as ``{"subscriptionId", "event"}``;
-* USDⓈ-M futures: ``/ws/<listenKey>`` with a key from ``POST /fapi/v1/listenKey`` (§11.2).
+* USDⓈ-M futures: the private route ``/private/ws?listenKey=<key>&events=<names>`` with a key
+  from ``POST /fapi/v1/listenKey`` (§11.2): the futures docs' "Important WebSocket Change Notice"
+  (websocket-market-streams) moves user data there and keeps the legacy ``/ws/<listenKey>`` only
+  for a transition period; each event page names its event and ``URL PATH /private``.
 
 The `websockets` library does the framing, pings and close handshakes. Foreign exceptions are
 translated here, in one place: a closed or failed connection ends the iteration with
@@ -33,6 +36,7 @@ from oco_reconcile.venues.usdm.stream_events import futures_event
 from oco_reconcile.venues.usdm.streams import ListenKey
 
 SUBSCRIBE = "userDataStream.subscribe.signature"
+FUTURES_EVENTS = ("ORDER_TRADE_UPDATE", "ALGO_UPDATE", "listenKeyExpired")
 OPEN_TIMEOUT_S = 10.0
 _FOREIGN = (OSError, InvalidHandshake, InvalidURI, TimeoutError)
 
@@ -128,7 +132,7 @@ class FuturesUserStream(_Stream):
     """The futures user data stream of one listen key."""
 
     def __init__(self, stream_base_url: str, key: ListenKey) -> None:
-        url = f"{stream_base_url}/ws/{key.reveal()}"
+        url = futures_stream_url(stream_base_url, key)
         super().__init__(lambda: connect(url, open_timeout=OPEN_TIMEOUT_S), "futures")
 
     def events(self, timeout: float | None = None) -> Iterator[StreamEvent]:
@@ -136,6 +140,12 @@ class FuturesUserStream(_Stream):
             event = _parsed(futures_event, self.receive(timeout), "futures")
             if event is not None:
                 yield event
+
+
+def futures_stream_url(stream_base_url: str, key: ListenKey) -> str:
+    """The private route of one listen key, for the events :func:`futures_event` reads."""
+    events = "/".join(FUTURES_EVENTS)
+    return f"{stream_base_url}/private/ws?listenKey={key.reveal()}&events={events}"
 
 
 def _parsed(

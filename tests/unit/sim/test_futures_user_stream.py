@@ -1,6 +1,7 @@
 """The futures user data stream of ``sim serve`` (binance-api.md §11.2): the listenKey REST
 lifecycle, ``ALGO_UPDATE`` / ``ORDER_TRADE_UPDATE`` / ``ACCOUNT_UPDATE`` on ``/ws/<listenKey>``
-(read back by the production parser), and ``listenKeyExpired`` after 60 minutes without a
+and the private route ``/private/ws?listenKey=...&events=...`` the client uses (read back by the
+production parser), and ``listenKeyExpired`` after 60 minutes without a
 keepalive (engine clock)."""
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from oco_reconcile.core.events import EventKind
 from oco_reconcile.sim.exchange import SimExchange
 from oco_reconcile.sim.wire.server import SimHTTPServer, stop_server
 from oco_reconcile.venues.usdm.stream_events import futures_event
+from oco_reconcile.venues.usdm.streams import ListenKey
+from oco_reconcile.venues.user_streams import FuturesUserStream, futures_stream_url
 from tests.support.fake_time import FakeTime
 from tests.support.fapi_api import ALGO, in_process, stop_loss, take_profit
 from tests.support.sim_api import Api, error
@@ -112,3 +115,40 @@ def test_a_listen_key_is_never_logged(sim: SimExchange, capsys: pytest.CaptureFi
     logged = capsys.readouterr().err
     assert "listenKey=***" in logged
     assert key not in logged
+
+
+def test_the_private_route_sends_only_the_events_asked_for(sim: SimExchange, fapi: Api) -> None:
+    key = start_key(fapi)
+    route = f"/private/ws?listenKey={key}&events=ALGO_UPDATE"
+    with streams(sim) as server, connect(server.url + route) as ws:
+        reader = Reader(ws)
+        fapi.signed("POST", ALGO, **take_profit())
+        reader.until(event_named("ALGO_UPDATE", X="NEW"))
+        sim.engine.usdm.set_prices("BTCUSDT", Decimal("125000"), Decimal("125000"))
+        reader.until(event_named("ALGO_UPDATE", X="FINISHED"))
+        fapi.signed("POST", ALGO, **stop_loss())  # after the trade and position updates
+        reader.until(event_named("ALGO_UPDATE", X="NEW", caid="me-btc-long-1a2b3c-sl"))
+    assert {item["e"] for item in reader.seen} == {"ALGO_UPDATE"}
+
+
+def test_the_client_reads_the_private_route_to_the_end_of_its_key(
+    sim: SimExchange, fapi: Api, clock: FakeTime
+) -> None:
+    key = ListenKey(start_key(fapi))
+    assert futures_stream_url("wss://fstream.binance.com", key) == (
+        f"wss://fstream.binance.com/private/ws?listenKey={key.reveal()}"
+        "&events=ORDER_TRADE_UPDATE/ALGO_UPDATE/listenKeyExpired"
+    )
+    with streams(sim) as server, FuturesUserStream(server.url, key) as stream:
+        fapi.signed("POST", ALGO, **take_profit())
+        placed = next(stream.events(10))
+        assert (placed.kind, placed.client_id) == (EventKind.PLACED, "me-btc-long-1a2b3c-tp")
+        clock.advance(3600)
+        ended = next(stream.events(10))
+        assert ended.kind is EventKind.STREAM_ENDED
+
+
+def test_the_private_route_refuses_an_unknown_key(sim: SimExchange) -> None:
+    with streams(sim) as server, pytest.raises(InvalidStatus) as refused:
+        connect(f"{server.url}/private/ws?listenKey={'x' * 64}&events=ALGO_UPDATE")
+    assert refused.value.response.status_code == 400

@@ -114,7 +114,7 @@ def test_a_closed_stream_ends_with_stream_closed() -> None:
             next(events)
 
 
-def test_futures_stream_reads_the_key_path_and_never_shows_the_key() -> None:
+def test_futures_stream_reads_the_private_route_and_never_shows_the_key() -> None:
     paths: list[str] = []
 
     def handle(connection: ServerConnection) -> None:
@@ -126,7 +126,8 @@ def test_futures_stream_reads_the_key_path_and_never_shows_the_key() -> None:
         event = next(events)
         with pytest.raises(StreamClosedError) as closed:
             next(events)
-    assert paths == [f"/ws/{LISTEN_KEY}"]
+    events_asked = "ORDER_TRADE_UPDATE/ALGO_UPDATE/listenKeyExpired"
+    assert paths == [f"/private/ws?listenKey={LISTEN_KEY}&events={events_asked}"]
     assert (event.kind, event.client_id) == (EventKind.TRIGGERED, "ocr-p-bbbbbb-sl")
     assert LISTEN_KEY not in str(closed.value)
 

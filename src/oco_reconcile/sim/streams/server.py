@@ -3,9 +3,11 @@ beside ``sim serve``'s HTTP one (the stdlib HTTP server cannot upgrade a connect
 
 * ``/ws-api/v3``: the Spot WebSocket API (``session.py``); a subscription receives
   ``{"subscriptionId": N, "event": {...}}``;
-* ``/ws/<listenKey>``: the futures stream of a key from ``POST /fapi/v1/listenKey``; it receives
-  the bare events and ``listenKeyExpired`` (then the close) once the key expired or was deleted.
-  An unknown key is refused at the handshake (HTTP 400).
+* ``/private/ws?listenKey=<key>&events=<name>/<name>``, and the legacy ``/ws/<listenKey>``:
+  the futures stream of a key from ``POST /fapi/v1/listenKey``; it receives the bare events
+  (on the private route only those named in ``events``, when given) and ``listenKeyExpired``
+  (then the close) once the key expired or was deleted. An unknown key is refused at the
+  handshake (HTTP 400).
 
 One task polls the engine (``watch.py``) every :data:`POLL_INTERVAL_S`, and at once when the
 engine reports a change made in this process; each connection has a queue and a sender task, so
@@ -26,6 +28,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from urllib.parse import parse_qs
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
@@ -43,6 +46,7 @@ from oco_reconcile.sim.wire.faults import FaultInjector, FaultKind, FaultPlan, s
 POLL_INTERVAL_S = 0.1
 SPOT_PATH = "/ws-api/v3"
 FUTURES_PREFIX = "/ws/"
+FUTURES_PRIVATE_PATH = "/private/ws"
 SPOT_FAULTS = "/ws-api/v3"  # the fault rule endpoint "WS /ws-api/v3"
 FUTURES_FAULTS = "/ws"  # "WS /ws": every futures stream
 _CLOSE = object()  # a queue item: close the connection normally
@@ -58,6 +62,7 @@ class _Client:
     fault_path: str
     session: Session | None = None  # the Spot WebSocket API's
     listen_key: str | None = None  # the futures stream's
+    events: frozenset[str] | None = None  # the private route's ``events`` (None: every event)
     queue: asyncio.Queue[object] = field(default_factory=asyncio.Queue)
 
 
@@ -145,21 +150,22 @@ class StreamServer:
     # --- connections ----------------------------------------------------------------------
 
     def _check_path(self, _connection: ServerConnection, request: Request) -> Response | None:
-        path = request.path.partition("?")[0]
-        if path == SPOT_PATH:
+        if request.path.partition("?")[0] == SPOT_PATH:
             return None
-        if path.startswith(FUTURES_PREFIX):
-            if self.app.listen_keys.is_active(path[len(FUTURES_PREFIX) :]):
-                return None
-            return _refusal(HTTPStatus.BAD_REQUEST, "invalid or expired listenKey")
-        return _refusal(HTTPStatus.NOT_FOUND, "not a stream the simulator serves")
+        route = _futures_route(request.path)
+        if route is None:
+            return _refusal(HTTPStatus.NOT_FOUND, "not a stream the simulator serves")
+        if self.app.listen_keys.is_active(route[0]):
+            return None
+        return _refusal(HTTPStatus.BAD_REQUEST, "invalid or expired listenKey")
 
     async def _handle(self, connection: ServerConnection) -> None:
-        path = connection.request.path.partition("?")[0] if connection.request else ""
-        if path == SPOT_PATH:
+        path = connection.request.path if connection.request else ""
+        route = _futures_route(path)
+        if route is None:
             client = _Client(connection, SPOT_FAULTS, session=self._session())
         else:
-            client = _Client(connection, FUTURES_FAULTS, listen_key=path[len(FUTURES_PREFIX) :])
+            client = _Client(connection, FUTURES_FAULTS, listen_key=route[0], events=route[1])
         self._clients.add(client)
         sender = asyncio.create_task(self._send_forever(client))
         try:
@@ -233,13 +239,28 @@ class StreamServer:
                     client.queue.put_nowait(message)
             return
         for event in usdm:
-            client.queue.put_nowait(event)
+            if client.events is None or event.get("e") in client.events:
+                client.queue.put_nowait(event)
         key = client.listen_key
         if key is not None and not self.app.listen_keys.is_active(key):
             expired = {"e": "listenKeyExpired", "E": self.app.server_time(), "listenKey": key}
             client.queue.put_nowait(expired)
             client.queue.put_nowait(_CLOSE)
             client.listen_key = None
+
+
+def _futures_route(target: str) -> tuple[str, frozenset[str] | None] | None:
+    """The listen key and the events asked for of a futures stream's request target."""
+    path, _, query = target.partition("?")
+    if path.startswith(FUTURES_PREFIX):
+        return path[len(FUTURES_PREFIX) :], None
+    if path != FUTURES_PRIVATE_PATH:
+        return None
+    fields = parse_qs(query)
+    keys, events = fields.get("listenKey", []), fields.get("events", [])
+    if len(keys) != 1:
+        return None
+    return keys[0], frozenset("/".join(events).split("/")) if events else None
 
 
 def _is_event(message: JsonObject) -> bool:

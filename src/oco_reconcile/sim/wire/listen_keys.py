@@ -1,7 +1,7 @@
 """The futures listenKey flow (binance-api.md §11.2): ``POST /fapi/v1/listenKey`` starts the
 account's user data stream (or extends the active one and returns the same key), ``PUT`` keeps it
 alive, ``DELETE`` closes it. A key expires 60 minutes (engine clock) after its last POST/PUT;
-the WebSocket stream ``/ws/<listenKey>`` (``sim/streams/server.py``) then sends
+the WebSocket stream of the key (``sim/streams/server.py``) then sends
 ``listenKeyExpired``. Weight 1 each; the API key header is required, no signature (Binance's
 USER_STREAM security).
 

@@ -1,7 +1,7 @@
 """The futures user data stream's listen key: a secret, kept out of every repr and message.
 
 ``POST /fapi/v1/listenKey`` answers ``{"listenKey": "..."}``; whoever holds the key can read the
-account's orders and positions from ``wss://fstream.binance.com/ws/<listenKey>``
+account's orders and positions from ``wss://fstream.binance.com/private/ws?listenKey=...``
 (binance-api.md §11.2), so it is treated like an API key: ``str``/``repr`` show a placeholder,
 and only :meth:`ListenKey.reveal` gives the value, to build the stream URL.
 """
