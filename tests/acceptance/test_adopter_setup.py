@@ -186,3 +186,8 @@ def test_an_apply_that_never_ran_still_gets_a_comment(tmp_path: Path) -> None:
     assert runner.run(job_steps("apply.yml", "apply")[COMMENT]).code == 0
     assert runner.comments.startswith("**oco-reconcile apply `.`: failed, no result (exit ?)**")
     assert "https://github.com/adopter/brackets/actions/runs/7" in runner.comments
+
+
+def test_a_fork_pull_request_posts_no_comment_its_token_cannot_write() -> None:
+    condition = job_steps("plan.yml", "plan")["Sticky pull-request comment"]["if"]
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
