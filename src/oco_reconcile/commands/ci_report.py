@@ -23,20 +23,38 @@ RECOVERY = (
 
 
 @dataclass(frozen=True)
+class ChangeLine:
+    """One change of the apply result, as the comment shows it."""
+
+    address: str
+    action: str
+    outcome: str
+    detail: str  # the exchange's message when it refused, else the tool's detail
+
+
+@dataclass(frozen=True)
 class ApplySummary:
     """What the pipeline reports of one ``apply --format json`` document."""
 
     counts: dict[str, int]  # outcome -> number of changes, keys as the document spells them
     succeeded: bool
     converged: bool | None  # None: the re-read after applying failed
-    changes: tuple[dict[str, Any], ...]
+    changes: tuple[ChangeLine, ...]
     stop_reason: str | None
     remaining: int  # changes still to do after the apply
 
 
+def _change_line(change: dict[str, Any]) -> ChangeLine:
+    detail = change.get("message") or change.get("detail") or ""
+    address, action, done = (str(change.get(key, "")) for key in ("address", "action", "outcome"))
+    return ChangeLine(address, action, done, str(detail))
+
+
 def read_summary(document: object) -> ApplySummary | None:
-    """The one reader of ``apply --format json`` keys (``summary``, ``succeeded``, ``converged``,
-    ``changes``, ``stop_reason``, ``remaining``); None when ``document`` is not such a result."""
+    """The one reader of ``apply --format json`` keys: ``summary``, ``succeeded``, ``converged``,
+    ``stop_reason``, ``remaining`` and ``changes`` (each change's ``address``, ``action``,
+    ``outcome``, ``message``, ``detail``, in :func:`_change_line`); None when ``document`` is not
+    such a result."""
     if not isinstance(document, dict):
         return None
     counts, changes = document.get("summary"), document.get("changes")
@@ -51,7 +69,7 @@ def read_summary(document: object) -> ApplySummary | None:
         counts={str(key): count for key, count in counts.items()},
         succeeded=document.get("succeeded", True) is True,
         converged=converged,
-        changes=tuple(changes),
+        changes=tuple(_change_line(change) for change in changes),
         stop_reason=document.get("stop_reason") or None,
         remaining=len(remaining) if isinstance(remaining, list) else 0,
     )
@@ -86,13 +104,12 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _change_rows(changes: tuple[dict[str, Any], ...]) -> list[str]:
+def _change_rows(changes: tuple[ChangeLine, ...]) -> list[str]:
     if not changes:
         return ["No change was needed."]
     rows = ["| address | action | outcome | detail |", "|---|---|---|---|"]
     for change in changes:
-        detail = change.get("message") or change.get("detail")
-        cells = (f"`{change.get('address')}`", change.get("action"), change.get("outcome"), detail)
+        cells = (f"`{change.address}`", change.action, change.outcome, change.detail)
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return rows
 
