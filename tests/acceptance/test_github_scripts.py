@@ -1,39 +1,18 @@
-"""apply.yml's "Find the reviewed plan" step, its own github-script run by node against a fake of
-the two GitHub REST calls it makes: the plan applied on a merge is the newest unexpired
-``oco-plan-<account>`` artifact of the merged pull request's head commit, and nothing else."""
+"""The workflows' github-script steps, their own scripts run by node against a fake of the GitHub
+REST calls (tests/support/github_script.py): the plan applied on a merge is the newest unexpired
+``oco-plan-<account>`` artifact of the merged pull request's head commit, and nothing else; the
+plan comment is one per account, updated, never duplicated."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
+from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.support.github_script import run_github_script
 from tests.support.workflow_runner import job_steps
 
-NODE = shutil.which("node")
 HEAD = "a" * 40
 MERGE = "b" * 40
-# github-script runs the script as the body of an async function of (github, context, core, ...).
-HARNESS = """
-const { script, fake } = JSON.parse(require("fs").readFileSync(0, "utf8"));
-const outputs = {};
-const core = { setOutput: (name, value) => { outputs[name] = value; } };
-const context = { repo: { owner: "adopter", repo: "brackets" }, eventName: fake.eventName,
-  sha: fake.sha, runId: 99 };
-const github = { rest: {
-  repos: { listPullRequestsAssociatedWithCommit: async ({ commit_sha }) =>
-    ({ data: fake.pulls[commit_sha] || [] }) },
-  actions: { listArtifactsForRepo: async ({ name }) =>
-    ({ data: { artifacts: fake.artifacts.filter((a) => a.name === name) } }) },
-} };
-const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
-new AsyncFunction("github", "context", "core", "require", script)(github, context, core, require)
-  .then(() => process.stdout.write(JSON.stringify(outputs)));
-"""
 
 
 def artifact(run_id: int, head_sha: str, created: str, expired: bool = False) -> dict[str, Any]:
@@ -46,21 +25,10 @@ def artifact(run_id: int, head_sha: str, created: str, expired: bool = False) ->
 
 
 def find_reviewed_plan(event: str, pulls: dict[str, Any], artifacts: list[Any]) -> dict[str, str]:
-    if NODE is None:
-        pytest.skip("node (which runs github-script on GitHub's runners) is not installed")
     step = job_steps("apply.yml", "apply")["Find the reviewed plan"]
     fake = {"eventName": event, "sha": MERGE, "pulls": pulls, "artifacts": artifacts}
-    done = subprocess.run(
-        [NODE, "-e", HARNESS],
-        input=json.dumps({"script": step["with"]["script"], "fake": fake}),
-        env={**os.environ, "SLUG": "root"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    outputs = json.loads(done.stdout)
-    assert isinstance(outputs, dict)
+    outputs, writes = run_github_script(step, fake, {"SLUG": "root"})
+    assert writes == []
     return outputs
 
 
@@ -92,3 +60,31 @@ def test_a_push_that_merged_no_pull_request_finds_none() -> None:
 def test_a_manual_run_applies_the_plan_its_own_replan_job_saved() -> None:
     outputs = find_reviewed_plan("workflow_dispatch", MERGED, [])
     assert outputs == {"name": "oco-replan-root", "run-id": "99", "pr-number": ""}
+
+
+def sticky_comment(tmp_path: Path, comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """plan.yml's comment step after a plan that printed ``# Plan``; the writes it made."""
+    output = tmp_path / "plan.out"
+    output.write_text("# Plan\n\nno changes\n", encoding="utf-8")
+    step = job_steps("plan.yml", "plan")["Sticky pull-request comment"]
+    fake = {"payload": {"pull_request": {"number": 12}}, "comments": comments}
+    env = {"OUTPUT_FILE": str(output), "ACCOUNT": ".", "SLUG": "root"}
+    return run_github_script(step, fake, env)[1]
+
+
+def test_the_first_plan_of_a_pull_request_creates_its_comment(tmp_path: Path) -> None:
+    (write,) = sticky_comment(tmp_path, [{"id": 1, "body": "LGTM"}])
+    assert (write["kind"], write["issue_number"]) == ("create", 12)
+    assert (
+        write["body"]
+        == "<!-- oco-reconcile:plan:root -->\n**Account `.`**\n\n# Plan\n\nno changes\n"
+    )
+
+
+def test_a_new_plan_updates_the_accounts_comment_and_no_other(tmp_path: Path) -> None:
+    comments = [
+        {"id": 1, "body": "<!-- oco-reconcile:plan:accounts-desk -->\nold"},
+        {"id": 2, "body": "<!-- oco-reconcile:plan:root -->\nold"},
+    ]
+    (write,) = sticky_comment(tmp_path, comments)
+    assert (write["kind"], write["comment_id"]) == ("update", 2)
