@@ -1,118 +1,217 @@
-"""The GitOps pipeline, locally: exactly the commands plan.yml, apply.yml and drift.yml run, in
-their order, for two accounts, against the built-in simulator (one state file per account)."""
+"""The GitOps pipeline of an adopter, locally: a temp copy of ``examples/adopter/`` run through the
+reusable workflows' own steps (their ``run:`` scripts and the composite action's, read from the
+YAML by tests/support/workflow_runner.py) against the built-in simulator: the pull request's plan,
+the saved plan as the artifact, the merge applying exactly that plan, the comment on the merged
+pull request, the drift check, and a stale reviewed plan refused, recovered, or re-planned."""
 
 from __future__ import annotations
 
-import os
-import re
-import shlex
-import subprocess
-import sys
+import json
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from oco_reconcile.commands import ci
 from tests.support.paths import REPO_ROOT
+from tests.support.workflow_runner import Runner, StepRun, job_steps
 
-ROOT = REPO_ROOT
-WORKFLOWS = ROOT / ".github" / "workflows"
-OCO = str(Path(sys.executable).parent / "oco-reconcile")
-
-BRACKETS = {
-    "desk-a": """\
-brackets:
-  - name: btc-exit
-    symbol: BTCUSDT
-    side: SELL
-    quantity: "0.01"
-    take_profit: {price: "125000"}
-    stop_loss: {stop_price: "98000", price: "97900"}
-""",
-    "desk-b": """\
-brackets:
-  - name: eth-entry
-    symbol: ETHUSDT
-    side: BUY
-    quantity: "0.5"
-    take_profit: {price: "3600"}
-    stop_loss: {stop_price: "4400", price: "4410"}
-""",
+ADOPTER = REPO_ROOT / "examples" / "adopter"
+PLAN = job_steps("plan.yml", "plan")
+REPLAN = job_steps("apply.yml", "replan")
+APPLY = job_steps("apply.yml", "apply")
+DRIFT = job_steps("drift.yml", "drift")
+COMMENT = "Comment the result on the merged pull request"
+FORK = "github.event.pull_request.head.repo.full_name != github.repository"
+CONTEXT = {
+    "inputs.python-version": "3.12",
+    "secrets.BINANCE_READ_API_KEY": "",
+    "secrets.BINANCE_READ_API_SECRET": "",
+    "secrets.BINANCE_API_KEY": "",
+    "secrets.BINANCE_API_SECRET": "",
+    "github.token": "not-a-token",
+    "github.server_url": "https://github.com",
+    "github.repository": "adopter/brackets",
+    "github.run_id": "7",
+    FORK: "false",
 }
 
 
-def workflow_steps(name: str) -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
-    return {
-        step["name"]: step
-        for job in data["jobs"].values()
-        for step in job.get("steps", [])
-        if "name" in step
-    }
+def matrix_of(repo: Path, temp: Path) -> list[dict[str, str]]:
+    """The accounts job of plan.yml: its ``list`` step's matrix output."""
+    listed = Runner(repo, temp, CONTEXT).run(job_steps("plan.yml", "accounts")["list"])
+    assert listed.code == 0, listed.stderr
+    include = json.loads(listed.outputs["matrix"])["include"]
+    assert isinstance(include, list)
+    return include
 
 
-def action_args(workflow: str, step: str) -> list[str]:
-    return shlex.split(workflow_steps(workflow)[step]["with"]["args"])
+@dataclass(frozen=True)
+class Adopter:
+    """A temp copy of examples/adopter/ and its only account (the matrix entry)."""
+
+    repo: Path
+    temp: Path
+    entry: dict[str, str]
+
+    @classmethod
+    def copy(cls, tmp_path: Path) -> Adopter:
+        repo = tmp_path / "repo"
+        shutil.copytree(ADOPTER, repo)
+        (entry,) = matrix_of(repo, tmp_path / "accounts")
+        return cls(repo, tmp_path, entry)
+
+    def runner(self, name: str, **context: str) -> Runner:
+        matrix = {f"matrix.{key}": value for key, value in self.entry.items()}
+        return Runner(self.repo, self.temp / name, CONTEXT | matrix | context)
 
 
-def reviewed_apply_args(on_stale: str) -> list[str]:
-    """apply.yml's choice when the reviewed plan was found, with OCO_STALE_PLAN=on_stale."""
-    script = workflow_steps("apply.yml")["Choose what to apply"]["run"]
-    found = re.search(r'echo "args=(apply --plan [^"]+\$ON_STALE[^"]*)"', script)
-    assert found
-    return shlex.split(found.group(1).replace("$ON_STALE", on_stale))
+def upload(runner: Runner, step: dict[str, Any], store: Path) -> Path:
+    """actions/upload-artifact: keep the file under its artifact name."""
+    artifact = store / runner.resolve(step["with"]["name"])
+    artifact.mkdir(parents=True)
+    shutil.copy(runner.workspace / runner.resolve(step["with"]["path"]), artifact)
+    return artifact
 
 
-def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BINANCE_")}
-    return subprocess.run(
-        [OCO, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+def download(runner: Runner, artifact: Path, step: dict[str, Any]) -> None:
+    """actions/download-artifact: the artifact's files into the step's ``path``."""
+    for file in artifact.iterdir():
+        shutil.copy(file, runner.workspace / runner.resolve(step["with"]["path"]))
+
+
+def pull_request_run(adopter: Adopter) -> tuple[Runner, StepRun, Path]:
+    """plan.yml for the account: validate, credentials, plan, upload the saved plan."""
+    runner = adopter.runner("pr")
+    assert runner.action(PLAN["Validate"]).code == 0
+    credentials = runner.run(PLAN["Credentials"])
+    assert (credentials.code, credentials.stdout) == (0, "")
+    plan = runner.action(PLAN["Plan"])
+    assert plan.code == 0, plan.stderr
+    assert runner.context["steps.plan.outputs.exit-code"] == "0"  # so the upload step runs
+    return runner, plan, upload(runner, PLAN["Upload the saved plan"], adopter.temp / "artifacts")
+
+
+def merge_run(
+    adopter: Adopter, name: str, artifact: Path | None, on_stale: str, dispatch: bool = False
+) -> tuple[Runner, StepRun, StepRun]:
+    """apply.yml's apply job: the reviewed plan downloaded (when found), the choice, the apply,
+    the comment on the merged pull request; returns the apply and the job's final step."""
+    runner = adopter.runner(
+        name,
+        **{
+            "steps.download.outcome == 'success'": str(artifact is not None).lower(),
+            "github.event_name == 'workflow_dispatch'": str(dispatch).lower(),
+            "inputs.on-stale || vars.OCO_STALE_PLAN || 'replan'": on_stale,
+            "steps.reviewed.outputs.pr-number": "" if dispatch else "12",
+        },
     )
+    if artifact is not None:
+        download(runner, artifact, APPLY["Download the reviewed plan"])
+    choice = runner.run(APPLY["Choose what to apply"])
+    assert choice.code == 0, choice.stdout
+    applied = runner.action(APPLY["Apply"])
+    if not dispatch:  # the step's `if:` needs the merged pull request's number
+        assert runner.run(APPLY[COMMENT]).code == 0
+    return runner, applied, runner.run(APPLY["Fail the job unless the apply succeeded"])
 
 
-def make_repository(root: Path) -> None:
-    for account, brackets in BRACKETS.items():
-        directory = root / "accounts" / account
-        (directory / "brackets").mkdir(parents=True)
-        (directory / "oco-reconcile.yaml").write_text("exchange: sim\nowner: ocr\n")
-        (directory / "brackets" / "main.yaml").write_text(brackets)
+def drift_run(adopter: Adopter, name: str) -> StepRun:
+    runner = adopter.runner(name)
+    assert runner.action(DRIFT["Plan"]).code == 0
+    return runner.run(DRIFT["Report"])
 
 
-def test_workflow_command_sequence_for_two_accounts(tmp_path: Path) -> None:
-    make_repository(tmp_path)
-    accounts = ci.find_accounts(tmp_path)
-    assert [a.account for a in accounts] == ["accounts/desk-a", "accounts/desk-b"]
-    for account in accounts:
-        directory = tmp_path / account.account
-        validate = run(action_args("plan.yml", "Validate"), directory)
-        assert validate.returncode == 0, validate.stderr
-        plan = run(action_args("plan.yml", "Plan"), directory)
-        assert plan.returncode == 0, plan.stderr
-        assert "Plan: 1 to place, 0 to replace, 0 to cancel." in plan.stdout
-        assert (directory / "oco-plan.json").is_file()  # the artifact plan.yml uploads
-
-        applied = run(reviewed_apply_args("replan"), directory)
-        assert applied.returncode == 0, applied.stdout + applied.stderr
-
-        drift = run(action_args("drift.yml", "Plan"), directory)
-        assert drift.returncode == 0, drift.stdout + drift.stderr  # no drift after the apply
-        assert (directory / ".oco-reconcile" / "sim.json").is_file()
+def edit_the_bracket_after_review(repo: Path) -> None:
+    bracket = repo / "brackets" / "btc.yaml"
+    bracket.write_text(bracket.read_text().replace('"0.05"', '"0.04"'))
 
 
-def test_a_stale_reviewed_plan_is_refused_or_replanned_per_the_setting(tmp_path: Path) -> None:
-    make_repository(tmp_path)
-    directory = tmp_path / "accounts" / "desk-a"
-    assert run(action_args("plan.yml", "Plan"), directory).returncode == 0
-    # another merge changed the bracket after the review: the saved plan is stale
-    main = directory / "brackets" / "main.yaml"
-    main.write_text(main.read_text().replace('"0.01"', '"0.02"'))
+def test_the_adopter_matrix_is_the_root_account_on_the_simulator(tmp_path: Path) -> None:
+    assert Adopter.copy(tmp_path).entry == {"account": ".", "environment": "sim", "slug": "root"}
 
-    refused = run(reviewed_apply_args("fail"), directory)
-    assert refused.returncode == 1
+
+def test_the_reviewed_plan_is_applied_on_merge_and_converges(tmp_path: Path) -> None:
+    adopter = Adopter.copy(tmp_path)
+    pr, plan, artifact = pull_request_run(adopter)
+    assert "Plan: 1 to place, 0 to replace, 0 to cancel." in plan.stdout
+    assert "### oco-reconcile plan --format markdown" in pr.summary.read_text()
+
+    merge, applied, final = merge_run(adopter, "merge", artifact, "fail")
+    assert "--plan oco-plan.json --on-stale fail" in merge.context["steps.args.outputs.args"]
+    assert applied.code == 0, applied.stderr
+    result = json.loads(applied.stdout)
+    assert (result["converged"], result["summary"]["done"]) == (True, 1)
+    assert final.code == 0
+    assert merge.comments.startswith("**oco-reconcile apply `.`: done, converged**")
+    assert "| `bracket.btc-core-exit` | create | done |" in merge.comments
+    assert "--repo\nadopter/brackets\n--body-file" in (merge.temp / "gh" / "args").read_text()
+
+    assert drift_run(adopter, "drift").stdout == "No drift.\n"
+
+
+def test_a_stale_plan_with_fail_is_refused_then_recovered_by_a_manual_run(tmp_path: Path) -> None:
+    adopter = Adopter.copy(tmp_path)
+    _, _, artifact = pull_request_run(adopter)
+    edit_the_bracket_after_review(adopter.repo)
+
+    merge, refused, final = merge_run(adopter, "merge", artifact, "fail")
+    assert merge.context["steps.apply.outputs.exit-code"] == "1"
     assert "stale" in refused.stderr.lower()
-    assert run(action_args("drift.yml", "Plan"), directory).returncode == 2  # nothing applied
+    assert final.code == 1  # the job fails
+    assert merge.comments.startswith("**oco-reconcile apply `.`: failed, no result (exit 1)**")
+    assert "Run workflow" in merge.comments
+    assert drift_run(adopter, "drift-1").code == 1  # nothing was applied
 
-    replanned = run(reviewed_apply_args("replan"), directory)
-    assert replanned.returncode == 0, replanned.stdout + replanned.stderr
-    assert run(action_args("drift.yml", "Plan"), directory).returncode == 0
+    # Run workflow: the replan job plans and uploads, the apply job (approved) applies that plan
+    replan = adopter.runner("replan")
+    assert replan.action(REPLAN["Plan"]).code == 0
+    fresh = upload(replan, REPLAN["actions/upload-artifact@v6"], tmp_path / "artifacts")
+    _, applied, final = merge_run(adopter, "dispatch", fresh, "fail", dispatch=True)
+    assert json.loads(applied.stdout)["converged"] is True
+    assert final.code == 0
+    assert drift_run(adopter, "drift-2").stdout == "No drift.\n"
+
+
+def test_a_stale_plan_with_replan_applies_the_merged_files(tmp_path: Path) -> None:
+    adopter = Adopter.copy(tmp_path)
+    _, _, artifact = pull_request_run(adopter)
+    edit_the_bracket_after_review(adopter.repo)
+
+    merge, applied, final = merge_run(adopter, "merge", artifact, "replan")
+    assert applied.code == 0, applied.stderr
+    assert json.loads(applied.stdout)["converged"] is True
+    assert final.code == 0
+    assert "done, converged" in merge.comments
+    assert drift_run(adopter, "drift").stdout == "No drift.\n"
+
+
+def test_without_a_reviewed_plan_replan_plans_and_fail_stops(tmp_path: Path) -> None:
+    adopter = Adopter.copy(tmp_path)
+    for on_stale, code in (("fail", 1), ("replan", 0)):
+        runner = adopter.runner(
+            f"choose-{on_stale}",
+            **{
+                "steps.download.outcome == 'success'": "false",
+                "github.event_name == 'workflow_dispatch'": "false",
+                "inputs.on-stale || vars.OCO_STALE_PLAN || 'replan'": on_stale,
+            },
+        )
+        choice = runner.run(APPLY["Choose what to apply"])
+        assert choice.code == code, choice.stdout
+    assert choice.outputs == {"args": "apply --auto-approve --format json"}
+
+
+def test_every_account_directory_gets_its_plan_and_apply(tmp_path: Path) -> None:
+    adopter = Adopter.copy(tmp_path)
+    desk = adopter.repo / "accounts" / "desk"
+    shutil.copytree(adopter.repo / "brackets", desk / "brackets")
+    shutil.copy(adopter.repo / "oco-reconcile.yaml", desk)
+    entries = matrix_of(adopter.repo, tmp_path / "two")
+    assert [entry["account"] for entry in entries] == [".", "accounts/desk"]
+    for entry in entries:
+        account = Adopter(adopter.repo, tmp_path / entry["slug"], entry)
+        _, _, artifact = pull_request_run(account)
+        assert artifact.name == f"oco-plan-{entry['slug']}"
+        _, applied, final = merge_run(account, "merge", artifact, "fail")
+        assert (json.loads(applied.stdout)["converged"], final.code) == (True, 0)
+    assert (desk / ".oco-reconcile" / "sim.json").is_file()  # one simulator state per account

@@ -17,7 +17,9 @@ import yaml
 
 from oco_reconcile.commands import ci
 from oco_reconcile.commands.app import app
+from tests.support.github_checks import actionlint, check_schema, tool
 from tests.support.paths import REPO_ROOT
+from tests.support.workflow_runner import TOOL_CHECKOUT
 
 ROOT = REPO_ROOT
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -25,8 +27,6 @@ ADOPTER = ROOT / "examples" / "adopter"
 ADOPTER_WORKFLOWS = sorted((ADOPTER / ".github" / "workflows").glob("*.yml"))
 REUSABLE = ("plan.yml", "apply.yml", "drift.yml")
 ACTION = ROOT / "action.yml"
-TOOL_CHECKOUT = "./.oco-reconcile-tool"  # where the reusable workflows check the tool out
-BIN = Path(sys.executable).parent
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -35,38 +35,14 @@ def load(path: Path) -> dict[Any, Any]:
     return data
 
 
-def tool(name: str) -> str:
-    path = BIN / name
-    assert path.exists(), f"{name} is part of the test extra; reinstall with .[test]"
-    return str(path)
-
-
 def test_the_pipeline_has_every_workflow() -> None:
     own = {f"pipeline-{name}" for name in REUSABLE}
     assert {p.name for p in WORKFLOWS} == {"ci.yml", *REUSABLE, *own}
     assert {p.name for p in ADOPTER_WORKFLOWS} == set(REUSABLE)
 
 
-def actionlint(paths: list[Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            tool("actionlint"),
-            "-no-color",
-            "-oneline",
-            "-pyflakes=",
-            f"-shellcheck={tool('shellcheck')}",
-            *(str(path.relative_to(cwd)) for path in paths),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-    )
-
-
-@pytest.mark.parametrize(("paths", "cwd"), [(WORKFLOWS, ROOT), (ADOPTER_WORKFLOWS, ADOPTER)])
-def test_actionlint_passes_on_every_workflow(paths: list[Path], cwd: Path) -> None:
-    result = actionlint(paths, cwd)
+def test_actionlint_passes_on_every_workflow() -> None:
+    result = actionlint(WORKFLOWS, ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -81,17 +57,12 @@ def test_actionlint_finds_a_planted_mistake(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("schema", "paths"),
     [
-        ("vendor.github-workflows", WORKFLOWS + ADOPTER_WORKFLOWS),
+        ("vendor.github-workflows", WORKFLOWS),
         ("vendor.github-actions", [ACTION]),
     ],
 )
 def test_github_json_schemas_accept_the_files(schema: str, paths: list[Path]) -> None:
-    result = subprocess.run(
-        [tool("check-jsonschema"), "--builtin-schema", schema, *map(str, paths)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = check_schema(schema, paths)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,67 +22,127 @@ RECOVERY = (
 )
 
 
-def apply_result(text: str) -> dict[str, Any] | None:
-    """The ``apply --format json`` document in ``text``, or None when the apply printed none."""
+@dataclass(frozen=True)
+class ChangeLine:
+    """One change of the apply result, as the comment shows it."""
+
+    address: str
+    action: str
+    outcome: str
+    detail: str  # the exchange's message when it refused, else the tool's detail
+
+
+@dataclass(frozen=True)
+class ApplySummary:
+    """What the pipeline reports of one ``apply --format json`` document."""
+
+    counts: dict[str, int]  # outcome -> number of changes, keys as the document spells them
+    succeeded: bool
+    converged: bool | None  # None: the re-read after applying failed
+    changes: tuple[ChangeLine, ...]
+    stop_reason: str | None
+    remaining: int  # changes still to do after the apply
+
+
+def _change_line(change: dict[str, Any]) -> ChangeLine:
+    detail = change.get("message") or change.get("detail") or ""
+    address, action, done = (str(change.get(key, "")) for key in ("address", "action", "outcome"))
+    return ChangeLine(address, action, done, str(detail))
+
+
+def read_summary(document: object) -> ApplySummary | None:
+    """The one reader of ``apply --format json`` keys: ``summary``, ``succeeded``, ``converged``,
+    ``stop_reason``, ``remaining`` and ``changes`` (each change's ``address``, ``action``,
+    ``outcome``, ``message``, ``detail``, in :func:`_change_line`); None when ``document`` is not
+    such a result."""
+    if not isinstance(document, dict):
+        return None
+    counts, changes = document.get("summary"), document.get("changes")
+    converged, remaining = document.get("converged"), document.get("remaining") or []
+    if not isinstance(counts, dict) or not all(isinstance(n, int) for n in counts.values()):
+        return None
+    if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
+        return None
+    if converged not in (True, False, None) or "converged" not in document:
+        return None
+    return ApplySummary(
+        counts={str(key): count for key, count in counts.items()},
+        succeeded=document.get("succeeded", True) is True,
+        converged=converged,
+        changes=tuple(_change_line(change) for change in changes),
+        stop_reason=document.get("stop_reason") or None,
+        remaining=len(remaining) if isinstance(remaining, list) else 0,
+    )
+
+
+def apply_result(text: str) -> ApplySummary | None:
+    """The apply result printed in ``text``, or None when the apply printed none."""
     try:
-        data = json.loads(text)
+        return read_summary(json.loads(text))
     except ValueError:
         return None
-    if isinstance(data, dict) and {"converged", "summary", "changes"} <= data.keys():
-        return data
-    return None
 
 
-def outcome(result: dict[str, Any]) -> str:
+def outcome(result: ApplySummary) -> str:
     """One word for the whole apply: ``failed`` beats ``held`` beats ``done``."""
-    counts = result["summary"]
-    if counts.get("failed") or not result.get("succeeded", True):
+    if result.counts.get("failed") or result.stop_reason:
         return "failed"
-    return "held" if counts.get("held") else "done"
+    if result.counts.get("held"):
+        return "held"  # a held change is not a success either, but it is not a failure
+    return "done" if result.succeeded else "failed"
 
 
-def _counts(summary: dict[str, Any]) -> str:
-    return ", ".join(f"{count} {key.replace('_', ' ')}" for key, count in summary.items())
+_CONVERGED = {True: "converged", False: "not converged", None: "convergence unknown"}
+
+
+def _counts(counts: dict[str, int]) -> str:
+    # "already done" and "already_done" read the same
+    return ", ".join(f"{count} {key.replace('_', ' ')}" for key, count in counts.items())
 
 
 def _cell(value: object) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _change_rows(changes: list[dict[str, Any]]) -> list[str]:
+def _change_rows(changes: tuple[ChangeLine, ...]) -> list[str]:
     if not changes:
         return ["No change was needed."]
     rows = ["| address | action | outcome | detail |", "|---|---|---|---|"]
     for change in changes:
-        detail = change.get("message") or change.get("detail")
-        cells = (f"`{change.get('address')}`", change.get("action"), change.get("outcome"), detail)
+        cells = (f"`{change.address}`", change.action, change.outcome, change.detail)
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return rows
 
 
-def render_apply(result: dict[str, Any], account: str) -> str:
+def render_apply(result: ApplySummary, account: str) -> str:
     """Markdown for one account's apply result."""
-    converged = "converged" if result["converged"] else "not converged"
     lines = [
-        f"**oco-reconcile apply `{account}`: {outcome(result)}, {converged}**",
+        f"**oco-reconcile apply `{account}`: {outcome(result)}, {_CONVERGED[result.converged]}**",
         "",
-        _counts(result["summary"]) + ".",
+        _counts(result.counts) + ".",
         "",
-        *_change_rows(result["changes"]),
+        *_change_rows(result.changes),
     ]
-    if result.get("stop_reason"):
-        lines += ["", f"Stopped: {_cell(result['stop_reason'])}."]
-    if result.get("remaining"):
-        lines += ["", f"Still to do: {len(result['remaining'])} change(s); run apply again."]
+    if result.stop_reason:
+        lines += ["", f"Stopped: {_cell(result.stop_reason)}."]
+    if result.remaining:
+        lines += ["", f"Still to do: {result.remaining} change(s); run apply again."]
     return "\n".join(lines) + "\n"
 
 
-def render_no_result(account: str, exit_code: str, run_url: str) -> str:
+def _no_result_cause(text: str) -> str:
+    if not text.strip():
+        return "it printed no result"
+    return "what it printed is not an `apply --format json` result"
+
+
+def render_no_result(account: str, exit_code: str, run_url: str, text: str = "") -> str:
     """Markdown for an apply that printed no result (refused stale plan, bad input, crash)."""
     where = f" ([run log]({run_url}))" if run_url else ""
     return (
-        f"**oco-reconcile apply `{account}`: failed before any change (exit {exit_code or '?'})**"
-        f"{where}\n\nNothing was applied. {RECOVERY}\n"
+        f"**oco-reconcile apply `{account}`: failed, no result (exit {exit_code or '?'})**"
+        f"{where}\n\nThe apply stopped before reporting: {_no_result_cause(text)}; the run log "
+        f"says why (a refused stale plan applies nothing). {RECOVERY}\n"
     )
 
 
@@ -89,7 +150,7 @@ def apply_comment(text: str, account: str, exit_code: str, run_url: str = "") ->
     """The comment for the merged pull request, from what ``apply --format json`` printed."""
     result = apply_result(text)
     if result is None:
-        return render_no_result(account, exit_code, run_url)
+        return render_no_result(account, exit_code, run_url, text)
     return render_apply(result, account)
 
 
