@@ -253,7 +253,9 @@ def test_stale_plan_with_on_stale_replan_plans_again_and_applies(
     assert run_main(argv) == 0
     captured = capsys.readouterr()
     assert "is stale" in captured.err
-    assert "Planning again (--on-stale replan)." in captured.err
+    assert "planning again from the current files and live state (--on-stale replan)." in (
+        captured.err
+    )
     assert "Converged" in captured.out
     assert len(placed(example_repo)) == 3
     assert run_main(["plan", "--detailed-exitcode"]) == 0
