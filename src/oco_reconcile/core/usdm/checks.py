@@ -165,13 +165,17 @@ def _price_problems(value: Decimal, rules: FuturesSymbolRules) -> Iterator[str]:
 
 
 def _quantity_problems(request: AlgoRequest, rules: FuturesSymbolRules) -> Iterator[str]:
-    lot = rules.lot_size if not request.type.is_market else rules.market_lot_size or rules.lot_size
+    market = request.type.is_market and rules.market_lot_size is not None
+    lot = rules.market_lot_size if market else rules.lot_size
+    name = "MARKET_LOT_SIZE" if market else "LOT_SIZE"
     quantity = request.quantity
     if lot is None or quantity is None:
         return
-    if quantity < lot.min_qty or (lot.max_qty and quantity > lot.max_qty):
-        bounds = f"[{to_wire(lot.min_qty)}, {to_wire(lot.max_qty)}]"
-        yield f"{to_wire(quantity)} is outside LOT_SIZE {bounds}"
+    shown, least, most = to_wire(quantity), to_wire(lot.min_qty), to_wire(lot.max_qty)
+    if quantity < lot.min_qty:
+        yield f"{shown} is below minQty {least} ({name}); at least {least}"
+    elif lot.max_qty and quantity > lot.max_qty:
+        yield f"{shown} is above maxQty {most} ({name}); at most {most}"
     elif not is_multiple(quantity - lot.min_qty, lot.step_size):
         below, above = nearest_steps(quantity, lot.step_size)
         yield (

@@ -87,6 +87,12 @@ def test_a_sell_bracket_on_a_short_would_add_to_it() -> None:
     assert "short 0.05" in found[0].message
 
 
+def test_a_quantity_below_the_minimum_says_the_minimum() -> None:
+    found = problems(bracket(quantity=D("0.0001")), futures_live(positions=[long_position()]))
+    messages = {p.message for p in found if p.field == "quantity"}
+    assert messages == {"0.0001 is below minQty 0.001 (MARKET_LOT_SIZE); at least 0.001"}
+
+
 def test_a_quantity_off_the_step_size_is_refused() -> None:
     found = problems(bracket(quantity=D("0.0105")), futures_live(positions=[long_position()]))
     assert ("take_profit", "quantity") in fields(found)
