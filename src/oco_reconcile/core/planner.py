@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from oco_reconcile.core.checks.guardrails import check_total_notional
+from oco_reconcile.core.listing import natural_key
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.oco_planner import PlanPart, plan_spot
@@ -49,8 +50,10 @@ def make_plan(
             problems.append(PlanProblem("plan", unknown_target_message(unknown), field="target"))
     notices = (n for part in parts for n in part.notices)
     return Plan(
-        changes=tuple(sorted(changes, key=lambda c: (c.symbol, c.address))),
-        notices=tuple(sorted(notices, key=lambda n: (n.symbol, n.address, n.kind.value))),
+        changes=tuple(sorted(changes, key=lambda c: (c.symbol, natural_key(c.address)))),
+        notices=tuple(
+            sorted(notices, key=lambda n: (n.symbol, natural_key(n.address), n.kind.value))
+        ),
         problems=tuple(problems),
     )
 
