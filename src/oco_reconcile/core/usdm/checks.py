@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from oco_reconcile.core.decimals import is_multiple, nearest_steps, to_wire
 from oco_reconcile.core.draft import address_of
+from oco_reconcile.core.listing import did_you_mean
 from oco_reconcile.core.model import Side
 from oco_reconcile.core.plan import Change, PlanProblem
 from oco_reconcile.core.settings import Settings
@@ -56,7 +57,11 @@ def _bracket_problems(
 
     rules = live.info.symbols.get(bracket.symbol)
     if rules is None or rules.status != "TRADING":
-        state = "does not exist" if rules is None else f"is {rules.status}, not TRADING"
+        state = (
+            f"does not exist{did_you_mean(bracket.symbol, live.info.symbols)}"
+            if rules is None
+            else f"is {rules.status}, not TRADING"
+        )
         yield problem(f"futures symbol {bracket.symbol} {state}", field="symbol")
         return
     allowed = settings.guardrails.symbols

@@ -73,7 +73,12 @@ def read_live(
         ]
         filter_prices = read_filter_prices(exchange, pool, rules, placeable)
     permissions = exchange.account_permissions()  # kept from the balances read above
-    market = replace(state.market, filter_prices=filter_prices, account_permissions=permissions)
+    market = replace(
+        state.market,
+        filter_prices=filter_prices,
+        account_permissions=permissions,
+        symbol_names=snapshot.symbol_names,
+    )
     return replace(state, market=market)
 
 
@@ -162,6 +167,7 @@ class _Snapshot:
     balances: Mapping[str, Balance]
     lists: tuple[OrderList, ...]
     orders: _OpenOrders
+    symbol_names: frozenset[str] = frozenset()  # every listed symbol, read for an unknown one
 
 
 @dataclass(frozen=True)
@@ -217,11 +223,16 @@ class _Reader:
         orders = _Pending.submit(exchange, pool, symbols)
         read_info = info.result()
         read_prices = prices.result()
-        if read_prices is None:  # an unknown symbol spoiled the batch: ask for the known ones
-            read_prices = _prices(exchange, sorted(read_info.symbols)) or {}
+        listed: Mapping[str, Decimal] = {}
+        if read_prices is None or set(symbols) - set(read_info.symbols):
+            # an unknown symbol (it spoils a batch): every symbol's price, one request (weight
+            # 4), gives the known ones and the names a misspelt one is matched against
+            listed = exchange.prices([])
+            read_prices = {s: listed[s] for s in read_info.symbols if s in listed}
         return _Snapshot(
             info=read_info,
             prices=read_prices,
+            symbol_names=frozenset(listed),
             balances=balances.result(),
             lists=lists.result(),
             orders=orders.result(),

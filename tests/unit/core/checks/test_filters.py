@@ -33,6 +33,19 @@ def test_symbol_must_exist() -> None:
     assert problem.message == "symbol NOPEUSDT does not exist on the exchange"
 
 
+def test_an_unknown_symbol_offers_the_close_listed_one() -> None:
+    names = frozenset({"BTCUSDT", "ETHUSDT", "BNBUSDT"})
+    live = replace(live_state(), market=MarketView(symbol_names=names))
+
+    problem = only_problem(plan_for(sell("x", symbol="BTCUSDTT"), live=live))
+    assert problem.message == (
+        "symbol BTCUSDTT does not exist on the exchange; did you mean BTCUSDT?"
+    )
+
+    far = only_problem(plan_for(sell("x", symbol="DOGEEUR"), live=live))
+    assert far.message == "symbol DOGEEUR does not exist on the exchange"
+
+
 def test_symbol_must_be_trading() -> None:
     live = with_rules(replace(btcusdt_rules(), status="BREAK"))
 

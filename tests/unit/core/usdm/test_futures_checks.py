@@ -114,6 +114,13 @@ def test_an_unknown_or_halted_symbol_is_refused() -> None:
     assert "SETTLING" in problems(bracket(), replace(live, info=info))[0].message
 
 
+def test_an_unknown_futures_symbol_offers_the_close_listed_one() -> None:
+    (typo,) = problems(bracket(symbol="BTCUSDTT"), futures_live())
+    assert typo.message == "futures symbol BTCUSDTT does not exist; did you mean BTCUSDT?"
+    (far,) = problems(bracket(symbol="DOGEEUR"), futures_live())
+    assert far.message == "futures symbol DOGEEUR does not exist"
+
+
 def test_guardrails_symbols_and_max_notional() -> None:
     cfg = Settings(
         owner=OWNER, guardrails=Guardrails(max_notional=D("5000"), symbols=frozenset({"ETHUSDT"}))

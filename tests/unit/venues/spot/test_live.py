@@ -202,6 +202,30 @@ def test_an_unknown_symbol_is_reported_by_the_plan_not_raised() -> None:
     assert [p.message for p in plan.problems] == ["symbol NOPEUSDT does not exist on the exchange"]
 
 
+def test_an_unknown_symbol_reads_the_symbol_list_once_and_the_plan_offers_the_close_one() -> None:
+    typo = sell("typo", symbol="BTCUSDTT")
+    exchange = FakeExchange(read_only=True)
+
+    live = read_live(exchange, [A, typo], SETTINGS)
+
+    assert "BTCUSDT" in live.market.symbol_names
+    assert exchange.arguments("prices").count(()) == 1  # every symbol's last price: weight 4
+    assert live.prices == {"BTCUSDT": PRICES["BTCUSDT"]}
+    plan = make_plan([A, typo], live, SETTINGS)
+    assert [p.message for p in plan.problems] == [
+        "symbol BTCUSDTT does not exist on the exchange; did you mean BTCUSDT?"
+    ]
+
+
+def test_known_symbols_read_no_symbol_list() -> None:
+    exchange = FakeExchange(read_only=True)
+
+    live = read_live(exchange, [A], SETTINGS)
+
+    assert live.market.symbol_names == frozenset()
+    assert () not in exchange.arguments("prices")
+
+
 def test_other_rejections_are_not_swallowed() -> None:
     class Refusing(FakeExchange):
         def balances(self) -> Mapping[str, Balance]:
