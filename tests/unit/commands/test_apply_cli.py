@@ -319,7 +319,7 @@ def test_json_output_is_one_document_on_stdout(
     assert run_main(["apply", "--auto-approve", "--format", "json"]) == 0
     captured = capsys.readouterr()
     document = json.loads(captured.out)
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
     assert document["succeeded"] is True
     assert document["converged"] is True
     assert document["summary"]["done"] == 4
