@@ -159,14 +159,20 @@ def test_managed_lists_on_other_symbols_get_their_legs_and_rules() -> None:
     assert "ETHUSDT" in live.info.symbols
 
 
-def test_unmanaged_lists_on_other_symbols_cost_nothing_more() -> None:
+def test_unmanaged_lists_on_other_symbols_get_their_legs_but_no_rules() -> None:
     exchange = FakeExchange(read_only=True, lists=[foreign_list(E, 2, "manual1")])
 
-    read_live(exchange, [A], SETTINGS)
+    live = read_live(exchange, [A], SETTINGS)
 
-    assert ("open_orders", "ETHUSDT") not in exchange.calls
-    # + the lookup of alpha, + its filter price (reference price, then average: 2 + 2)
-    assert exchange.weight() == 20 + 4 + 20 + 6 + 6 + 4 + 2 + 2
+    assert ("open_orders", "ETHUSDT") in exchange.calls  # so the plan can show side and quantity
+    assert ("exchange_info", ("ETHUSDT",)) not in exchange.calls
+    # + the lookup of alpha, + its filter price (reference price, then average: 2 + 2), + the
+    # unmanaged list's openOrders (6)
+    assert exchange.weight() == 20 + 4 + 20 + 6 + 6 + 4 + 2 + 2 + 6
+    (unmanaged,) = live.open_lists
+    assert len(unmanaged.reports) == 2
+    (notice,) = make_plan([], live, replace(SETTINGS, allow_empty=True)).notices
+    assert notice.message == "orderListId 2, SELL 0.5 ETHUSDT; never touched"
 
 
 def test_an_empty_desired_set_reads_no_rules_and_no_prices() -> None:
