@@ -220,7 +220,8 @@ def test_plan_errors_exit_1_and_save_nothing(
 
     assert code == EXIT_ERROR
     assert (
-        "Error: bracket.btc-exit: take_profit (above): price: 125000.005 is not a multiple" in out
+        "Error: brackets/main.yaml:2: bracket.btc-exit: take_profit (above): price: 125000.005 "
+        "is not a multiple" in out
     )
     assert "the plan has 1 error; nothing applied" in err
     assert not (workdir / "bad.json").exists()

@@ -198,7 +198,7 @@ class FakeExchange(Exchange):
         self._record("prices", tuple(symbols))
         if any(s not in self.prices_by_symbol for s in symbols):
             raise RejectedError(_INVALID_SYMBOL[0], status=400, code=_INVALID_SYMBOL[1])
-        return {s: self.prices_by_symbol[s] for s in symbols}
+        return {s: self.prices_by_symbol[s] for s in symbols or self.prices_by_symbol}
 
     def reference_price(self, symbol: str) -> Decimal | None:
         self._record("reference_price", symbol)

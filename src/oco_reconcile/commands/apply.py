@@ -40,7 +40,7 @@ from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.planner import make_plan
 from oco_reconcile.core.ratelimits import RateLimit
-from oco_reconcile.core.selection import EVERYTHING, Selection, selection_from_json
+from oco_reconcile.core.selection import Selection, selection_from_json
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.errors import (
     EXIT_ERROR,
@@ -51,6 +51,7 @@ from oco_reconcile.errors import (
     TamperedPlanError,
     UsageError,
 )
+from oco_reconcile.planfile.codec import SavedPlan
 from oco_reconcile.planfile.fingerprints import desired_fingerprint, live_fingerprint
 from oco_reconcile.planfile.store import load_plan
 from oco_reconcile.planfile.verify import plan_difference
@@ -129,34 +130,26 @@ def selection_inputs(options: ApplyOptions) -> tuple[Sequence[Path], tuple[str, 
     return (options.paths or [Path(path) for path in paths]), targets
 
 
-def saved_plan_for(
+def stale_reason(  # noqa: PLR0917 - what a saved plan is compared with
+    saved: SavedPlan,
     plan_file: Path,
     live: LiveState,
     desired: Desired,
     settings: Settings,
-    selection: Selection = EVERYTHING,
-) -> Plan:
-    """The saved plan, unless the live state, the desired files or the selection changed since it
-    was made."""
-    saved = load_plan(plan_file)
+    selection: Selection,
+) -> str | None:
+    """Why the saved plan no longer matches what it was made from, or None when it still does."""
     # Desired first: the live fingerprint covers the history of the desired ids, so a desired
     # change moves both, and this is the message that names the cause.
     if saved.fingerprints.desired != desired_fingerprint(desired.spot, settings, desired.futures):
-        raise StalePlanError(
-            f"the saved plan {plan_file} is stale: the desired brackets or settings changed "
-            "since it was made. Nothing was changed; run `plan` again."
-        )
+        return "the desired brackets or settings changed since it was made"
     if saved.fingerprints.live != live_fingerprint(live):
-        raise StalePlanError(
-            f"the saved plan {plan_file} is stale: the live order lists changed since it was "
-            "made. Nothing was changed; run `plan` again."
-        )
+        return "the live order lists changed since it was made"
     if saved_selection(plan_file)[0] != selection:
-        raise StalePlanError(
-            f"the saved plan {plan_file} is stale: the selection (the names defined outside the "
-            "selected files) changed since it was made. Nothing was changed; run `plan` again."
+        return (
+            "the selection (the names defined outside the selected files) changed since it was made"
         )
-    return untampered(plan_file, saved.plan, plan_now(desired, live, settings, selection))
+    return None
 
 
 def plan_now(desired: Desired, live: LiveState, settings: Settings, selection: Selection) -> Plan:
@@ -182,17 +175,27 @@ def _plan_to_apply(
     settings: Settings,
     selection: Selection,
 ) -> Plan:
-    """The saved plan when one is given and still fresh; else a plan made now."""
+    """The saved plan when one is given and still fresh (a stale one is refused, or with
+    ``--on-stale replan`` replaced by a plan made now); without one, a plan made now."""
     if options.plan_file is None:
         require_known_targets(selection, desired, live, settings)
         return plan_now(desired, live, settings, selection)
-    try:
-        return saved_plan_for(options.plan_file, live, desired, settings, selection)
-    except StalePlanError as stale:
-        if options.on_stale != "replan":
-            raise
-        typer.echo(f"Note: {stale} Planning again (--on-stale replan).", err=True)
-        return plan_now(desired, live, settings, selection)
+    saved = load_plan(options.plan_file)
+    why = stale_reason(saved, options.plan_file, live, desired, settings, selection)
+    fresh = plan_now(desired, live, settings, selection)
+    if why is None:
+        return untampered(options.plan_file, saved.plan, fresh)
+    if options.on_stale != "replan":
+        raise StalePlanError(
+            f"the saved plan {options.plan_file} is stale ({why}). Nothing was changed; run "
+            "`plan` again."
+        )
+    typer.echo(
+        f"Note: the saved plan {options.plan_file} is stale ({why}): planning again from the "
+        "current files and live state (--on-stale replan).",
+        err=True,
+    )
+    return fresh
 
 
 class _Output:

@@ -10,6 +10,7 @@ codes"): a plan with errors raises :class:`PlanError` (1) after printing it; wit
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ def run_plan(options: PlanOptions) -> int:
         raise PlanError(f"the plan has {count} error{'s' if count != 1 else ''}; nothing applied")
     if options.out is not None:
         save_plan(plan, options.out, fingerprints, recorded)
-        note = f"Saved the plan to {options.out}: apply it with `oco-reconcile apply --plan FILE`."
+        command = f"oco-reconcile apply --plan {shlex.quote(str(options.out))}"
+        note = f"Saved the plan to {options.out}: apply it with `{command}`."
         typer.echo(note, err=options.output_format is not OutputFormat.TEXT)
     if options.detailed_exitcode and plan.has_changes:
         return EXIT_CHANGES

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from oco_reconcile.core import remnants as remnant_rules
 from oco_reconcile.core.identity import CLIENT_ID_RE, cancel_id_for
-from oco_reconcile.core.model import Bracket, OrderList, Remnant
+from oco_reconcile.core.model import Bracket, Fired, OrderList, Remnant
 from oco_reconcile.core.plan import (
     Action,
     CancelStep,
@@ -51,10 +51,16 @@ class DraftBase:
     problems: list[PlanProblem] = field(default_factory=list)
 
     def _change(
-        self, action: Action, bracket: Bracket, reason: str, before: OrderList | None = None
+        self,
+        action: Action,
+        bracket: Bracket,
+        reason: str,
+        before: OrderList | None = None,
+        fired: Fired | None = None,
     ) -> None:
         address = address_of(bracket.name)
-        self.changes.append(Change(action, address, bracket.symbol, reason, before, bracket))
+        change = Change(action, address, bracket.symbol, reason, before, bracket, fired=fired)
+        self.changes.append(change)
 
     def _cancel(
         self, order_list: OrderList, address: str, reason: str, fallback: str | None = None

@@ -14,7 +14,15 @@ from decimal import Decimal
 
 from oco_reconcile.core.decimals import to_wire
 from oco_reconcile.core.identity import parse_leg_id, was_cancelled_by_tool
-from oco_reconcile.core.model import HistoryOutcome, ListHistory, OrderList, OrderReport, Remnant
+from oco_reconcile.core.model import (
+    Fired,
+    HistoryOutcome,
+    LegType,
+    ListHistory,
+    OrderList,
+    OrderReport,
+    Remnant,
+)
 
 # Order statuses (enums.md "Order status"). A leg in one of these after its list left openOrderList
 # is
@@ -75,6 +83,24 @@ def _outcome(
         return _archived_outcome(list_id, order_list)
     # No leg tells what happened (archived, or the lookups failed): assume the worst.
     return HistoryOutcome.FIRED, "leg details unavailable: assumed fired, never re-placed"
+
+
+def fired_leg(order_list: OrderList | None) -> Fired:
+    """The leg that fired a list (filled, else triggered and working), as far as its legs tell."""
+    legs = () if order_list is None else order_list.reports
+    filled = [leg for leg in legs if leg.executed_qty > 0 or leg.status == "FILLED"]
+    working = [leg for leg in legs if leg.status in WORKING_STATUSES]
+    if not filled and not working:
+        return Fired()
+    found = (filled or working)[0]
+    stop_loss = found.type in (LegType.STOP_LOSS, LegType.STOP_LOSS_LIMIT)
+    return Fired(
+        leg="stop_loss" if stop_loss else "take_profit",
+        client_order_id=found.client_order_id,
+        status=found.status,
+        executed_qty=found.executed_qty,
+        price=found.price if found.price > 0 else found.stop_price,
+    )
 
 
 def _filled_detail(leg: OrderReport) -> str:

@@ -22,7 +22,10 @@ class FilterPrice:
 class MarketView:
     """What the live read adds for the plan checks beyond exchangeInfo and the last prices:
     ``filter_prices`` per symbol where the filters' price is not the last price, and the account's
-    ``permissions`` (rest-api.md "Account information (USER_DATA)"; None: not read)."""
+    ``permissions`` (rest-api.md "Account information (USER_DATA)"; None: not read), and
+    ``symbol_names``: every symbol the exchange lists, read only when a desired symbol is unknown
+    (for "did you mean"; empty otherwise)."""
 
     filter_prices: Mapping[str, FilterPrice] = field(default_factory=dict)
     account_permissions: frozenset[str] | None = None
+    symbol_names: frozenset[str] = frozenset()

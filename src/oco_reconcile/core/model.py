@@ -336,6 +336,20 @@ class ListHistory:
 
 
 @dataclass(frozen=True)
+class Fired:
+    """What fired a bracket, for machine readers of a plan: the leg (``take_profit`` /
+    ``stop_loss``), its client id, the status the exchange reports (FILLED, PARTIALLY_FILLED, NEW
+    for a triggered stop-limit leg; TRIGGERED / FINISHED for a futures leg), what it executed and
+    its price. Fields the exchange did not tell are None (a bracket assumed fired)."""
+
+    leg: str | None = None
+    client_order_id: str | None = None
+    status: str | None = None
+    executed_qty: Decimal | None = None
+    price: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Remnant:
     """A leg of a managed list working after its list is done (rest-api.md "New Order list - OCO
     (TRADE)": one fills, even partly: the other expires; enums.md "Order list status")."""

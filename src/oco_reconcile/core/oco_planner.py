@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from oco_reconcile.core import remnants as remnant_rules
 from oco_reconcile.core.checks import check_plan
 from oco_reconcile.core.draft import DraftBase, address_of, cancel_step, list_address
+from oco_reconcile.core.history import fired_leg
 from oco_reconcile.core.identity import BracketIds, bracket_ids
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.live_index import LiveIndex
@@ -222,7 +223,8 @@ class _Draft(DraftBase):
         detail = history.detail or "a leg filled"
         message = f"fired ({detail}); not re-placed -- bump rev to re-arm"
         self._notice(NoticeKind.FIRED, bracket, message)
-        self._change(Action.NOOP, bracket, f"fired: {detail}", before=history.order_list)
+        fired = fired_leg(history.order_list)
+        self._change(Action.NOOP, bracket, f"fired: {detail}", history.order_list, fired)
 
     def _partly_fired(
         self, bracket: Bracket, history: ListHistory | None, remnants: Sequence[Remnant]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -20,6 +21,7 @@ from oco_reconcile.core.decimals import to_wire
 from oco_reconcile.core.match_keys import desired_key, live_key
 from oco_reconcile.core.model import (
     Bracket,
+    Fired,
     Leg,
     LegPosition,
     LegType,
@@ -28,6 +30,7 @@ from oco_reconcile.core.model import (
     OrderReport,
     Remnant,
     Side,
+    SourceLocation,
     TimeInForce,
     take_profit_position,
 )
@@ -102,6 +105,7 @@ class Change:
     place: OcoRequest | None = None
     remnants: tuple[RemnantStep, ...] = ()
     futures: FuturesChange | None = None  # a futures bracket's change (before/after/steps)
+    fired: Fired | None = None  # what fired the bracket (its JSON ``state`` is then "fired")
 
     @property
     def market(self) -> Market:
@@ -133,16 +137,27 @@ class Notice:
 
 @dataclass(frozen=True)
 class PlanProblem:
-    """A plan-time check that failed, naming the bracket and the leg."""
+    """A plan-time check that failed, naming the bracket and the leg; ``source`` is where that
+    bracket is defined (the planner adds it), shown as validate shows its problems."""
 
     address: str
     message: str
     bracket: str | None = None
     leg: str | None = None
     field: str | None = None
+    source: SourceLocation | None = dataclass_field(default=None, compare=False)
+
+    @property
+    def location(self) -> str | None:
+        """``file:line`` (or just the file) of the bracket, when known."""
+        if self.source is None:
+            return None
+        line = self.source.line
+        return self.source.file if line is None else f"{self.source.file}:{line}"
 
     def __str__(self) -> str:
-        parts = [self.address]
+        parts = [self.location] if self.location else []
+        parts.append(self.address)
         if self.leg:
             parts.append(self.leg)
         if self.field:

@@ -10,8 +10,10 @@ that span venues live here: the empty desired state never cancels everything unl
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from oco_reconcile.core.checks.guardrails import check_total_notional
+from oco_reconcile.core.listing import natural_key
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import Bracket
 from oco_reconcile.core.oco_planner import PlanPart, plan_spot
@@ -48,11 +50,22 @@ def make_plan(
         if unknown:
             problems.append(PlanProblem("plan", unknown_target_message(unknown), field="target"))
     notices = (n for part in parts for n in part.notices)
+    problems = located(problems, [*brackets, *futures])
     return Plan(
-        changes=tuple(sorted(changes, key=lambda c: (c.symbol, c.address))),
-        notices=tuple(sorted(notices, key=lambda n: (n.symbol, n.address, n.kind.value))),
+        changes=tuple(sorted(changes, key=lambda c: (c.symbol, natural_key(c.address)))),
+        notices=tuple(
+            sorted(notices, key=lambda n: (n.symbol, natural_key(n.address), n.kind.value))
+        ),
         problems=tuple(problems),
     )
+
+
+def located(
+    problems: Sequence[PlanProblem], brackets: Sequence[Bracket | FuturesBracket]
+) -> list[PlanProblem]:
+    """Each problem about a bracket, with where that bracket is defined."""
+    sources = {b.name: b.source for b in brackets if b.source is not None}
+    return [replace(p, source=sources[p.bracket]) if p.bracket in sources else p for p in problems]
 
 
 def _plan_usdm(

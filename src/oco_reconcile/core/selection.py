@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from oco_reconcile.core.identity import parse_leg_id, parse_list_id
+from oco_reconcile.core.listing import listing
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.json_types import JsonObject, JsonValue
 
@@ -75,10 +76,15 @@ def unknown_targets(
 
 
 def unknown_target_message(names: Iterable[str]) -> str:
-    listed = ", ".join(repr(name) for name in names)
+    unknown = list(dict.fromkeys(names))
+    if len(unknown) == 1:
+        return (
+            f"--target {unknown[0]!r}: no such bracket in the selected files and no managed open "
+            "order list of that name"
+        )
     return (
-        f"--target {listed}: no such bracket in the selected files and no managed open order "
-        "list of that name"
+        "--target: no such bracket in the selected files and no managed open order list of "
+        f"these {len(unknown)} names:{listing(repr(name) for name in unknown)}"
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from oco_reconcile import __version__
+from oco_reconcile.core.model import SourceLocation
 from oco_reconcile.core.plan import (
     Action,
     CancelStep,
@@ -29,6 +30,8 @@ from oco_reconcile.planfile.values import (
     bracket_from,
     bracket_json,
     cancel_json,
+    fired_from,
+    fired_json,
     order_list_from,
     order_list_json,
     remnant_step_from,
@@ -37,11 +40,11 @@ from oco_reconcile.planfile.values import (
     request_json,
 )
 
-FORMAT_VERSION = 1
-# A document holding a futures change is version 2, so a reader that knows only Spot refuses it
-# instead of misreading it; Spot-only documents stay version 1, byte for byte.
-FUTURES_FORMAT_VERSION = 2
-READABLE_VERSIONS = (FORMAT_VERSION, FUTURES_FORMAT_VERSION)
+# 1: Spot only; 2: with futures changes; 3: every change's ``state`` and ``fired``, every problem's
+# ``file`` and ``line``. An older version is refused (apply re-derives the plan and compares every
+# field, so an older document could not be checked): make it again with ``plan --out``.
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (FORMAT_VERSION,)
 DOCUMENT_KIND = "oco-reconcile-plan"
 
 
@@ -106,7 +109,19 @@ def change_json(change: Change) -> JsonObject:
         "cancel": None if change.cancel is None else cancel_json(change.cancel),
         "place": None if change.place is None else request_json(change.place),
         "remnants": [remnant_step_json(step) for step in change.remnants],
+        "state": change_state(change),
+        "fired": fired_json(change.fired),
     } | _futures_json(change)
+
+
+def change_state(change: Change) -> str | None:
+    """What became of the bracket, for machines: ``fired`` (never re-placed), ``partly_fired`` (a
+    leg still working), else None (the action says what happens)."""
+    if change.fired is not None:
+        return "fired"
+    if change.action is Action.NOOP and change.remnants:
+        return "partly_fired"
+    return None
 
 
 def _futures_json(change: Change) -> JsonObject:
@@ -130,6 +145,7 @@ def _change_from(data: JsonMapping) -> Change:
         place=None if place is None else request_from(place),
         remnants=tuple(remnant_step_from(step) for step in data.get("remnants", [])),
         futures=None if data.get("futures") is None else futures_change_from(data["futures"]),
+        fired=fired_from(data["fired"]),
     )
 
 
@@ -140,7 +156,20 @@ def _problem_json(problem: PlanProblem) -> JsonObject:
         "bracket": problem.bracket,
         "leg": problem.leg,
         "field": problem.field,
+        "file": None if problem.source is None else problem.source.file,
+        "line": None if problem.source is None else problem.source.line,
     }
+
+
+def _problem_from(data: JsonMapping) -> PlanProblem:
+    file, line = data["file"], data["line"]
+    if file is not None and not isinstance(file, str):
+        raise TypeError("a problem's file must be text")
+    if line is not None and (not isinstance(line, int) or isinstance(line, bool)):
+        raise TypeError("a problem's line must be an integer")
+    fields = {key: data[key] for key in ("address", "message", "bracket", "leg", "field")}
+    source = None if file is None else SourceLocation(file, line)
+    return PlanProblem(**fields, source=source)
 
 
 def plan_document(
@@ -155,9 +184,8 @@ def plan_document(
 
 def _document(plan: Plan, fingerprints: Fingerprints | None) -> JsonObject:
     summary = plan.summary()
-    has_futures = any(change.futures is not None for change in plan.changes)
     return {
-        "format_version": FUTURES_FORMAT_VERSION if has_futures else FORMAT_VERSION,
+        "format_version": FORMAT_VERSION,
         "kind": DOCUMENT_KIND,
         "tool_version": __version__,
         "fingerprints": None
@@ -192,7 +220,10 @@ def plan_from_document(data: JsonValue) -> SavedPlan:
     version = data.get("format_version")
     if version not in READABLE_VERSIONS:
         expected = " or ".join(str(v) for v in READABLE_VERSIONS)
-        raise UsageError(f"unsupported plan format_version {version!r} (expected {expected})")
+        raise UsageError(
+            f"unsupported plan format_version {version!r} (expected {expected}): make the plan "
+            "again with this version's `plan --out`"
+        )
     prints = data.get("fingerprints")
     if not isinstance(prints, dict):
         raise UsageError("the plan document carries no fingerprints; save it with `plan --out`")
@@ -229,7 +260,7 @@ def _plan_from(data: JsonMapping) -> Plan:
             Notice(NoticeKind(n["kind"]), n["address"], n["symbol"], n["message"])
             for n in _list(data, "notices")
         ),
-        problems=tuple(PlanProblem(**problem) for problem in _list(data, "problems")),
+        problems=tuple(_problem_from(problem) for problem in _list(data, "problems")),
     )
 
 

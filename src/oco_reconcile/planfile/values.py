@@ -11,6 +11,7 @@ from decimal import Decimal
 from oco_reconcile.core.decimals import to_wire
 from oco_reconcile.core.model import (
     Bracket,
+    Fired,
     Leg,
     LegRequest,
     LegType,
@@ -200,3 +201,27 @@ def remnant_step_from(data: JsonMapping) -> RemnantStep:
         take_profit=bool(data["take_profit"]),
     )
     return RemnantStep(remnant, data["cancel_client_order_id"])
+
+
+def fired_json(fired: Fired | None) -> JsonObject | None:
+    if fired is None:
+        return None
+    return {
+        "leg": fired.leg,
+        "client_order_id": fired.client_order_id,
+        "status": fired.status,
+        "executed_qty": _dec(fired.executed_qty),
+        "price": _dec(fired.price),
+    }
+
+
+def fired_from(data: JsonValue) -> Fired | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise TypeError("fired must be an object or null")
+    texts = [data["leg"], data["client_order_id"], data["status"]]
+    if any(value is not None and not isinstance(value, str) for value in texts):
+        raise TypeError("fired: leg, client_order_id and status must be text or null")
+    leg, client_order_id, status = texts
+    return Fired(leg, client_order_id, status, _undec(data["executed_qty"]), _undec(data["price"]))

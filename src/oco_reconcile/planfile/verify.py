@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from oco_reconcile.core.listing import listing
 from oco_reconcile.core.plan import Change, Plan
 from oco_reconcile.json_types import JsonValue
 from oco_reconcile.planfile.codec import change_json
@@ -32,11 +33,11 @@ def _by_address(changes: Sequence[Change]) -> dict[str, Change]:
 
 
 def _membership(saved_set: set[str], fresh_set: set[str], saved_count: int) -> str:
-    extra, missing = sorted(saved_set - fresh_set), sorted(fresh_set - saved_set)
+    extra, missing = saved_set - fresh_set, fresh_set - saved_set
     if extra:
-        return f"it holds changes the plan made now does not: {', '.join(extra)}"
+        return f"it holds changes the plan made now does not:{listing(extra)}"
     if missing:
-        return f"it lacks changes the plan made now has: {', '.join(missing)}"
+        return f"it lacks changes the plan made now has:{listing(missing)}"
     return f"it holds {saved_count} changes for {len(saved_set)} addresses (a change repeated)"
 
 

@@ -21,7 +21,9 @@ from oco_reconcile.core.plan import CancelStep, Change, Plan
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import plan_document
 
-JSON_FORMAT_VERSION = 1
+# 2: summary keys and outcomes without spaces (``already_done``), the document's ``kind``.
+JSON_FORMAT_VERSION = 2
+DOCUMENT_KIND = "oco-reconcile-apply"
 
 _STYLE = {
     Outcome.DONE: "green",
@@ -201,13 +203,18 @@ def _spot_change_json(result: ChangeResult, target: OcoRequest | CancelStep | No
         "action": change.action.value,
         "symbol": change.symbol,
         "list_client_order_id": None if target is None else target.list_client_order_id,
-        "outcome": result.outcome.value,
+        "outcome": outcome_key(result.outcome),
         "succeeded": result.succeeded,
         "detail": result.detail,
         "code": result.code,
         "message": result.message,
         "order_list_id": None if result.placed is None else result.placed.order_list_id,
     }
+
+
+def outcome_key(outcome: Outcome) -> str:
+    """An outcome as a JSON key or value: ``already_done``, never a space."""
+    return outcome.value.replace(" ", "_")
 
 
 def _remaining_json(remaining: Plan | None) -> list[JsonObject] | None:
@@ -224,12 +231,13 @@ def result_document(result: ApplyResult, plan: Plan | None = None) -> JsonObject
     executed plan's own document (plan.py), included when given."""
     document: JsonObject = {
         "format_version": JSON_FORMAT_VERSION,
+        "kind": DOCUMENT_KIND,
         "succeeded": result.succeeded,
         "converged": result.converged,
         "stop_reason": result.stop_reason,
         "banned_until": None if result.banned_until is None else result.banned_until.isoformat(),
         "reread_error": result.reread_error,
-        "summary": {outcome.value: result.count(outcome) for outcome in Outcome},
+        "summary": {outcome_key(outcome): result.count(outcome) for outcome in Outcome},
         "changes": [_change_json(item) for item in result.results],
         "remaining": _remaining_json(result.remaining),
         "remaining_problems": (

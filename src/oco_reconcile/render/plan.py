@@ -235,7 +235,9 @@ def _markdown_head(plan: Plan) -> list[str]:
 
 
 def _problem_text(problem: PlanProblem) -> str:
-    return ": ".join(part for part in (problem.leg, problem.field, problem.message) if part)
+    parts = (problem.leg, problem.field, problem.message)
+    text = ": ".join(part for part in parts if part)
+    return text if problem.location is None else f"{text} ({problem.location})"
 
 
 def _change_table(changes: Sequence[Change]) -> str:

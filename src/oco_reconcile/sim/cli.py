@@ -16,7 +16,7 @@ import typer
 
 if TYPE_CHECKING:
     from oco_reconcile.sim.engine.machine import Engine
-    from oco_reconcile.sim.engine.records import Event, SimOrderList
+    from oco_reconcile.sim.engine.records import Event, SimOrder, SimOrderList
     from oco_reconcile.sim.exchange import SimExchange
     from oco_reconcile.sim.streams.server import StreamServer
     from oco_reconcile.sim.wire.auth import Verifier
@@ -299,7 +299,7 @@ def status(
             what, where = ("order", "(on its own)")
         typer.echo(
             f"  {what} {order.client_order_id} {order.type} {order.side} "
-            f"{order.remaining} @ {order.price} {where}"
+            f"{order.remaining} {_prices_text(order)} {where}"
         )
     from oco_reconcile.sim.cli_usdm import status_lines
 
@@ -320,12 +320,23 @@ def reset(state: StateOption = None) -> None:
     typer.echo(f"Simulator state reset ({state_path(state)}).")
 
 
+def _prices_text(order: SimOrder) -> str:
+    """``@ 97900 stop 98000``, ``@ 98000`` or ``trailing delta 100`` (a trailing stop that has no
+    stop price rests on its delta until it activates)."""
+    at = order.price if order.price else order.stop_price
+    parts = [] if at is None else [f"@ {at}"]
+    if order.stop_price and order.price:
+        parts.append(f"stop {order.stop_price}")
+    if order.trailing_delta is not None:
+        parts.append(f"trailing delta {order.trailing_delta}")
+    return " ".join(parts)
+
+
 def _list_line(engine: Engine, order_list: SimOrderList) -> str:
-    legs = []
-    for order in engine.orders_of(order_list):
-        at = order.price if order.price else order.stop_price
-        stop = f" stop {order.stop_price}" if order.stop_price and order.price else ""
-        legs.append(f"{order.position} {order.type} @ {at}{stop}")
+    legs = [
+        f"{order.position} {order.type} {_prices_text(order)}"
+        for order in engine.orders_of(order_list)
+    ]
     quantity = engine.orders_of(order_list)[0].orig_qty
     return (
         f"  {order_list.list_client_order_id} {order_list.symbol} {order_list.side} {quantity}: "

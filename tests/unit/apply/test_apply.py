@@ -650,13 +650,15 @@ def test_json_render_is_a_versioned_document_with_every_change() -> None:
     fake.script("place_oco", "ocr-b-aaaaaa", Fault.BANNED)
     result = run(fake, create("a"), create("b"))
     document = json.loads(render_json(replace(result, remaining=Plan(changes=(create("b"),)))))
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
+    assert document["kind"] == "oco-reconcile-apply"
     assert document["succeeded"] is False
     assert document["converged"] is False
     assert document["banned_until"] == "2030-01-01T00:00:00+00:00"
     assert document["summary"]["done"] == 1
-    assert document["summary"]["not attempted"] == 1
-    assert [c["outcome"] for c in document["changes"]] == ["done", "not attempted"]
+    assert document["summary"]["not_attempted"] == 1
+    assert not any(" " in key for key in document["summary"])
+    assert [c["outcome"] for c in document["changes"]] == ["done", "not_attempted"]
     assert document["changes"][0]["list_client_order_id"] == "ocr-a-aaaaaa"
     assert document["remaining"] == [
         {"address": "bracket.b", "action": "create", "symbol": "BTCUSDT", "reason": "new"}

@@ -253,7 +253,9 @@ def test_stale_plan_with_on_stale_replan_plans_again_and_applies(
     assert run_main(argv) == 0
     captured = capsys.readouterr()
     assert "is stale" in captured.err
-    assert "Planning again (--on-stale replan)." in captured.err
+    assert "planning again from the current files and live state (--on-stale replan)." in (
+        captured.err
+    )
     assert "Converged" in captured.out
     assert len(placed(example_repo)) == 3
     assert run_main(["plan", "--detailed-exitcode"]) == 0
@@ -317,7 +319,7 @@ def test_json_output_is_one_document_on_stdout(
     assert run_main(["apply", "--auto-approve", "--format", "json"]) == 0
     captured = capsys.readouterr()
     document = json.loads(captured.out)
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
     assert document["succeeded"] is True
     assert document["converged"] is True
     assert document["summary"]["done"] == 4

@@ -395,6 +395,20 @@ def test_changes_are_ordered_by_symbol_then_address() -> None:
     assert keys[0] == ("BTCUSDT", "bracket.alpha")
 
 
+def test_changes_of_numbered_names_are_in_natural_order() -> None:
+    brackets = [sell(f"b-{i}", qty="0.001") for i in (100, 10, 2, 1, 0)]
+    plan = make_plan(brackets, live_state(), SETTINGS)
+
+    addresses = [c.address for c in plan.changes]
+    assert addresses == [
+        "bracket.b-0",
+        "bracket.b-1",
+        "bracket.b-2",
+        "bracket.b-10",
+        "bracket.b-100",
+    ]
+
+
 def test_the_planner_is_deterministic_and_leaves_its_inputs_alone() -> None:
     live = live_state([open_list(A, 1), foreign_list(B, 2, "m1")])
     first = make_plan([A_MOVED, E], live, SETTINGS)

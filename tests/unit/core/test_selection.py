@@ -125,3 +125,17 @@ def test_the_saved_form_round_trips(selection: Selection) -> None:
 def test_a_malformed_saved_form_is_refused(data: object) -> None:
     with pytest.raises(ValueError, match="selection"):
         selection_from_json(data)
+
+
+def test_many_unknown_targets_are_listed_naturally_one_block_of_short_lines() -> None:
+    names = [f"b-{i}" for i in reversed(range(200))]
+    plan = make_plan((ALPHA,), live_state(), SETTINGS, Selection.of({}, names))
+    (message,) = [p.message for p in plan.problems if p.field == "target"]
+    head, *lines = message.split("\n")
+    assert head == (
+        "--target: no such bracket in the selected files and no managed open order list of "
+        "these 200 names:"
+    )
+    assert all(len(line) <= 80 for line in lines)
+    listed = [n.strip().strip("'") for line in lines for n in line.split(",") if n.strip()]
+    assert listed == [f"b-{i}" for i in range(200)]

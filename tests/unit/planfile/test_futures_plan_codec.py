@@ -109,12 +109,13 @@ def test_the_text_plan_lists_each_step_in_order() -> None:
     assert "Plan: 1 to place, 1 to replace, 1 to cancel." in text
 
 
-def test_a_futures_plan_is_format_version_2_and_spot_only_stays_1() -> None:
+def test_every_plan_is_format_version_3_and_older_versions_are_refused() -> None:
     document = plan_document(futures_plan(), PRINTS)
-    assert document["format_version"] == 2
-    assert plan_document(Plan(()), PRINTS)["format_version"] == 1
-    with pytest.raises(UsageError, match="expected 1 or 2"):
-        plan_from_document({**document, "format_version": 3})
+    assert document["format_version"] == 3
+    assert plan_document(Plan(()), PRINTS)["format_version"] == 3
+    for older in (1, 2):
+        with pytest.raises(UsageError, match="expected 3"):
+            plan_from_document({**document, "format_version": older})
 
 
 def test_fingerprints_move_with_the_futures_live_state_and_brackets() -> None:

@@ -36,7 +36,7 @@ def test_decimals_are_strings_and_the_document_is_versioned(tmp_path: Path) -> N
 
     document = json.loads(path.read_text())
 
-    assert document["format_version"] == 1
+    assert document["format_version"] == 3
     assert document["kind"] == "oco-reconcile-plan"
     placed = next(c for c in document["changes"] if c["action"] == "create")["place"]
     assert placed["quantity"] == "0.01"
@@ -67,11 +67,11 @@ def test_no_float_ever_appears(tmp_path: Path) -> None:
         ('{"kind": "something-else"}', "not an oco-reconcile plan"),
         ('{"kind": "oco-reconcile-plan", "format_version": 99}', "unsupported plan format_version"),
         (
-            '{"kind": "oco-reconcile-plan", "format_version": 1, "fingerprints": null}',
+            '{"kind": "oco-reconcile-plan", "format_version": 3, "fingerprints": null}',
             "carries no fingerprints",
         ),
         (
-            '{"kind": "oco-reconcile-plan", "format_version": 1, '
+            '{"kind": "oco-reconcile-plan", "format_version": 3, '
             '"fingerprints": {"live": "a", "desired": "b"}, "changes": [{"action": "x"}]}',
             "malformed",
         ),

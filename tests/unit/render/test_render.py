@@ -202,7 +202,7 @@ def test_every_planner_case_renders_valid_json(case) -> None:  # type: ignore[no
     document = json.loads(render_json(plan))
 
     assert list(_validator().iter_errors(document)) == []
-    assert document["format_version"] == 1
+    assert document["format_version"] == 3
 
 
 def test_the_schema_rejects_a_malformed_document() -> None:

@@ -18,7 +18,7 @@ from tests.support.sim_api import Api
 LIST_ID = "ocr-btc-exit-abcdef"
 
 
-def place_through(path: Path, clock: FakeTime, **overrides: str) -> dict[str, object]:
+def place_through(path: Path, clock: FakeTime, **overrides: str | None) -> dict[str, object]:
     sim = open_sim(path, clock=clock.clock_ms)
     with httpx.Client(base_url="http://sim.local", transport=sim.transport()) as http:
         response = Api(http, clock).place(**overrides)
@@ -82,6 +82,23 @@ def test_sim_price_fills_and_status_shows_it(
     reopened = open_sim(path)
     assert reopened.engine.open_order_lists() == []
     assert str(reopened.engine.state.prices["BTCUSDT"]) == "121000"
+
+
+def test_sim_status_shows_a_trailing_leg_by_its_delta(
+    tmp_path: Path, clock: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sim.json"
+    trailing = {"belowType": "STOP_LOSS", "belowTrailingDelta": "100"}
+    place_through(
+        path, clock, belowStopPrice=None, belowPrice=None, belowTimeInForce=None, **trailing
+    )
+    assert run("sim", "status", "--state", str(path)) == 0
+    status = capsys.readouterr().out
+    line = next(x for x in status.splitlines() if LIST_ID in x and "below" in x)
+    assert "None" not in line
+    assert "below STOP_LOSS trailing delta 100" in line
+    assert "above LIMIT_MAKER @ 120000" in line
+    assert "SELL 0.01" in line
 
 
 def test_sim_fill_forces_a_partial_fill(tmp_path: Path, clock: FakeTime) -> None:

@@ -27,6 +27,7 @@ from oco_reconcile.core.checks.guardrails import (
     notional_guardrail,
     symbol_guardrail,
 )
+from oco_reconcile.core.listing import did_you_mean
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import Bracket, LegPosition
 from oco_reconcile.core.plan import Change, PlanProblem
@@ -56,7 +57,8 @@ def check_bracket(bracket: Bracket, live: LiveState, settings: Settings) -> list
     problems = symbol_guardrail(bracket, settings)
     rules = live.info.symbols.get(bracket.symbol)
     if rules is None:
-        message = f"symbol {bracket.symbol} does not exist on the exchange"
+        listed = did_you_mean(bracket.symbol, live.market.symbol_names)
+        message = f"symbol {bracket.symbol} does not exist on the exchange{listed}"
         return [*problems, PlanProblem(address, message, bracket.name, None, "symbol")]
     reference = live.market.filter_prices.get(bracket.symbol)
     ctx = BracketContext(bracket, rules, live.prices.get(bracket.symbol), settings, reference)

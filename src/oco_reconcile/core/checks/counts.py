@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from oco_reconcile.core.listing import listing
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import Bracket, LegType, OrderList, OrderReport
 from oco_reconcile.core.plan import Change, PlanProblem
@@ -132,8 +133,8 @@ def _count_problems(
     for name, limit, count, noun in checks:
         if limit is not None and count > limit:
             message = (
-                f"{prefix}{name}: {count} open {noun} {where} after this plan, limit {limit} "
-                f"(placed by {', '.join(sorted(brackets))}); cancel some or place fewer"
+                f"{prefix}{name}: {count} open {noun} {where} after this plan, limit {limit}; "
+                f"cancel some or place fewer; placed by:{listing(brackets)}"
             )
             problems.append(PlanProblem(address, message))
     return problems

@@ -73,28 +73,25 @@ def _lot_grid(lot: LotSize) -> _Grid:
 
 
 def _grid_messages(value: Decimal, grid: _Grid) -> list[str]:
-    """PRICE_FILTER / LOT_SIZE: bounds and step, each rule disabled when it is 0 (filters.md)."""
+    """PRICE_FILTER / LOT_SIZE: bounds and step, each rule disabled when it is 0 (filters.md). A
+    value out of bounds is told the bound (0 is never a valid suggestion); one in bounds but off
+    the step, its valid neighbours."""
     low, high, step, name, noun = grid.low, grid.high, grid.step, grid.name, grid.noun
-    messages = []
     shown = to_wire(value)
     if low > 0 and value < low:
-        messages.append(
-            f"{shown} is below min{noun} {to_wire(low)} ({name}); smallest valid: "
-            f"{to_wire(ceil_to_step(low, step))}"
-        )
+        least = to_wire(ceil_to_step(low, step))
+        return [f"{shown} is below min{noun} {to_wire(low)} ({name}); at least {least}"]
     if high > 0 and value > high:
-        messages.append(
-            f"{shown} is above max{noun} {to_wire(high)} ({name}); largest valid: "
-            f"{to_wire(floor_to_step(high, step))}"
-        )
-    if not is_multiple(value, step):
-        down, up = nearest_steps(value, step)
-        step_name = "tickSize" if noun == "Price" else "stepSize"
-        messages.append(
-            f"{shown} is not a multiple of {step_name} {to_wire(step)} ({name}); "
-            f"nearest valid: {to_wire(down)} or {to_wire(up)}"
-        )
-    return messages
+        most = to_wire(floor_to_step(high, step))
+        return [f"{shown} is above max{noun} {to_wire(high)} ({name}); largest valid: {most}"]
+    if is_multiple(value, step):
+        return []
+    valid = [v for v in nearest_steps(value, step) if v > 0 and (high == 0 or v <= high)]
+    step_name = "tickSize" if noun == "Price" else "stepSize"
+    return [
+        f"{shown} is not a multiple of {step_name} {to_wire(step)} ({name}); "
+        f"nearest valid: {' or '.join(to_wire(v) for v in dict.fromkeys(valid))}"
+    ]
 
 
 def leg_problems(ctx: BracketContext, position: LegPosition) -> list[PlanProblem]:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from oco_reconcile.core.checks.context import BracketContext, leg_label
 from oco_reconcile.core.decimals import ceil_to_step, floor_to_step, to_wire
+from oco_reconcile.core.listing import listing
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.model import Bracket, LegPosition
 from oco_reconcile.core.plan import Action, Change, PlanProblem
@@ -117,8 +118,8 @@ def check_total_notional(
         PlanProblem(
             f"guardrail.max_total_notional.{asset}",
             f"guardrail max_total_notional: brackets live after this plan total "
-            f"{to_wire(totals[asset])} {asset}, limit {to_wire(limit)} (placed by this plan: "
-            f"{', '.join(f'bracket.{n}' for n in sorted(names))})",
+            f"{to_wire(totals[asset])} {asset}, limit {to_wire(limit)}; placed by this plan:"
+            f"{listing(f'bracket.{n}' for n in names)}",
             field="quantity",
         )
         for asset, names in sorted(placing.items())

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from oco_reconcile.core.decimals import is_multiple, nearest_steps, to_wire
 from oco_reconcile.core.draft import address_of
+from oco_reconcile.core.listing import did_you_mean
 from oco_reconcile.core.model import Side
 from oco_reconcile.core.plan import Change, PlanProblem
 from oco_reconcile.core.settings import Settings
@@ -56,7 +57,11 @@ def _bracket_problems(
 
     rules = live.info.symbols.get(bracket.symbol)
     if rules is None or rules.status != "TRADING":
-        state = "does not exist" if rules is None else f"is {rules.status}, not TRADING"
+        state = (
+            f"does not exist{did_you_mean(bracket.symbol, live.info.symbols)}"
+            if rules is None
+            else f"is {rules.status}, not TRADING"
+        )
         yield problem(f"futures symbol {bracket.symbol} {state}", field="symbol")
         return
     allowed = settings.guardrails.symbols
@@ -165,13 +170,17 @@ def _price_problems(value: Decimal, rules: FuturesSymbolRules) -> Iterator[str]:
 
 
 def _quantity_problems(request: AlgoRequest, rules: FuturesSymbolRules) -> Iterator[str]:
-    lot = rules.lot_size if not request.type.is_market else rules.market_lot_size or rules.lot_size
+    market = request.type.is_market and rules.market_lot_size is not None
+    lot = rules.market_lot_size if market else rules.lot_size
+    name = "MARKET_LOT_SIZE" if market else "LOT_SIZE"
     quantity = request.quantity
     if lot is None or quantity is None:
         return
-    if quantity < lot.min_qty or (lot.max_qty and quantity > lot.max_qty):
-        bounds = f"[{to_wire(lot.min_qty)}, {to_wire(lot.max_qty)}]"
-        yield f"{to_wire(quantity)} is outside LOT_SIZE {bounds}"
+    shown, least, most = to_wire(quantity), to_wire(lot.min_qty), to_wire(lot.max_qty)
+    if quantity < lot.min_qty:
+        yield f"{shown} is below minQty {least} ({name}); at least {least}"
+    elif lot.max_qty and quantity > lot.max_qty:
+        yield f"{shown} is above maxQty {most} ({name}); at most {most}"
     elif not is_multiple(quantity - lot.min_qty, lot.step_size):
         below, above = nearest_steps(quantity, lot.step_size)
         yield (

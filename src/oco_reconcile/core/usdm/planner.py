@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from oco_reconcile.core.decimals import to_wire
 from oco_reconcile.core.draft import address_of
 from oco_reconcile.core.identity import parse_leg_id
+from oco_reconcile.core.model import Fired
 from oco_reconcile.core.oco_planner import PlanPart
 from oco_reconcile.core.plan import Action, Change, Notice, NoticeKind, PlanProblem
 from oco_reconcile.core.selection import Selection
@@ -147,13 +148,19 @@ class _Draft:
         message = f"{leg} fired{price}; not re-placed -- bump rev to re-arm"
         self._notice(NoticeKind.FIRED, bracket.name, bracket.symbol, message)
         steps = _ordered_steps([], mine)
+        what = Fired(
+            None if role is None else role.field,
+            fired.client_algo_id,
+            fired.status.value,
+            price=fired.actual_price,
+        )
         if not steps:
-            self._add(bracket, Action.NOOP, f"fired: {leg} triggered", (), ())
+            self._add(bracket, Action.NOOP, f"fired: {leg} triggered", (), (), fired=what)
             return
         roles = [s.role for s in steps if isinstance(s, AlgoCancel) and s.role is not None]
         orphans = " and ".join(role.label for role in roles)
         reason = f"{leg} fired: cancel the orphan {orphans or 'order'}"
-        self._add(bracket, Action.CANCEL, reason, tuple(mine), steps)
+        self._add(bracket, Action.CANCEL, reason, tuple(mine), steps, fired=what)
 
     def _drift_notices(
         self,
@@ -226,10 +233,13 @@ class _Draft:
         reason: str,
         before: tuple[AlgoOrder, ...],
         steps: tuple[AlgoStep, ...],
+        *,
+        fired: Fired | None = None,
     ) -> None:
         futures = FuturesChange(before, bracket, steps)
         address = address_of(bracket.name)
-        self.changes.append(Change(action, address, bracket.symbol, reason, futures=futures))
+        change = Change(action, address, bracket.symbol, reason, futures=futures, fired=fired)
+        self.changes.append(change)
         if bracket.protect and any(isinstance(s, AlgoCancel) for s in steps):
             message = (
                 f"protect: true forbids this change ({reason}); cancel it by hand or drop protect"

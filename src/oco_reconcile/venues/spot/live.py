@@ -29,6 +29,7 @@ from typing import TypeVar
 from oco_reconcile.core.history import archived_list, classify, find_remnants
 from oco_reconcile.core.identity import bracket_ids, is_managed
 from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.market import MarketView
 from oco_reconcile.core.model import (
     Balance,
     Bracket,
@@ -38,13 +39,18 @@ from oco_reconcile.core.model import (
     OrderReport,
 )
 from oco_reconcile.core.settings import Settings
-from oco_reconcile.errors import ArchivedOrderError, RejectedError
+from oco_reconcile.errors import ArchivedOrderError
 from oco_reconcile.venues.protocol import Exchange
 from oco_reconcile.venues.spot.filter_prices import read_filter_prices
 from oco_reconcile.venues.spot.history_scan import latest_by_scan, scan_pages_allowed
+from oco_reconcile.venues.spot.tolerant import (
+    exchange_info_of,
+    merge_info,
+    prices_of,
+    tolerate_invalid_symbol,
+)
 from oco_reconcile.venues.spot.weights import OPEN_ORDERS_WEIGHT_ALL, OPEN_ORDERS_WEIGHT_ONE
 
-INVALID_SYMBOL = -1121
 T = TypeVar("T")
 
 
@@ -149,7 +155,7 @@ class _Pending:
     def result(self) -> _OpenOrders:
         """The answers; a symbol that does not exist (-1121) has no open orders (the plan
         reports the symbol)."""
-        answers = [_tolerate_invalid_symbol(future.result) or () for future in self.futures]
+        answers = [tolerate_invalid_symbol(future.result) or () for future in self.futures]
         return _OpenOrders(tuple(r for answer in answers for r in answer), self.symbols)
 
 
@@ -162,6 +168,7 @@ class _Snapshot:
     balances: Mapping[str, Balance]
     lists: tuple[OrderList, ...]
     orders: _OpenOrders
+    symbol_names: frozenset[str] = frozenset()  # every listed symbol, read for an unknown one
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,7 @@ class _LatestLists:
             balances=self.snapshot.balances,
             history=history,
             remnants=find_remnants(owner, orders, open_lists),
+            market=MarketView(symbol_names=self.snapshot.symbol_names),
         )
 
 
@@ -210,18 +218,21 @@ class _Reader:
 
     def read_snapshot(self, symbols: Sequence[str]) -> _Snapshot:
         exchange, pool = self.exchange, self.pool
-        info = pool.submit(_exchange_info, exchange, symbols)
-        prices = pool.submit(_prices, exchange, symbols)
+        info = pool.submit(exchange_info_of, exchange, symbols)
+        prices = pool.submit(prices_of, exchange, symbols)
         balances = pool.submit(exchange.balances)
         lists = pool.submit(exchange.open_order_lists)
         orders = _Pending.submit(exchange, pool, symbols)
         read_info = info.result()
         read_prices = prices.result()
-        if read_prices is None:  # an unknown symbol spoiled the batch: ask for the known ones
-            read_prices = _prices(exchange, sorted(read_info.symbols)) or {}
+        listed: Mapping[str, Decimal] = {}
+        if read_prices is None or set(symbols) - set(read_info.symbols):  # an unknown symbol:
+            listed = exchange.prices([])  # every price (weight 4): the known ones, and names
+            read_prices = {s: listed[s] for s in read_info.symbols if s in listed}
         return _Snapshot(
             info=read_info,
             prices=read_prices,
+            symbol_names=frozenset(listed),
             balances=balances.result(),
             lists=lists.result(),
             orders=orders.result(),
@@ -230,15 +241,17 @@ class _Reader:
     def look_up_latest_lists(self, first: _Snapshot, brackets: Sequence[Bracket]) -> _LatestLists:
         exchange, pool = self.exchange, self.pool
         missing = self._missing_symbols(first)
+        # every list's legs (a plan shows an unmanaged list's side and quantity); rules: ours only
+        uncovered = sorted({i.symbol for i in first.lists if not first.orders.covers(i.symbol)})
         orders = _Pending((), frozenset())
         if _has_account_count_filters(first.info) and first.orders.symbols is not None:
             orders = _Pending.submit(exchange, pool, None)  # exact account-wide counts
-        elif missing:
-            orders = _Pending.submit(exchange, pool, missing)
+        elif uncovered:
+            orders = _Pending.submit(exchange, pool, uncovered)
         extra_symbols = [s for s in missing if s not in first.info.symbols] if brackets else []
-        info = pool.submit(_exchange_info, exchange, extra_symbols) if extra_symbols else None
+        info = pool.submit(exchange_info_of, exchange, extra_symbols) if extra_symbols else None
         closed = self._latest(_history_ids(brackets, first.lists, self.owner))
-        merged_info = first.info if info is None else _merge_info(first.info, info.result())
+        merged_info = first.info if info is None else merge_info(first.info, info.result())
         snapshot = replace(first, orders=first.orders.merge(orders.result()), info=merged_info)
         found, archived = _results(closed())
         return _LatestLists(snapshot, found, archived)
@@ -341,54 +354,6 @@ def _history_ids(
         if bracket.adopt and bracket.rev == 0 and bracket.adopt not in open_ids:
             wanted.append(bracket.adopt)
     return sorted(set(wanted))
-
-
-# --- tolerant reads -----------------------------------------------------------------------------
-
-
-def _is_invalid_symbol(error: RejectedError) -> bool:
-    return error.code == INVALID_SYMBOL
-
-
-def _exchange_info(exchange: Exchange, symbols: Sequence[str]) -> ExchangeInfo:
-    """exchangeInfo for ``symbols`` in one request; when Binance refuses the batch because one
-    symbol does not exist (-1121), each symbol alone (rare, sequential), so the plan can name the
-    missing ones. No symbols, no request: cancels alone need no exchange rules."""
-    if not symbols:
-        return ExchangeInfo(symbols={})
-    try:
-        return exchange.exchange_info(symbols)
-    except RejectedError as error:
-        if not _is_invalid_symbol(error):
-            raise
-    found = [info for symbol in symbols if (info := _one_info(exchange, symbol)) is not None]
-    merged = ExchangeInfo(symbols={}) if not found else found[0]
-    for info in found[1:]:
-        merged = _merge_info(merged, info)
-    return merged
-
-
-def _one_info(exchange: Exchange, symbol: str) -> ExchangeInfo | None:
-    return _tolerate_invalid_symbol(lambda: exchange.exchange_info([symbol]))
-
-
-def _prices(exchange: Exchange, symbols: Sequence[str]) -> Mapping[str, Decimal] | None:
-    if not symbols:
-        return {}
-    return _tolerate_invalid_symbol(lambda: exchange.prices(symbols))
-
-
-def _tolerate_invalid_symbol(call: Callable[[], T]) -> T | None:
-    try:
-        return call()
-    except RejectedError as error:
-        if _is_invalid_symbol(error):
-            return None
-        raise
-
-
-def _merge_info(base: ExchangeInfo, extra: ExchangeInfo) -> ExchangeInfo:
-    return replace(base, symbols={**base.symbols, **extra.symbols})
 
 
 def _has_account_count_filters(info: ExchangeInfo) -> bool:

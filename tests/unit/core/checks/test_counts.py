@@ -87,3 +87,14 @@ def test_account_wide_order_list_limit() -> None:
     assert problem.message.startswith(
         "EXCHANGE_MAX_NUM_ORDER_LISTS: 3 open lists on the account after this plan, limit 2"
     )
+
+
+def test_the_brackets_over_a_count_limit_are_listed_naturally_and_wrapped() -> None:
+    brackets = [sell(f"b-{i}") for i in range(30)]
+    problem = only_problem(plan_for(*brackets))
+    head, *lines = problem.message.split("\n")
+    assert head.endswith("cancel some or place fewer; placed by:")
+    assert len(lines) > 1
+    assert all(len(line) <= 80 for line in lines)
+    listed = [n.strip() for line in lines for n in line.split(",") if n.strip()]
+    assert listed == [f"bracket.b-{i}" for i in range(30)]

@@ -33,6 +33,19 @@ def test_symbol_must_exist() -> None:
     assert problem.message == "symbol NOPEUSDT does not exist on the exchange"
 
 
+def test_an_unknown_symbol_offers_the_close_listed_one() -> None:
+    names = frozenset({"BTCUSDT", "ETHUSDT", "BNBUSDT"})
+    live = replace(live_state(), market=MarketView(symbol_names=names))
+
+    problem = only_problem(plan_for(sell("x", symbol="BTCUSDTT"), live=live))
+    assert problem.message == (
+        "symbol BTCUSDTT does not exist on the exchange; did you mean BTCUSDT?"
+    )
+
+    far = only_problem(plan_for(sell("x", symbol="DOGEEUR"), live=live))
+    assert far.message == "symbol DOGEEUR does not exist on the exchange"
+
+
 def test_symbol_must_be_trading() -> None:
     live = with_rules(replace(btcusdt_rules(), status="BREAK"))
 
@@ -94,11 +107,38 @@ def test_quantity_off_the_step() -> None:
     )
 
 
-def test_quantity_below_min_qty() -> None:
+def test_quantity_below_min_qty_says_the_minimum_and_never_zero() -> None:
     plan = plan_for(sell("x", qty="0.000001"))
 
     messages = [p.message for p in plan.problems if p.field == "quantity" and p.leg is None]
-    assert "0.000001 is below minQty 0.00001 (LOT_SIZE); smallest valid: 0.00001" in messages
+    assert messages == ["0.000001 is below minQty 0.00001 (LOT_SIZE); at least 0.00001"]
+    assert not any("nearest valid: 0 " in str(p) for p in plan.problems)
+
+
+def test_a_price_below_min_price_says_the_minimum_and_never_zero() -> None:
+    rules = btcusdt_rules()
+    assert rules.price_filter is not None
+    price_filter = replace(rules.price_filter, min_price=D("0.1"))
+    live = with_rules(replace(rules, price_filter=price_filter))
+
+    plan = plan_for(buy("x", tp="0.005", stop="110000", limit="110100"), live=live)
+
+    messages = [p.message for p in plan.problems if p.field == "price"]
+    assert "0.005 is below minPrice 0.1 (PRICE_FILTER); at least 0.1" in messages
+    assert not any("nearest valid: 0 " in m for m in messages)
+
+
+def test_off_the_step_without_a_minimum_never_offers_zero() -> None:
+    rules = btcusdt_rules()
+    assert rules.lot_size is not None
+    live = with_rules(replace(rules, lot_size=replace(rules.lot_size, min_qty=D(0))))
+
+    plan = plan_for(sell("x", qty="0.000001"), live=live)
+
+    messages = [p.message for p in plan.problems if p.leg is None]
+    assert messages == [
+        "0.000001 is not a multiple of stepSize 0.00001 (LOT_SIZE); nearest valid: 0.00001"
+    ]
 
 
 def test_quantity_above_max_qty() -> None:

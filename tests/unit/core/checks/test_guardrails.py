@@ -41,7 +41,7 @@ def test_guardrail_max_total_notional_counts_what_stays_live() -> None:
 
     problem = only_problem(plan_for(sell("kept"), sell("new"), settings=settings, live=live))
     assert problem.address == "guardrail.max_total_notional.USDT"
-    assert "total 2200 USDT, limit 2000 (placed by this plan: bracket.new)" in problem.message
+    assert "total 2200 USDT, limit 2000; placed by this plan: bracket.new" in problem.message
     assert plan_for(sell("kept"), settings=settings, live=live).problems == ()
 
 
@@ -56,3 +56,10 @@ def test_guardrail_max_distance_pct() -> None:
         "guardrail max_distance_pct: 93000 is 7.00% from the last price 100000, limit 5%; "
         "nearest valid: 95000"
     )
+
+
+def test_max_total_notional_lists_the_placed_brackets_naturally() -> None:
+    settings = Settings(guardrails=Guardrails(max_total_notional=D("2000")))
+    brackets = [sell(f"b-{i}") for i in (10, 2, 1)]
+    problem = only_problem(plan_for(*brackets, settings=settings))
+    assert problem.message.endswith("placed by this plan: bracket.b-1, bracket.b-2, bracket.b-10")

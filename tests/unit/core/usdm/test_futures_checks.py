@@ -87,6 +87,12 @@ def test_a_sell_bracket_on_a_short_would_add_to_it() -> None:
     assert "short 0.05" in found[0].message
 
 
+def test_a_quantity_below_the_minimum_says_the_minimum() -> None:
+    found = problems(bracket(quantity=D("0.0001")), futures_live(positions=[long_position()]))
+    messages = {p.message for p in found if p.field == "quantity"}
+    assert messages == {"0.0001 is below minQty 0.001 (MARKET_LOT_SIZE); at least 0.001"}
+
+
 def test_a_quantity_off_the_step_size_is_refused() -> None:
     found = problems(bracket(quantity=D("0.0105")), futures_live(positions=[long_position()]))
     assert ("take_profit", "quantity") in fields(found)
@@ -106,6 +112,13 @@ def test_an_unknown_or_halted_symbol_is_refused() -> None:
     halted = replace(live.info.symbols["BTCUSDT"], status="SETTLING")
     info = replace(live.info, symbols={"BTCUSDT": halted})
     assert "SETTLING" in problems(bracket(), replace(live, info=info))[0].message
+
+
+def test_an_unknown_futures_symbol_offers_the_close_listed_one() -> None:
+    (typo,) = problems(bracket(symbol="BTCUSDTT"), futures_live())
+    assert typo.message == "futures symbol BTCUSDTT does not exist; did you mean BTCUSDT?"
+    (far,) = problems(bracket(symbol="DOGEEUR"), futures_live())
+    assert far.message == "futures symbol DOGEEUR does not exist"
 
 
 def test_guardrails_symbols_and_max_notional() -> None:

@@ -159,14 +159,20 @@ def test_managed_lists_on_other_symbols_get_their_legs_and_rules() -> None:
     assert "ETHUSDT" in live.info.symbols
 
 
-def test_unmanaged_lists_on_other_symbols_cost_nothing_more() -> None:
+def test_unmanaged_lists_on_other_symbols_get_their_legs_but_no_rules() -> None:
     exchange = FakeExchange(read_only=True, lists=[foreign_list(E, 2, "manual1")])
 
-    read_live(exchange, [A], SETTINGS)
+    live = read_live(exchange, [A], SETTINGS)
 
-    assert ("open_orders", "ETHUSDT") not in exchange.calls
-    # + the lookup of alpha, + its filter price (reference price, then average: 2 + 2)
-    assert exchange.weight() == 20 + 4 + 20 + 6 + 6 + 4 + 2 + 2
+    assert ("open_orders", "ETHUSDT") in exchange.calls  # so the plan can show side and quantity
+    assert ("exchange_info", ("ETHUSDT",)) not in exchange.calls
+    # + the lookup of alpha, + its filter price (reference price, then average: 2 + 2), + the
+    # unmanaged list's openOrders (6)
+    assert exchange.weight() == 20 + 4 + 20 + 6 + 6 + 4 + 2 + 2 + 6
+    (unmanaged,) = live.open_lists
+    assert len(unmanaged.reports) == 2
+    (notice,) = make_plan([], live, replace(SETTINGS, allow_empty=True)).notices
+    assert notice.message == "orderListId 2, SELL 0.5 ETHUSDT; never touched"
 
 
 def test_an_empty_desired_set_reads_no_rules_and_no_prices() -> None:
@@ -200,6 +206,30 @@ def test_an_unknown_symbol_is_reported_by_the_plan_not_raised() -> None:
     assert live.prices == {"BTCUSDT": PRICES["BTCUSDT"]}
     plan = make_plan([A, nope], live, SETTINGS)
     assert [p.message for p in plan.problems] == ["symbol NOPEUSDT does not exist on the exchange"]
+
+
+def test_an_unknown_symbol_reads_the_symbol_list_once_and_the_plan_offers_the_close_one() -> None:
+    typo = sell("typo", symbol="BTCUSDTT")
+    exchange = FakeExchange(read_only=True)
+
+    live = read_live(exchange, [A, typo], SETTINGS)
+
+    assert "BTCUSDT" in live.market.symbol_names
+    assert exchange.arguments("prices").count(()) == 1  # every symbol's last price: weight 4
+    assert live.prices == {"BTCUSDT": PRICES["BTCUSDT"]}
+    plan = make_plan([A, typo], live, SETTINGS)
+    assert [p.message for p in plan.problems] == [
+        "symbol BTCUSDTT does not exist on the exchange; did you mean BTCUSDT?"
+    ]
+
+
+def test_known_symbols_read_no_symbol_list() -> None:
+    exchange = FakeExchange(read_only=True)
+
+    live = read_live(exchange, [A], SETTINGS)
+
+    assert live.market.symbol_names == frozenset()
+    assert () not in exchange.arguments("prices")
 
 
 def test_other_rejections_are_not_swallowed() -> None:
