@@ -47,7 +47,7 @@ class ApplySummary:
 def _change_line(change: dict[str, Any]) -> ChangeLine:
     detail = change.get("message") or change.get("detail") or ""
     address, action, done = (str(change.get(key, "")) for key in ("address", "action", "outcome"))
-    return ChangeLine(address, action, done, str(detail))
+    return ChangeLine(address, action, done.replace("_", " "), str(detail))
 
 
 def read_summary(document: object) -> ApplySummary | None:
@@ -126,7 +126,8 @@ def render_apply(result: ApplySummary, account: str) -> str:
     if result.stop_reason:
         lines += ["", f"Stopped: {_cell(result.stop_reason)}."]
     if result.remaining:
-        lines += ["", f"Still to do: {result.remaining} change(s); run apply again."]
+        count = result.remaining
+        lines += ["", f"Still to do: {count} change{'' if count == 1 else 's'}; run apply again."]
     return "\n".join(lines) + "\n"
 
 

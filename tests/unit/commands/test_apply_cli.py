@@ -261,6 +261,28 @@ def test_stale_plan_with_on_stale_replan_plans_again_and_applies(
     assert run_main(["plan", "--detailed-exitcode"]) == 0
 
 
+def _as_older_format(saved: Path) -> None:
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    document["format_version"] = 2  # what the release before plan format 3 wrote
+    saved.write_text(json.dumps(document), encoding="utf-8")
+
+
+@pytest.mark.parametrize("on_stale", ["fail", "replan"])
+def test_a_plan_saved_by_an_older_version_is_refused_naming_its_format(
+    example_repo: Path, capsys: pytest.CaptureFixture[str], on_stale: str
+) -> None:
+    """Even with replan: its selection (the targets reviewed) is not read from an old format."""
+    assert run_main(["plan", "--out", "saved.json"]) == 0
+    _as_older_format(example_repo / "saved.json")
+    capsys.readouterr()
+    argv = ["apply", "--plan", "saved.json", "--on-stale", on_stale, "--auto-approve"]
+    assert run_main(argv) == 1
+    err = capsys.readouterr().err
+    assert "saved.json: unsupported plan format_version 2 (expected 3)" in err
+    assert "make the plan again with this version's `plan --out`" in err
+    assert placed(example_repo) == []
+
+
 # --- failures ----------------------------------------------------------------------------------
 
 

@@ -44,7 +44,7 @@ def test_a_failed_change_makes_the_apply_failed_and_names_the_exchange_message()
     comment = ci_report.apply_comment(text, "desk", "1")
     assert _heading(comment) == "**oco-reconcile apply `desk`: failed, not converged**"
     assert "| `bracket.b` | create | failed | insufficient \\| balance |" in comment
-    assert "Still to do: 1 change(s); run apply again." in comment
+    assert "Still to do: 1 change; run apply again." in comment
 
 
 def test_a_held_change_makes_the_apply_held() -> None:
