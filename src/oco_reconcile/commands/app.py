@@ -67,6 +67,7 @@ def _root(
 PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(
+        metavar="PATH",
         help="Bracket files or directories, and/or the settings file "
         "(default: brackets/ and oco-reconcile.yaml).",
         show_default=False,
@@ -78,6 +79,7 @@ TargetsOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--target",
+        metavar="NAME",
         help="Plan only this bracket (repeatable); nothing else is placed, replaced or pruned.",
         show_default=False,
     ),
@@ -97,17 +99,24 @@ def validate(paths: PathsArg = None) -> None:
 def plan(  # noqa: PLR0917 - typer passes every option
     paths: PathsArg = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Save the plan (for `apply --plan FILE`).")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Save the plan (for `apply --plan FILE`)."),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="text, json or markdown (a pull-request comment).")
+        str,
+        typer.Option(
+            "--format",
+            metavar="text|json|markdown",
+            help="text, json or markdown (a pull-request comment).",
+        ),
     ] = "text",
     detailed_exitcode: Annotated[
         bool,
         typer.Option("--detailed-exitcode", help="Exit 0: no changes, 1: error, 2: changes."),
     ] = False,
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+        str | None,
+        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
     ] = None,
     targets: TargetsOpt = None,
 ) -> None:
@@ -130,10 +139,15 @@ def plan(  # noqa: PLR0917 - typer passes every option
 def import_(
     symbols: Annotated[
         list[str] | None,
-        typer.Option("--symbol", help="Only lists of this symbol (repeatable; default: all)."),
+        typer.Option(
+            "--symbol",
+            metavar="SYMBOL",
+            help="Only lists of this symbol (repeatable; default: all).",
+        ),
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+        str | None,
+        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
     ] = None,
 ) -> None:
     """Print bracket YAML for the live order lists, to adopt an existing account."""
@@ -147,18 +161,27 @@ def apply(  # noqa: PLR0917 - typer passes every option
     paths: PathsArg = None,
     plan_file: Annotated[
         Path | None,
-        typer.Option("--plan", help="Apply exactly this saved plan (refused when stale)."),
+        typer.Option(
+            "--plan", metavar="FILE", help="Apply exactly this saved plan (refused when stale)."
+        ),
     ] = None,
     auto_approve: Annotated[
         bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")
     ] = False,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: Annotated[
+        str, typer.Option("--format", metavar="text|json", help="text or json.")
+    ] = "text",
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+        str | None,
+        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
     ] = None,
     on_stale: Annotated[
         str,
-        typer.Option("--on-stale", help="A stale --plan: fail (exit 1) or replan from the files."),
+        typer.Option(
+            "--on-stale",
+            metavar="fail|replan",
+            help="A stale --plan: fail (exit 1) or replan from the files.",
+        ),
     ] = "fail",
     targets: TargetsOpt = None,
 ) -> None:
@@ -182,18 +205,24 @@ def watch(  # noqa: PLR0917 - typer passes every option
         typer.Option("--apply", help="Apply every plan with changes (under apply's rules)."),
     ] = False,
     interval: Annotated[
-        float, typer.Option("--interval", help="Seconds between re-plans without events.")
+        float,
+        typer.Option(
+            "--interval", metavar="SECONDS", help="Seconds between re-plans without events."
+        ),
     ] = 60.0,
     output_format: Annotated[
-        str, typer.Option("--format", help="text, or json (one object per line).")
+        str,
+        typer.Option("--format", metavar="text|json", help="text, or json (one object per line)."),
     ] = "text",
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
+        str | None,
+        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
     ] = None,
     stream_url: Annotated[
         str | None,
         typer.Option(
             "--stream-url",
+            metavar="URL",
             help="WebSocket base URL of the user data streams (default: the exchange's own).",
         ),
     ] = None,
@@ -201,6 +230,7 @@ def watch(  # noqa: PLR0917 - typer passes every option
         int | None,
         typer.Option(
             "--max-events",
+            metavar="COUNT",
             help="Stop after this many events and the re-plan after them (for scripts, tests).",
         ),
     ] = None,

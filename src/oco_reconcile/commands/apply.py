@@ -308,8 +308,16 @@ def execute_on(  # noqa: PLR0917 - one run's pieces
     )
 
 
+APPROVAL = "yes"
+
+
 def _confirm(plan: Plan, where: str, out: _Output) -> None:
-    count = len(plan.actionable)
-    question = f"Apply these {count} change{'s' if count != 1 else ''} to {where}?"
-    if not typer.confirm(question, default=False, err=out.json):
-        raise UsageError("apply cancelled: nothing was changed")
+    """Terraform's habit: only a typed ``yes`` approves (``y`` is a slip of the finger)."""
+    from oco_reconcile.render.words import counted
+
+    changes = counted(len(plan.actionable), "change")
+    question = f"Apply these {changes} to {where}? Only '{APPROVAL}' will be accepted"
+    answer = typer.prompt(question, default="", show_default=False, err=out.json)
+    if answer.strip() != APPROVAL:
+        typed = f"{answer.strip()!r} is not '{APPROVAL}'" if answer.strip() else "no answer"
+        raise UsageError(f"apply cancelled ({typed}): nothing was changed")
