@@ -247,6 +247,18 @@ def watch(  # noqa: PLR0917 - typer passes every option
         raise typer.Exit(code)
 
 
+@app.command()
+def completion(
+    shell: Annotated[
+        str, typer.Argument(metavar="bash|zsh|fish", help="The shell to complete in.")
+    ],
+) -> None:
+    """Print the shell completion script, e.g. `eval "$(oco-reconcile completion bash)"`."""
+    from oco_reconcile.commands.completion import completion_script
+
+    typer.echo(completion_script(shell))
+
+
 from oco_reconcile.sim.cli import sim_app  # noqa: E402 - registered beside the other commands
 
 app.add_typer(
@@ -315,8 +327,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> None:
+    from oco_reconcile.commands.completion import answer_completions_when_asked
+
+    answer_completions_when_asked()
     try:
-        code = app(args=argv, standalone_mode=False)
+        # one program name however it was started (completion's variable is derived from it)
+        code = app(args=argv, prog_name="oco-reconcile", standalone_mode=False)
     except typer.Abort:
         typer.echo("Aborted.", err=True)
         sys.exit(EXIT_INTERRUPTED)
