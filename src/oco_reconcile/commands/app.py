@@ -86,6 +86,18 @@ TargetsOpt = Annotated[
 ]
 
 
+NoColorOpt = Annotated[
+    bool,
+    typer.Option("--no-color", help="No colours (also: the NO_COLOR environment variable)."),
+]
+
+
+def _choose_color(no_color: bool) -> None:
+    from oco_reconcile.commands.console import choose_color
+
+    choose_color(no_color=no_color)
+
+
 @app.command()
 def validate(paths: PathsArg = None) -> None:
     """Check bracket files and settings offline: YAML, schema and semantics. Exit 0 or 1."""
@@ -119,8 +131,10 @@ def plan(  # noqa: PLR0917 - typer passes every option
         typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
     ] = None,
     targets: TargetsOpt = None,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Show the changes apply would make (reads the exchange, changes nothing)."""
+    _choose_color(no_color)
     from oco_reconcile.commands.plan import OutputFormat, PlanOptions, run_plan
     from oco_reconcile.errors import UsageError
 
@@ -133,6 +147,26 @@ def plan(  # noqa: PLR0917 - typer passes every option
     code = run_plan(options)
     if code:
         raise typer.Exit(code)
+
+
+@app.command()
+def show(
+    paths: PathsArg = None,
+    output_format: Annotated[
+        str, typer.Option("--format", metavar="text|json", help="text or json (docs/show.md).")
+    ] = "text",
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
+    ] = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Print what is live now, as the tool sees it: brackets and their legs, unmanaged orders,
+    futures positions (reads the exchange, plans and changes nothing)."""
+    from oco_reconcile.commands.show import ShowOptions, run_show, show_format
+
+    _choose_color(no_color)
+    run_show(ShowOptions(paths or [], show_format(output_format), base_url))
 
 
 @app.command("import")
@@ -184,8 +218,10 @@ def apply(  # noqa: PLR0917 - typer passes every option
         ),
     ] = "fail",
     targets: TargetsOpt = None,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Make the exchange match the desired state (or a saved plan). Exit 0 only if all succeeded."""
+    _choose_color(no_color)
     from oco_reconcile.commands.apply import ApplyOptions, run_apply
 
     chosen = tuple(targets) if targets else None
@@ -234,9 +270,11 @@ def watch(  # noqa: PLR0917 - typer passes every option
             help="Stop after this many events and the re-plan after them (for scripts, tests).",
         ),
     ] = None,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Follow the user data streams: report fills and triggers, cancel futures orphans at once,
     re-plan continuously (and heal with --apply). Stops on Ctrl-C (exit 130)."""
+    _choose_color(no_color)
     from oco_reconcile.commands.watch import WatchCommand, run_watch
 
     command = WatchCommand(

@@ -204,9 +204,9 @@ class _Output:
 
     def reporter(self) -> Reporter:
         if _stream_is_terminal(self.side):
-            from rich.console import Console
+            from oco_reconcile.commands.console import make_console
 
-            return LiveReporter(Console(file=self.side))
+            return LiveReporter(make_console(file=self.side))
         if self.json:
             return SilentReporter()
         return LineReporter(self.side)
