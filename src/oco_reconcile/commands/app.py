@@ -99,8 +99,27 @@ def _choose_color(no_color: bool) -> None:
 
 
 @app.command()
-def validate(paths: PathsArg = None) -> None:
+def validate(
+    paths: PathsArg = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="text|json", help="text, or json: every problem and the counts."
+        ),
+    ] = "text",
+) -> None:
     """Check bracket files and settings offline: YAML, schema and semantics. Exit 0 or 1."""
+    if output_format == "json":
+        from oco_reconcile.commands.validate_json import run_validate_json
+
+        code = run_validate_json(paths or [])
+        if code:
+            raise typer.Exit(code)
+        return
+    if output_format != "text":
+        from oco_reconcile.errors import UsageError
+
+        raise UsageError(f"--format must be text or json, not {output_format!r}")
     from oco_reconcile.inputs.desired import validate_paths
 
     summary = validate_paths(paths or [])
