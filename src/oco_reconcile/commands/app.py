@@ -305,6 +305,22 @@ def watch(  # noqa: PLR0917 - typer passes every option
 
 
 @app.command()
+def fmt(
+    paths: PathsArg = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; exit 1 listing the files that would change."),
+    ] = False,
+) -> None:
+    """Rewrite bracket files in the canonical layout, comments kept (values never change)."""
+    from oco_reconcile.commands.fmt import run_fmt
+
+    code = run_fmt(paths or [], check=check)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
 def completion(
     shell: Annotated[
         str, typer.Argument(metavar="bash|zsh|fish", help="The shell to complete in.")
