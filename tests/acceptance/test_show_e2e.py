@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 
 from oco_reconcile.core.model import Leg, LegRequest, LegType, OcoRequest, Side, TimeInForce
+from oco_reconcile.core.settings import Settings
+from oco_reconcile.core.usdm.model import AlgoOrderType, AlgoRequest, PositionSide, WorkingType
 from oco_reconcile.inputs.settings import read_settings
-from oco_reconcile.venues.connect import open_exchange
+from oco_reconcile.venues.connect import open_exchange, open_futures
 from tests.support.cli import run_main
 from tests.support.paths import REPO_ROOT
 
@@ -80,10 +82,31 @@ def applied(capsys: pytest.CaptureFixture[str]) -> str:
     return list_id
 
 
-def place_by_hand() -> str:
-    """A list placed outside the tool (random-looking ids, as the web UI does)."""
+def local_settings() -> Settings:
     settings, problems = read_settings(Path("oco-reconcile.yaml"))
     assert not problems
+    return settings
+
+
+def place_algo_by_hand() -> str:
+    """A futures stop placed outside the tool."""
+    request = AlgoRequest(
+        symbol="BTCUSDT",
+        side=Side.SELL,
+        position_side=PositionSide.BOTH,
+        type=AlgoOrderType.STOP_MARKET,
+        client_algo_id="manual_stop_1",
+        trigger_price=Decimal("90000"),
+        working_type=WorkingType.CONTRACT_PRICE,
+        price_protect=False,
+    )
+    with open_futures(local_settings()) as futures:
+        return futures.place_algo(request).client_algo_id
+
+
+def place_by_hand() -> str:
+    """A list placed outside the tool (random-looking ids, as the web UI does)."""
+    settings = local_settings()
     stop_leg = Leg(
         LegType.STOP_LOSS_LIMIT,
         price=Decimal("95000"),
@@ -251,8 +274,17 @@ def test_json_keys_are_the_documented_ones(
     (futures_repo / "brackets" / "btc.yaml").write_text(ONE_BRACKET, encoding="utf-8")
     assert run_main(["apply", "--auto-approve"]) == 0
     place_by_hand()
+    manual = place_algo_by_hand()
     document = show_json(capsys)
     assert document["format_version"] == 1
     assert document["unmanaged_lists"]
     assert document["positions"]
+    (algo,) = document["unmanaged_algo_orders"]
+    assert (algo["client_order_id"], algo["role"], algo["stop_price"]) == (
+        manual,
+        "stop-loss",
+        "90000",
+    )
+    assert algo["quantity"] is None  # closes the position
+    assert f"  {manual}  STOP_MARKET SELL close position, trigger 90000" in show(capsys)
     assert keys_of(document) == documented_keys()

@@ -9,7 +9,7 @@ core/remnants.py): its open list (or legs), a working remnant, else what its lat
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -154,42 +154,20 @@ class _SpotIndex:
 
 
 def _spot_bracket(bracket: Bracket, live: LiveState, index: _SpotIndex) -> BracketView:
-    view = BracketView(
+    empty = BracketView(
         bracket.name, "spot", bracket.symbol, bracket.side.value, BracketState.NOT_PLACED, ()
     )
-    view = _spot_live_part(view, index)
+    view = replace(_spot_live_part(empty, index), source=bracket.source)
     if view.state is not BracketState.NOT_PLACED:
-        return _with_source(view, bracket.source)
+        return view
     list_id = bracket_ids(index.owner, bracket).list_client_order_id
     history = live.history.get(list_id)
     if history is None:
-        return _with_source(view, bracket.source)
+        return view
     legs = _list_legs(history.order_list, index.owner)
     state = _OUTCOME_STATES[history.outcome]
-    return BracketView(
-        view.name,
-        "spot",
-        view.symbol,
-        view.side,
-        state,
-        legs,
-        bracket.source,
-        list_id,
-        history.detail,
-    )
-
-
-def _with_source(view: BracketView, source: SourceLocation | None) -> BracketView:
-    return BracketView(
-        view.name,
-        view.market,
-        view.symbol,
-        view.side,
-        view.state,
-        view.legs,
-        source,
-        view.list_client_order_id,
-        view.detail,
+    return replace(
+        view, state=state, legs=legs, list_client_order_id=list_id, detail=history.detail
     )
 
 
@@ -198,35 +176,29 @@ def _spot_live_part(view: BracketView, index: _SpotIndex) -> BracketView:
     lists = index.open_by_name.get(view.name, ())
     if lists:
         legs = tuple(leg for item in lists for leg in _list_legs(item, index.owner))
-        first = lists[0]
         detail = "" if len(lists) == 1 else f"{len(lists)} open lists carry this name"
-        return BracketView(
-            view.name,
-            "spot",
-            first.symbol,
-            view.side,
-            BracketState.OPEN,
-            legs,
-            None,
-            first.list_client_order_id,
-            detail,
+        side = legs[0].side if legs and not view.side else view.side
+        return replace(
+            view,
+            symbol=lists[0].symbol,
+            side=side,
+            state=BracketState.OPEN,
+            legs=legs,
+            list_client_order_id=lists[0].list_client_order_id,
+            detail=detail,
         )
     remnants = index.remnants.get(view.name, ())
     if not remnants:
         return view
-    legs = tuple(_spot_leg(order, index.owner) for order in remnants)
     parsed = parse_leg_id(index.owner, remnants[0].client_order_id)
-    list_id = None if parsed is None else parsed.list_client_order_id
-    return BracketView(
-        view.name,
-        "spot",
-        remnants[0].symbol,
-        remnants[0].side.value,
-        BracketState.PARTLY_FIRED,
-        legs,
-        None,
-        list_id,
-        "a leg keeps working after its list is done",
+    return replace(
+        view,
+        symbol=remnants[0].symbol,
+        side=remnants[0].side.value,
+        state=BracketState.PARTLY_FIRED,
+        legs=take_profit_first(_spot_leg(order, index.owner) for order in remnants),
+        list_client_order_id=None if parsed is None else parsed.list_client_order_id,
+        detail="a leg keeps working after its list is done",
     )
 
 
