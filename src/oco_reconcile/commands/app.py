@@ -19,6 +19,9 @@ from typing import Annotated
 import typer
 
 from oco_reconcile import __version__
+from oco_reconcile.commands import tools
+from oco_reconcile.commands.console import choose_color
+from oco_reconcile.commands.options import BaseUrlOpt, NoColorOpt, PathsArg, TargetsOpt
 from oco_reconcile.commands.typer_params import PlainGroup
 from oco_reconcile.errors import (
     EXIT_BUG,
@@ -64,66 +67,7 @@ def _root(
     """GitOps for Binance Spot OCO brackets."""
 
 
-PathsArg = Annotated[
-    list[Path] | None,
-    typer.Argument(
-        metavar="PATH",
-        help="Bracket files or directories, and/or the settings file "
-        "(default: brackets/ and oco-reconcile.yaml).",
-        show_default=False,
-    ),
-]
-
-
-TargetsOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--target",
-        metavar="NAME",
-        help="Plan only this bracket (repeatable); nothing else is placed, replaced or pruned.",
-        show_default=False,
-    ),
-]
-
-
-NoColorOpt = Annotated[
-    bool,
-    typer.Option("--no-color", help="No colours (also: the NO_COLOR environment variable)."),
-]
-
-
-def _choose_color(no_color: bool) -> None:
-    from oco_reconcile.commands.console import choose_color
-
-    choose_color(no_color=no_color)
-
-
-@app.command()
-def validate(
-    paths: PathsArg = None,
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="text|json", help="text, or json: every problem and the counts."
-        ),
-    ] = "text",
-) -> None:
-    """Check bracket files and settings offline: YAML, schema and semantics. Exit 0 or 1."""
-    if output_format == "json":
-        from oco_reconcile.commands.validate_json import run_validate_json
-
-        code = run_validate_json(paths or [])
-        if code:
-            raise typer.Exit(code)
-        return
-    if output_format != "text":
-        from oco_reconcile.errors import UsageError
-
-        raise UsageError(f"--format must be text or json, not {output_format!r}")
-    from oco_reconcile.inputs.desired import validate_paths
-
-    summary = validate_paths(paths or [])
-    typer.echo(summary)
+app.command()(tools.validate)
 
 
 @app.command()
@@ -145,15 +89,12 @@ def plan(  # noqa: PLR0917 - typer passes every option
         bool,
         typer.Option("--detailed-exitcode", help="Exit 0: no changes, 1: error, 2: changes."),
     ] = False,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
-    ] = None,
+    base_url: BaseUrlOpt = None,
     targets: TargetsOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Show the changes apply would make (reads the exchange, changes nothing)."""
-    _choose_color(no_color)
+    choose_color(no_color=no_color)
     from oco_reconcile.commands.plan import OutputFormat, PlanOptions, run_plan
     from oco_reconcile.errors import UsageError
 
@@ -168,24 +109,7 @@ def plan(  # noqa: PLR0917 - typer passes every option
         raise typer.Exit(code)
 
 
-@app.command()
-def show(
-    paths: PathsArg = None,
-    output_format: Annotated[
-        str, typer.Option("--format", metavar="text|json", help="text or json (docs/show.md).")
-    ] = "text",
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
-    ] = None,
-    no_color: NoColorOpt = False,
-) -> None:
-    """Print what is live now, as the tool sees it: brackets and their legs, unmanaged orders,
-    futures positions (reads the exchange, plans and changes nothing)."""
-    from oco_reconcile.commands.show import ShowOptions, run_show, show_format
-
-    _choose_color(no_color)
-    run_show(ShowOptions(paths or [], show_format(output_format), base_url))
+app.command()(tools.show)
 
 
 @app.command("import")
@@ -198,10 +122,7 @@ def import_(
             help="Only lists of this symbol (repeatable; default: all).",
         ),
     ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
-    ] = None,
+    base_url: BaseUrlOpt = None,
 ) -> None:
     """Print bracket YAML for the live order lists, to adopt an existing account."""
     from oco_reconcile.commands.plan import run_import
@@ -224,10 +145,7 @@ def apply(  # noqa: PLR0917 - typer passes every option
     output_format: Annotated[
         str, typer.Option("--format", metavar="text|json", help="text or json.")
     ] = "text",
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
-    ] = None,
+    base_url: BaseUrlOpt = None,
     on_stale: Annotated[
         str,
         typer.Option(
@@ -240,7 +158,7 @@ def apply(  # noqa: PLR0917 - typer passes every option
     no_color: NoColorOpt = False,
 ) -> None:
     """Make the exchange match the desired state (or a saved plan). Exit 0 only if all succeeded."""
-    _choose_color(no_color)
+    choose_color(no_color=no_color)
     from oco_reconcile.commands.apply import ApplyOptions, run_apply
 
     chosen = tuple(targets) if targets else None
@@ -269,10 +187,7 @@ def watch(  # noqa: PLR0917 - typer passes every option
         str,
         typer.Option("--format", metavar="text|json", help="text, or json (one object per line)."),
     ] = "text",
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", metavar="URL", help="Exchange base URL (overrides settings)."),
-    ] = None,
+    base_url: BaseUrlOpt = None,
     stream_url: Annotated[
         str | None,
         typer.Option(
@@ -293,7 +208,7 @@ def watch(  # noqa: PLR0917 - typer passes every option
 ) -> None:
     """Follow the user data streams: report fills and triggers, cancel futures orphans at once,
     re-plan continuously (and heal with --apply). Stops on Ctrl-C (exit 130)."""
-    _choose_color(no_color)
+    choose_color(no_color=no_color)
     from oco_reconcile.commands.watch import WatchCommand, run_watch
 
     command = WatchCommand(
@@ -304,32 +219,8 @@ def watch(  # noqa: PLR0917 - typer passes every option
         raise typer.Exit(code)
 
 
-@app.command()
-def fmt(
-    paths: PathsArg = None,
-    check: Annotated[
-        bool,
-        typer.Option("--check", help="Change nothing; exit 1 listing the files that would change."),
-    ] = False,
-) -> None:
-    """Rewrite bracket files in the canonical layout, comments kept (values never change)."""
-    from oco_reconcile.commands.fmt import run_fmt
-
-    code = run_fmt(paths or [], check=check)
-    if code:
-        raise typer.Exit(code)
-
-
-@app.command()
-def completion(
-    shell: Annotated[
-        str, typer.Argument(metavar="bash|zsh|fish", help="The shell to complete in.")
-    ],
-) -> None:
-    """Print the shell completion script, e.g. `eval "$(oco-reconcile completion bash)"`."""
-    from oco_reconcile.commands.completion import completion_script
-
-    typer.echo(completion_script(shell))
+app.command()(tools.fmt)
+app.command()(tools.completion)
 
 
 from oco_reconcile.sim.cli import sim_app  # noqa: E402 - registered beside the other commands
