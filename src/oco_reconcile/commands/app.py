@@ -19,6 +19,9 @@ from typing import Annotated
 import typer
 
 from oco_reconcile import __version__
+from oco_reconcile.commands import tools
+from oco_reconcile.commands.console import choose_color
+from oco_reconcile.commands.options import BaseUrlOpt, NoColorOpt, PathsArg, TargetsOpt
 from oco_reconcile.commands.typer_params import PlainGroup
 from oco_reconcile.errors import (
     EXIT_BUG,
@@ -64,54 +67,34 @@ def _root(
     """GitOps for Binance Spot OCO brackets."""
 
 
-PathsArg = Annotated[
-    list[Path] | None,
-    typer.Argument(
-        help="Bracket files or directories, and/or the settings file "
-        "(default: brackets/ and oco-reconcile.yaml).",
-        show_default=False,
-    ),
-]
-
-
-TargetsOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--target",
-        help="Plan only this bracket (repeatable); nothing else is placed, replaced or pruned.",
-        show_default=False,
-    ),
-]
-
-
-@app.command()
-def validate(paths: PathsArg = None) -> None:
-    """Check bracket files and settings offline: YAML, schema and semantics. Exit 0 or 1."""
-    from oco_reconcile.inputs.desired import validate_paths
-
-    summary = validate_paths(paths or [])
-    typer.echo(summary)
+app.command()(tools.validate)
 
 
 @app.command()
 def plan(  # noqa: PLR0917 - typer passes every option
     paths: PathsArg = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Save the plan (for `apply --plan FILE`).")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Save the plan (for `apply --plan FILE`)."),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="text, json or markdown (a pull-request comment).")
+        str,
+        typer.Option(
+            "--format",
+            metavar="text|json|markdown",
+            help="text, json or markdown (a pull-request comment).",
+        ),
     ] = "text",
     detailed_exitcode: Annotated[
         bool,
         typer.Option("--detailed-exitcode", help="Exit 0: no changes, 1: error, 2: changes."),
     ] = False,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
-    ] = None,
+    base_url: BaseUrlOpt = None,
     targets: TargetsOpt = None,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Show the changes apply would make (reads the exchange, changes nothing)."""
+    choose_color(no_color=no_color)
     from oco_reconcile.commands.plan import OutputFormat, PlanOptions, run_plan
     from oco_reconcile.errors import UsageError
 
@@ -126,15 +109,20 @@ def plan(  # noqa: PLR0917 - typer passes every option
         raise typer.Exit(code)
 
 
+app.command()(tools.show)
+
+
 @app.command("import")
 def import_(
     symbols: Annotated[
         list[str] | None,
-        typer.Option("--symbol", help="Only lists of this symbol (repeatable; default: all)."),
+        typer.Option(
+            "--symbol",
+            metavar="SYMBOL",
+            help="Only lists of this symbol (repeatable; default: all).",
+        ),
     ] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
-    ] = None,
+    base_url: BaseUrlOpt = None,
 ) -> None:
     """Print bracket YAML for the live order lists, to adopt an existing account."""
     from oco_reconcile.commands.plan import run_import
@@ -147,22 +135,30 @@ def apply(  # noqa: PLR0917 - typer passes every option
     paths: PathsArg = None,
     plan_file: Annotated[
         Path | None,
-        typer.Option("--plan", help="Apply exactly this saved plan (refused when stale)."),
+        typer.Option(
+            "--plan", metavar="FILE", help="Apply exactly this saved plan (refused when stale)."
+        ),
     ] = None,
     auto_approve: Annotated[
         bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")
     ] = False,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
-    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", metavar="text|json", help="text or json.")
+    ] = "text",
+    base_url: BaseUrlOpt = None,
     on_stale: Annotated[
         str,
-        typer.Option("--on-stale", help="A stale --plan: fail (exit 1) or replan from the files."),
+        typer.Option(
+            "--on-stale",
+            metavar="fail|replan",
+            help="A stale --plan: fail (exit 1) or replan from the files.",
+        ),
     ] = "fail",
     targets: TargetsOpt = None,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Make the exchange match the desired state (or a saved plan). Exit 0 only if all succeeded."""
+    choose_color(no_color=no_color)
     from oco_reconcile.commands.apply import ApplyOptions, run_apply
 
     chosen = tuple(targets) if targets else None
@@ -182,18 +178,21 @@ def watch(  # noqa: PLR0917 - typer passes every option
         typer.Option("--apply", help="Apply every plan with changes (under apply's rules)."),
     ] = False,
     interval: Annotated[
-        float, typer.Option("--interval", help="Seconds between re-plans without events.")
+        float,
+        typer.Option(
+            "--interval", metavar="SECONDS", help="Seconds between re-plans without events."
+        ),
     ] = 60.0,
     output_format: Annotated[
-        str, typer.Option("--format", help="text, or json (one object per line).")
+        str,
+        typer.Option("--format", metavar="text|json", help="text, or json (one object per line)."),
     ] = "text",
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Exchange base URL (overrides settings).")
-    ] = None,
+    base_url: BaseUrlOpt = None,
     stream_url: Annotated[
         str | None,
         typer.Option(
             "--stream-url",
+            metavar="URL",
             help="WebSocket base URL of the user data streams (default: the exchange's own).",
         ),
     ] = None,
@@ -201,12 +200,15 @@ def watch(  # noqa: PLR0917 - typer passes every option
         int | None,
         typer.Option(
             "--max-events",
+            metavar="COUNT",
             help="Stop after this many events and the re-plan after them (for scripts, tests).",
         ),
     ] = None,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Follow the user data streams: report fills and triggers, cancel futures orphans at once,
     re-plan continuously (and heal with --apply). Stops on Ctrl-C (exit 130)."""
+    choose_color(no_color=no_color)
     from oco_reconcile.commands.watch import WatchCommand, run_watch
 
     command = WatchCommand(
@@ -215,6 +217,10 @@ def watch(  # noqa: PLR0917 - typer passes every option
     code = run_watch(command)
     if code:
         raise typer.Exit(code)
+
+
+app.command()(tools.fmt)
+app.command()(tools.completion)
 
 
 from oco_reconcile.sim.cli import sim_app  # noqa: E402 - registered beside the other commands
@@ -285,8 +291,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> None:
+    from oco_reconcile.commands.completion import answer_completions_when_asked
+
+    answer_completions_when_asked()
     try:
-        code = app(args=argv, standalone_mode=False)
+        # one program name however it was started (completion's variable is derived from it)
+        code = app(args=argv, prog_name="oco-reconcile", standalone_mode=False)
     except typer.Abort:
         typer.echo("Aborted.", err=True)
         sys.exit(EXIT_INTERRUPTED)

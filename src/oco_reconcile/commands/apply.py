@@ -207,9 +207,9 @@ class _Output:
 
     def reporter(self) -> Reporter:
         if _stream_is_terminal(self.side):
-            from rich.console import Console
+            from oco_reconcile.commands.console import make_console
 
-            return LiveReporter(Console(file=self.side))
+            return LiveReporter(make_console(file=self.side))
         if self.json:
             return SilentReporter()
         return LineReporter(self.side)
@@ -311,8 +311,16 @@ def execute_on(  # noqa: PLR0917 - one run's pieces
     )
 
 
+APPROVAL = "yes"
+
+
 def _confirm(plan: Plan, where: str, out: _Output) -> None:
-    count = len(plan.actionable)
-    question = f"Apply these {count} change{'s' if count != 1 else ''} to {where}?"
-    if not typer.confirm(question, default=False, err=out.json):
-        raise UsageError("apply cancelled: nothing was changed")
+    """Terraform's habit: only a typed ``yes`` approves (``y`` is a slip of the finger)."""
+    from oco_reconcile.render.words import counted
+
+    changes = counted(len(plan.actionable), "change")
+    question = f"Apply these {changes} to {where}? Only '{APPROVAL}' will be accepted"
+    answer = typer.prompt(question, default="", show_default=False, err=out.json)
+    if answer.strip() != APPROVAL:
+        typed = f"{answer.strip()!r} is not '{APPROVAL}'" if answer.strip() else "no answer"
+        raise UsageError(f"apply cancelled ({typed}): nothing was changed")

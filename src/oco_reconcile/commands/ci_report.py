@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from oco_reconcile.render.words import counted
+
 # GitHub's "Run workflow" button: how a reviewer gets a fresh plan approved after a refused apply.
 RECOVERY = (
     "To recover, run the apply workflow by hand (Actions > apply > Run workflow): it plans from "
@@ -126,8 +128,7 @@ def render_apply(result: ApplySummary, account: str) -> str:
     if result.stop_reason:
         lines += ["", f"Stopped: {_cell(result.stop_reason)}."]
     if result.remaining:
-        count = result.remaining
-        lines += ["", f"Still to do: {count} change{'' if count == 1 else 's'}; run apply again."]
+        lines += ["", f"Still to do: {counted(result.remaining, 'change')}; run apply again."]
     return "\n".join(lines) + "\n"
 
 

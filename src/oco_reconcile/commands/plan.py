@@ -11,7 +11,6 @@ codes"): a plan with errors raises :class:`PlanError` (1) after printing it; wit
 from __future__ import annotations
 
 import shlex
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import typer
 
+from oco_reconcile.commands.console import make_console, styles_output
 from oco_reconcile.core.desired import Desired
 from oco_reconcile.core.live import LiveState
 from oco_reconcile.core.plan import Plan
@@ -110,7 +110,7 @@ def _print(
         typer.echo(render_json(plan, fingerprints, selection), nl=False)
     elif output_format is OutputFormat.MARKDOWN:
         typer.echo(render_markdown(plan), nl=False)
-    elif sys.stdout.isatty():
+    elif styles_output():
         _print_styled(render_text(plan))
     else:
         typer.echo(render_text(plan), nl=False)
@@ -118,12 +118,11 @@ def _print(
 
 def _print_styled(text: str) -> None:
     """Colours only at a terminal; the rendered text itself stays plain."""
-    from rich.console import Console
     from rich.text import Text
 
     from oco_reconcile.render.plan import style_of
 
-    console = Console(highlight=False)
+    console = make_console()
     for line in text.splitlines():
         console.print(Text(line, style=style_of(line) or ""), soft_wrap=True)
 

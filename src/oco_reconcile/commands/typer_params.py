@@ -19,7 +19,7 @@ from typer._click import Command as ClickCommand
 from typer._click import Context
 from typer._coercion import RuntimeParam, build_runtime_param  # private: typer >= 0.29
 from typer._param_types import coerce_cli_path
-from typer.core import TyperGroup, _TyperParameter
+from typer.core import TyperArgument, TyperGroup, TyperOption, _TyperParameter
 
 _LEAVES = (str, Path, bool)
 
@@ -71,14 +71,57 @@ def use_plain_params(command: object, ctx: Context) -> None:
         param._runtime_param = _PlainParam(info, param.type_descriptor.annotation, leaf)
 
 
+# The word an option without a declared metavar shows for its value, by type.
+_TYPE_WORDS: dict[type, str] = {str: "TEXT", Path: "PATH", int: "INTEGER", float: "NUMBER"}
+
+
+class _WordArgument(TyperArgument):
+    """An argument as a word: ``SYMBOL`` when required, ``[PATH]...`` when optional and many."""
+
+    def word(self) -> str:
+        word = self.metavar or (self.name or "value").upper()
+        return word + ("..." if self.nargs != 1 else "")
+
+    def get_usage_pieces(self, ctx: Context) -> list[str]:
+        word = self.word()
+        if self.required:
+            return [word]
+        base = word.removesuffix("...")
+        return [f"[{base}]" + ("..." if word.endswith("...") else "")]
+
+    def get_help_record(self, ctx: Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        return None if record is None else (self.word(), record[1])
+
+
+def _option_word(option: TyperOption) -> str:
+    annotation = option.type_descriptor.annotation
+    leaf = plain_leaf(annotation) or (annotation if isinstance(annotation, type) else None)
+    return _TYPE_WORDS.get(leaf, "VALUE") if leaf is not None else "VALUE"
+
+
+def use_words(command: object, ctx: Context) -> None:
+    """Words instead of Python types in ``command``'s help and usage; idempotent."""
+    if not isinstance(command, ClickCommand):
+        return
+    for param in command.get_params(ctx):
+        if isinstance(param, TyperArgument) and not isinstance(param, _WordArgument):
+            param.__class__ = _WordArgument  # same fields; only how it is shown changes
+        elif isinstance(param, TyperOption) and param.metavar is None and not param.is_flag:
+            param.metavar = _option_word(param)
+
+
 class PlainGroup(TyperGroup):
-    """The root group: it and each command it runs get the pydantic-free coercion first."""
+    """The root group (and ``sim``'s): it and each command it runs get the pydantic-free
+    coercion and the help words first."""
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         use_plain_params(self, ctx)
+        use_words(self, ctx)
         return super().parse_args(ctx, args)
 
     def get_command(self, ctx: Context, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
         use_plain_params(command, ctx)
+        use_words(command, ctx)
         return command

@@ -30,12 +30,13 @@ class StatusLine:
     """rich's live display on stderr, transient: it disappears when watch stops."""
 
     def __init__(self) -> None:
-        from rich.console import Console
         from rich.live import Live
+
+        from oco_reconcile.commands.console import make_console
 
         shares_terminal = sys.stdout.isatty()
         self._live = Live(
-            console=Console(stderr=True),
+            console=make_console(stderr=True),
             transient=True,
             auto_refresh=False,
             redirect_stdout=shares_terminal,

@@ -22,6 +22,7 @@ from oco_reconcile.inputs.discovery import bracket_files, classify_paths
 from oco_reconcile.inputs.names import name_warnings
 from oco_reconcile.inputs.outside import names_outside
 from oco_reconcile.inputs.settings import read_settings
+from oco_reconcile.json_types import JsonObject
 
 
 def load_brackets(paths: Sequence[Path], settings: Settings) -> tuple[Bracket, ...]:
@@ -73,6 +74,48 @@ def validate_paths(paths: Sequence[Path]) -> str:
     """``validate``: load everything (raising InputError with every problem) and summarise, then
     one warning line per name Binance's firewall may reject (:mod:`~oco_reconcile.inputs.names`)."""
     loaded = _load(paths)
+    return _summary_text(loaded)
+
+
+VALIDATE_FORMAT_VERSION = 1
+
+
+def validate_json(paths: Sequence[Path]) -> tuple[JsonObject, bool]:
+    """``validate --format json``: every problem (file, line, bracket, field, message) and the
+    summary counts, and whether the input is valid (exit 0) or not (exit 1)."""
+    loaded, problems = _gather(paths)
+    valid = not problems
+    warnings = name_warnings(loaded.brackets) if valid else []
+    futures = len(loaded.futures)
+    summary = {
+        "brackets": len(loaded.brackets) + futures,
+        "futures": futures,
+        "files": len(loaded.files),
+        "settings": None if loaded.settings_file is None else str(loaded.settings_file),
+        "problems": len(problems),
+        "warnings": len(warnings),
+    }
+    document = {
+        "format_version": VALIDATE_FORMAT_VERSION,
+        "valid": valid,
+        "summary": summary,
+        "problems": [_problem_json(problem) for problem in problems],
+        "warnings": warnings,
+    }
+    return document, valid
+
+
+def _problem_json(problem: Problem) -> JsonObject:
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "bracket": problem.bracket,
+        "field": problem.field,
+        "message": problem.message,
+    }
+
+
+def _summary_text(loaded: LoadedInputs) -> str:
     futures = len(loaded.futures)
     count, files = len(loaded.brackets) + futures, len(loaded.files)
     settings = "defaults" if loaded.settings_file is None else str(loaded.settings_file)
@@ -84,14 +127,20 @@ def validate_paths(paths: Sequence[Path]) -> str:
 
 
 def _load(paths: Sequence[Path]) -> LoadedInputs:
+    loaded, problems = _gather(paths)
+    if problems:
+        raise InputError(problems)
+    return loaded
+
+
+def _gather(paths: Sequence[Path]) -> tuple[LoadedInputs, list[Problem]]:
+    """What was read, and every problem found (the brackets are partial when there are any)."""
     settings_file, bracket_paths, problems = classify_paths(paths)
     settings, settings_problems = read_settings(settings_file)
     files = bracket_files(bracket_paths)
     brackets, futures, bracket_problems = _read_brackets(files, settings)
     everything = problems + settings_problems + bracket_problems + _unread_market(futures, settings)
-    if everything:
-        raise InputError(everything)
-    return LoadedInputs(settings, settings_file, files, brackets, futures=futures)
+    return LoadedInputs(settings, settings_file, files, brackets, futures=futures), everything
 
 
 def _read_brackets(

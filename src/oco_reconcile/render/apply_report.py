@@ -111,7 +111,9 @@ class LiveReporter:
 def make_reporter(stream: IO[str], *, live: bool) -> Reporter:
     """The live reporter on a terminal, plain lines otherwise."""
     if live:
-        return LiveReporter(Console(file=stream))
+        from oco_reconcile.commands.console import make_console
+
+        return LiveReporter(make_console(file=stream))
     return LineReporter(stream)
 
 

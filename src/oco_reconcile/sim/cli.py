@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from oco_reconcile.commands.typer_params import PlainGroup
+
 if TYPE_CHECKING:
     from oco_reconcile.sim.engine.machine import Engine
     from oco_reconcile.sim.engine.records import Event, SimOrder, SimOrderList
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 MAX_PUBLIC_KEY_BYTES = 64 * 1024
 
 sim_app = typer.Typer(
+    cls=PlainGroup,  # words, not Python types, in --help (commands/typer_params.py)
     help="The simulated exchange: serve the Binance REST API, move prices, inspect, reset.",
     no_args_is_help=True,
 )
@@ -34,6 +37,7 @@ StateOption = Annotated[
     Path | None,
     typer.Option(
         "--state",
+        metavar="FILE",
         help="Simulator state file (default: sim_state of oco-reconcile.yaml, "
         "else .oco-reconcile/sim.json).",
         show_default=False,
@@ -72,11 +76,14 @@ def _positive_decimal(text: str, what: str) -> Decimal:
 
 @sim_app.command()
 def serve(  # noqa: PLR0917 - typer passes every option
-    host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8765,
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Address to listen on (loopback only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port (0: any free port).")] = 8765,
     ws_port: Annotated[
         int | None,
         typer.Option(
+            metavar="PORT",
             help="Port of the user data streams (WebSocket; default: --port + 1, any free port "
             "with --port 0).",
             show_default=False,
@@ -84,16 +91,24 @@ def serve(  # noqa: PLR0917 - typer passes every option
     ] = None,
     state: StateOption = None,
     faults: Annotated[
-        Path | None, typer.Option(help="Fault plan (YAML/JSON), see docs/simulator.md.")
+        Path | None,
+        typer.Option(metavar="FILE", help="Fault plan (YAML/JSON), see docs/simulator.md."),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the fault plan's draws.")] = None,
-    api_key: Annotated[str | None, typer.Option(help="Accept this API key instead.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(metavar="SEED", help="Seed of the fault plan's draws.")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(metavar="KEY", help="Accept this API key instead.")
+    ] = None,
     api_secret: Annotated[
-        str | None, typer.Option(help="HMAC secret for --api-key.", show_default=False)
+        str | None,
+        typer.Option(metavar="SECRET", help="HMAC secret for --api-key.", show_default=False),
     ] = None,
     public_key: Annotated[
         Path | None,
-        typer.Option(help="Ed25519/RSA public key (PEM) for --api-key instead of a secret."),
+        typer.Option(
+            metavar="FILE", help="Ed25519/RSA public key (PEM) for --api-key instead of a secret."
+        ),
     ] = None,
     allow_remote: Annotated[
         bool, typer.Option("--allow-remote", help="Allow a non-loopback --host.")
@@ -195,7 +210,10 @@ def price(
     symbol: Annotated[str, typer.Argument(help="Symbol, e.g. BTCUSDT.")],
     new_price: Annotated[str, typer.Argument(metavar="PRICE", help="The new last price.")],
     mark: Annotated[
-        str | None, typer.Option(help="Futures mark price (default: PRICE).", show_default=False)
+        str | None,
+        typer.Option(
+            metavar="PRICE", help="Futures mark price (default: PRICE).", show_default=False
+        ),
     ] = None,
     state: StateOption = None,
 ) -> None:
@@ -227,10 +245,18 @@ def position(
         str, typer.Argument(help="Signed position amount (negative: short; 0: none).")
     ],
     position_side: Annotated[
-        str, typer.Option("--position-side", help="BOTH (one-way mode), LONG or SHORT (hedge).")
+        str,
+        typer.Option(
+            "--position-side",
+            metavar="BOTH|LONG|SHORT",
+            help="BOTH (one-way mode), LONG or SHORT (hedge).",
+        ),
     ] = "BOTH",
     entry: Annotated[
-        str | None, typer.Option(help="Entry price (default: the last price).", show_default=False)
+        str | None,
+        typer.Option(
+            metavar="PRICE", help="Entry price (default: the last price).", show_default=False
+        ),
     ] = None,
     state: StateOption = None,
 ) -> None:
@@ -252,10 +278,13 @@ def position(
 
 @sim_app.command()
 def fill(
-    list_client_order_id: Annotated[str, typer.Argument(help="listClientOrderId of the list.")],
+    list_client_order_id: Annotated[
+        str, typer.Argument(metavar="LIST_ID", help="listClientOrderId of the list.")
+    ],
     quantity: Annotated[str, typer.Argument(help="Quantity to fill (partial if below the leg's).")],
     leg: Annotated[
-        str | None, typer.Option(help="above or below (default: the leg on the book).")
+        str | None,
+        typer.Option(metavar="above|below", help="above or below (default: the leg on the book)."),
     ] = None,
     state: StateOption = None,
 ) -> None:
@@ -275,7 +304,9 @@ def fill(
 @sim_app.command()
 def status(
     state: StateOption = None,
-    history: Annotated[int, typer.Option(help="How many recent events to show.")] = 15,
+    history: Annotated[
+        int, typer.Option(metavar="COUNT", help="How many recent events to show.")
+    ] = 15,
 ) -> None:
     """Balances, prices, open order lists, futures positions and algo orders, recent history."""
     sim = _open_exchange(state)

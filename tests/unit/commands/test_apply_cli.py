@@ -121,10 +121,10 @@ def test_apply_twice_changes_nothing_the_second_time(
 def test_confirmation_yes_applies(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answer_prompt(monkeypatch, "y\n")
+    answer_prompt(monkeypatch, "yes\n")
     assert run_main(["apply"]) == 0
     out = capsys.readouterr().out
-    assert "Apply these 4 changes to sim? [y/N]" in out
+    assert "Apply these 4 changes to sim? Only 'yes' will be accepted: " in out
     assert len(placed(example_repo)) == 3
 
 
@@ -135,7 +135,7 @@ def test_confirmation_no_changes_nothing(
     assert run_main(["apply"]) == 1
     captured = capsys.readouterr()
     assert "Plan: 4 to place" in captured.out  # the plan was shown before asking
-    assert "apply cancelled: nothing was changed" in captured.err
+    assert "apply cancelled ('n' is not 'yes'): nothing was changed" in captured.err
     assert placed(example_repo) == []
 
 
