@@ -140,16 +140,18 @@ class _Draft(DraftBase):
         return ids
 
     def _matches(self, order_list: OrderList, bracket: Bracket) -> bool:
-        if id(order_list) not in self.live_keys:
-            self.live_keys[id(order_list)] = live_key(order_list)
-        live = self.live_keys[id(order_list)]
+        key = id(order_list)
+        live = self.live_keys.get(key, False)
+        if live is False:
+            live = self.live_keys[key] = live_key(order_list)
         return live is not None and live == desired_key(bracket)
 
     # -- one desired bracket --
 
     def plan_bracket(self, bracket: Bracket) -> None:
         candidates = self._candidates(bracket)
-        self.claimed.update(item.list_client_order_id for item in candidates)
+        for item in candidates:
+            self.claimed.add(item.list_client_order_id)
         remnants = self.remnants.pop(bracket.name, ())
         current = self._current(bracket, candidates)
         if current is not None:
@@ -172,14 +174,13 @@ class _Draft(DraftBase):
 
     def _candidates(self, bracket: Bracket) -> list[OrderList]:
         """Open lists that stand for this bracket: ours by id, ours by name, the adopted one."""
-        own_id = self._own_id(bracket)
-        found = [self.index.by_client_id.get(own_id)]
+        found = [self.index.by_client_id.get(self._own_id(bracket))]
         if bracket.adopt:
             found.append(self.index.by_client_id.get(bracket.adopt))
         found.extend(self.index.managed_by_name.get(bracket.name, ()))
-        unique: dict[str, OrderList] = {}
+        claimed, unique = self.claimed, dict[str, OrderList]()
         for item in found:
-            if item is not None and item.list_client_order_id not in self.claimed:
+            if item is not None and item.list_client_order_id not in claimed:
                 unique.setdefault(item.list_client_order_id, item)
         return list(unique.values())
 
