@@ -42,8 +42,8 @@ from oco_reconcile.core.checks import check_plan
 from oco_reconcile.core.draft import DraftBase, address_of, cancel_step, list_address
 from oco_reconcile.core.identity import BracketIds, bracket_ids
 from oco_reconcile.core.live import LiveState
-from oco_reconcile.core.live_index import LiveIndex
-from oco_reconcile.core.match_keys import SpecKey, desired_key, live_key
+from oco_reconcile.core.live_index import LiveIndex, by_symbol_and_id
+from oco_reconcile.core.match_keys import desired_key, live_key
 from oco_reconcile.core.model import (
     Bracket,
     HistoryOutcome,
@@ -125,10 +125,9 @@ class _Draft(DraftBase):
     live: LiveState
     claimed: set[str] = field(default_factory=set)
     remnants: dict[str, tuple[Remnant, ...]] = field(default_factory=dict)
-    # computed once per plan: a bracket's ids (keyed by identity, not by hashing the whole
-    # Bracket) and each live list's legs as a comparable tuple
+    # a bracket's ids, once per plan (keyed by identity, not by hashing the whole Bracket); a
+    # live list's match key is not kept: each list is matched against one bracket (``claimed``)
     ids: dict[int, BracketIds] = field(default_factory=dict)
-    live_keys: dict[int, SpecKey | None] = field(default_factory=dict)
 
     def _own_id(self, bracket: Bracket) -> str:
         return self._ids(bracket).list_client_order_id
@@ -140,10 +139,7 @@ class _Draft(DraftBase):
         return ids
 
     def _matches(self, order_list: OrderList, bracket: Bracket) -> bool:
-        key = id(order_list)
-        live = self.live_keys.get(key, False)
-        if live is False:
-            live = self.live_keys[key] = live_key(order_list)
+        live = live_key(order_list)
         return live is not None and live == desired_key(bracket)
 
     # -- one desired bracket --
@@ -326,11 +322,9 @@ class _Draft(DraftBase):
     # -- lists no desired bracket claimed --
 
     def plan_leftovers(self) -> None:
-        leftovers = [
-            item
-            for item in sorted(self.live.open_lists, key=lambda i: (i.symbol, i.order_list_id))
-            if item.list_client_order_id not in self.claimed
-        ]
+        leftovers = by_symbol_and_id(
+            item for item in self.live.open_lists if item.list_client_order_id not in self.claimed
+        )
         managed: dict[str, list[OrderList]] = {}
         for item in leftovers:
             name = self.index.names[item.list_client_order_id]

@@ -10,6 +10,7 @@ that span venues live here: the empty desired state never cancels everything unl
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from oco_reconcile.core.checks.guardrails import check_total_notional
 from oco_reconcile.core.live import LiveState
@@ -24,6 +25,8 @@ from oco_reconcile.core.selection import (
 )
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.core.usdm.model import FuturesBracket, FuturesLiveState
+
+_SYMBOL, _ADDRESS = attrgetter("symbol"), attrgetter("address")
 
 
 def make_plan(
@@ -48,8 +51,10 @@ def make_plan(
         if unknown:
             problems.append(PlanProblem("plan", unknown_target_message(unknown), field="target"))
     notices = (n for part in parts for n in part.notices)
+    ordered = sorted(changes, key=_ADDRESS)
+    ordered.sort(key=_SYMBOL)  # stable: by symbol, then address, without a key tuple per change
     return Plan(
-        changes=tuple(sorted(changes, key=lambda c: (c.symbol, c.address))),
+        changes=tuple(ordered),
         notices=tuple(sorted(notices, key=lambda n: (n.symbol, n.address, n.kind.value))),
         problems=tuple(problems),
     )
