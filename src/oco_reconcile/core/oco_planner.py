@@ -130,7 +130,8 @@ class _Draft(DraftBase):
     ids: dict[int, BracketIds] = field(default_factory=dict)
 
     def _own_id(self, bracket: Bracket) -> str:
-        return self._ids(bracket).list_client_order_id
+        ids = self.ids.get(id(bracket)) or self._ids(bracket)
+        return ids.list_client_order_id
 
     def _ids(self, bracket: Bracket) -> BracketIds:
         ids = self.ids.get(id(bracket))
@@ -145,18 +146,18 @@ class _Draft(DraftBase):
     # -- one desired bracket --
 
     def plan_bracket(self, bracket: Bracket) -> None:
-        candidates = self._candidates(bracket)
+        own_id = self._own_id(bracket)
+        candidates = self._candidates(bracket, own_id)
         for item in candidates:
             self.claimed.add(item.list_client_order_id)
         remnants = self.remnants.pop(bracket.name, ())
-        current = self._current(bracket, candidates)
+        current = self._current(bracket, candidates, own_id)
         if current is not None:
             self._keep(bracket, current)
             self._cancel_extras(bracket, [c for c in candidates if c is not current])
             self._cancel_remnants(bracket, remnants)
             return
         history = self._history(bracket)
-        own_id = self._own_id(bracket)
         if any(r.list_client_order_id == own_id for r in remnants):
             self._partly_fired(bracket, history, remnants)  # its own legs: never re-placed
             self._cancel_extras(bracket, candidates)
@@ -168,9 +169,9 @@ class _Draft(DraftBase):
         else:
             self._create(bracket, history, remnants)
 
-    def _candidates(self, bracket: Bracket) -> list[OrderList]:
+    def _candidates(self, bracket: Bracket, own_id: str) -> list[OrderList]:
         """Open lists that stand for this bracket: ours by id, ours by name, the adopted one."""
-        found = [self.index.by_client_id.get(self._own_id(bracket))]
+        found = [self.index.by_client_id.get(own_id)]
         if bracket.adopt:
             found.append(self.index.by_client_id.get(bracket.adopt))
         found.extend(self.index.managed_by_name.get(bracket.name, ()))
@@ -180,8 +181,9 @@ class _Draft(DraftBase):
                 unique.setdefault(item.list_client_order_id, item)
         return list(unique.values())
 
-    def _current(self, bracket: Bracket, candidates: Sequence[OrderList]) -> OrderList | None:
-        own_id = self._own_id(bracket)
+    def _current(
+        self, bracket: Bracket, candidates: Sequence[OrderList], own_id: str
+    ) -> OrderList | None:
         for item in candidates:
             if item.list_client_order_id == own_id and (
                 not item.reports or self._matches(item, bracket)
@@ -292,6 +294,8 @@ class _Draft(DraftBase):
         )
 
     def _cancel_extras(self, bracket: Bracket, extras: Sequence[OrderList]) -> None:
+        if not extras:
+            return
         own_id = self._own_id(bracket)
         for extra in extras:
             why = f"another open list for {address_of(bracket.name)}"
