@@ -22,17 +22,19 @@ import growth_bench
 import local_bench
 import market
 import plan_bench
+import process_bench
 import validate_bench
 import watch_bench
 from common import Table, machine_lines, reference_lines
 from simproc import SimProcess
 
-SECTIONS = ("plan", "apply", "futures", "growth", "validate", "local", "watch")
+SECTIONS = ("plan", "process", "apply", "futures", "growth", "validate", "local", "watch")
 
 
 @dataclass(frozen=True)
 class Configs:
     plan: plan_bench.PlanConfig
+    process: process_bench.ProcessConfig
     apply: apply_bench.ApplyConfig
     futures: futures_bench.FuturesConfig
     validate: validate_bench.ValidateConfig
@@ -50,6 +52,7 @@ FULL = Configs(
         open_rtt_ms=50,
         open_reps=3,
     ),
+    process=process_bench.ProcessConfig(sizes=(50, 10, 100, 1000), symbols=10, rtt_ms=50, reps=5),
     apply=apply_bench.ApplyConfig(
         placements=(20, 100), replacements=(50,), sdk_placements=(20, 100), rtt_ms=50, reps=3
     ),
@@ -71,6 +74,7 @@ QUICK = Configs(
     plan=plan_bench.PlanConfig(
         sizes=(5, 50), symbol_counts=(1, 10), rtts_ms=(0, 50), reps=1, open_rtt_ms=50, open_reps=1
     ),
+    process=process_bench.ProcessConfig(sizes=(50,), symbols=10, rtt_ms=50, reps=1),
     apply=apply_bench.ApplyConfig(
         placements=(5, 20), replacements=(5,), sdk_placements=(20,), rtt_ms=50, reps=1
     ),
@@ -128,10 +132,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_sections(sections: list[str], configs: Configs) -> None:
     """Run the sections, printing each table as soon as its section is done."""
-    if {"plan", "apply", "futures", "growth"} & set(sections):
+    if {"plan", "process", "apply", "futures", "growth"} & set(sections):
         with SimProcess() as sim:
             if "plan" in sections:
                 _show(plan_bench.run_section(sim, configs.plan))
+            if "process" in sections:
+                _show(process_bench.run_section(sim, configs.process))
             if "apply" in sections:
                 _show(apply_bench.run_section(sim, configs.apply))
             if "futures" in sections:

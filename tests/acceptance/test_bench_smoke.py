@@ -88,6 +88,14 @@ def test_plan_tables_have_every_row_and_no_429(quick_run: str) -> None:
         assert int(row["weight"]) > 0
 
 
+def test_plan_as_a_process_has_every_size_and_no_429(quick_run: str) -> None:
+    config = _bench_runner().QUICK.process
+    rows = _find(_tables(quick_run), "plan as a process")
+    assert [row["brackets"] for row in rows] == [f"{size:,}" for size in config.sizes]
+    assert {row["429s"] for row in rows} == {"0"}
+    assert {row["goal"] for row in rows} == {"600 ms"}
+
+
 def test_apply_tables_have_every_row_all_done_and_no_429(quick_run: str) -> None:
     config = _bench_runner().QUICK.apply
     tables = _tables(quick_run)

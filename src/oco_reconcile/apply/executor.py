@@ -154,18 +154,24 @@ class _ApplyRun:
         requests = FuturesRequests(venue.exchange, venue.pacer, self.state, policy)
         return FuturesChangeRunner(FuturesWrites(requests, policy), venue.history, stop)
 
-    def run_phase(self, phase: _Phase) -> None:
-        groups = phase.groups
-        if not groups:
+    def run_phases(self, phases: Sequence[_Phase]) -> None:
+        """Phase after phase on one pool for the run (threads start once, not per phase)."""
+        widest = max((len(phase.groups) for phase in phases), default=0)
+        if not widest:
             return
-        with ThreadPoolExecutor(max_workers=min(self.max_parallel_requests, len(groups))) as pool:
-            futures = [pool.submit(self._run_group, group) for group in groups]
-            try:
-                for future in futures:
-                    future.result()
-            except BaseException:
-                self.state.halt("interrupted")
-                raise
+        workers = min(self.max_parallel_requests, widest)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
+            for phase in phases:
+                self._run_phase(pool, phase)
+
+    def _run_phase(self, pool: ThreadPoolExecutor, phase: _Phase) -> None:
+        futures = [pool.submit(self._run_group, group) for group in phase.groups]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            self.state.halt("interrupted")
+            raise
 
     def _run_group(self, group: list[tuple[int, Change]]) -> None:
         for index, change in group:
@@ -252,8 +258,7 @@ def execute(
         futures=futures,
     )
     reporter.on_start(plan)
-    for phase in _phases(changes):
-        run.run_phase(phase)
+    run.run_phases(_phases(changes))
     run.retry_balance_refusals()
     result = ApplyResult(
         results=tuple(run.results[index] for index in range(len(changes))),

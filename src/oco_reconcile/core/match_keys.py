@@ -28,6 +28,7 @@ _TRAITS = {
     t: (t.needs_price, t.needs_trigger, t.needs_time_in_force, t.is_stop_loss) for t in LegType
 }
 _TYPES = {t.value: t for t in LegType}
+_TIFS: dict[str | None, TimeInForce] = {t.value: t for t in TimeInForce}  # unknown, None: GTC
 
 
 def leg_key(leg: Leg) -> LegKey:
@@ -55,11 +56,7 @@ def _report_key(report: OrderReport) -> tuple[LegKey, bool] | None:
     if leg_type is None:
         return None
     price, trigger, tif, stop_loss = _TRAITS[leg_type]
-    time_in_force = None
-    if tif:
-        raw = report.time_in_force
-        known = raw is not None and raw in TimeInForce.__members__
-        time_in_force = TimeInForce(raw) if raw is not None and known else TimeInForce.GTC
+    time_in_force = _TIFS.get(report.time_in_force, TimeInForce.GTC) if tif else None
     key = (
         leg_type,
         report.price if price else None,

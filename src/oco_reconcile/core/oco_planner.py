@@ -43,8 +43,8 @@ from oco_reconcile.core.draft import DraftBase, address_of, cancel_step, list_ad
 from oco_reconcile.core.history import fired_leg
 from oco_reconcile.core.identity import BracketIds, bracket_ids
 from oco_reconcile.core.live import LiveState
-from oco_reconcile.core.live_index import LiveIndex
-from oco_reconcile.core.match_keys import SpecKey, desired_key, live_key
+from oco_reconcile.core.live_index import LiveIndex, by_symbol_and_id
+from oco_reconcile.core.match_keys import desired_key, live_key
 from oco_reconcile.core.model import (
     Bracket,
     HistoryOutcome,
@@ -126,13 +126,13 @@ class _Draft(DraftBase):
     live: LiveState
     claimed: set[str] = field(default_factory=set)
     remnants: dict[str, tuple[Remnant, ...]] = field(default_factory=dict)
-    # computed once per plan: a bracket's ids (keyed by identity, not by hashing the whole
-    # Bracket) and each live list's legs as a comparable tuple
+    # a bracket's ids, once per plan (keyed by identity, not by hashing the whole Bracket); a
+    # live list's match key is not kept: each list is matched against one bracket (``claimed``)
     ids: dict[int, BracketIds] = field(default_factory=dict)
-    live_keys: dict[int, SpecKey | None] = field(default_factory=dict)
 
     def _own_id(self, bracket: Bracket) -> str:
-        return self._ids(bracket).list_client_order_id
+        ids = self.ids.get(id(bracket)) or self._ids(bracket)
+        return ids.list_client_order_id
 
     def _ids(self, bracket: Bracket) -> BracketIds:
         ids = self.ids.get(id(bracket))
@@ -141,25 +141,24 @@ class _Draft(DraftBase):
         return ids
 
     def _matches(self, order_list: OrderList, bracket: Bracket) -> bool:
-        if id(order_list) not in self.live_keys:
-            self.live_keys[id(order_list)] = live_key(order_list)
-        live = self.live_keys[id(order_list)]
+        live = live_key(order_list)
         return live is not None and live == desired_key(bracket)
 
     # -- one desired bracket --
 
     def plan_bracket(self, bracket: Bracket) -> None:
-        candidates = self._candidates(bracket)
-        self.claimed.update(item.list_client_order_id for item in candidates)
+        own_id = self._own_id(bracket)
+        candidates = self._candidates(bracket, own_id)
+        for item in candidates:
+            self.claimed.add(item.list_client_order_id)
         remnants = self.remnants.pop(bracket.name, ())
-        current = self._current(bracket, candidates)
+        current = self._current(bracket, candidates, own_id)
         if current is not None:
             self._keep(bracket, current)
             self._cancel_extras(bracket, [c for c in candidates if c is not current])
             self._cancel_remnants(bracket, remnants)
             return
         history = self._history(bracket)
-        own_id = self._own_id(bracket)
         if any(r.list_client_order_id == own_id for r in remnants):
             self._partly_fired(bracket, history, remnants)  # its own legs: never re-placed
             self._cancel_extras(bracket, candidates)
@@ -171,21 +170,21 @@ class _Draft(DraftBase):
         else:
             self._create(bracket, history, remnants)
 
-    def _candidates(self, bracket: Bracket) -> list[OrderList]:
+    def _candidates(self, bracket: Bracket, own_id: str) -> list[OrderList]:
         """Open lists that stand for this bracket: ours by id, ours by name, the adopted one."""
-        own_id = self._own_id(bracket)
         found = [self.index.by_client_id.get(own_id)]
         if bracket.adopt:
             found.append(self.index.by_client_id.get(bracket.adopt))
         found.extend(self.index.managed_by_name.get(bracket.name, ()))
-        unique: dict[str, OrderList] = {}
+        claimed, unique = self.claimed, dict[str, OrderList]()
         for item in found:
-            if item is not None and item.list_client_order_id not in self.claimed:
+            if item is not None and item.list_client_order_id not in claimed:
                 unique.setdefault(item.list_client_order_id, item)
         return list(unique.values())
 
-    def _current(self, bracket: Bracket, candidates: Sequence[OrderList]) -> OrderList | None:
-        own_id = self._own_id(bracket)
+    def _current(
+        self, bracket: Bracket, candidates: Sequence[OrderList], own_id: str
+    ) -> OrderList | None:
         for item in candidates:
             if item.list_client_order_id == own_id and (
                 not item.reports or self._matches(item, bracket)
@@ -297,6 +296,8 @@ class _Draft(DraftBase):
         )
 
     def _cancel_extras(self, bracket: Bracket, extras: Sequence[OrderList]) -> None:
+        if not extras:
+            return
         own_id = self._own_id(bracket)
         for extra in extras:
             why = f"another open list for {address_of(bracket.name)}"
@@ -327,11 +328,9 @@ class _Draft(DraftBase):
     # -- lists no desired bracket claimed --
 
     def plan_leftovers(self) -> None:
-        leftovers = [
-            item
-            for item in sorted(self.live.open_lists, key=lambda i: (i.symbol, i.order_list_id))
-            if item.list_client_order_id not in self.claimed
-        ]
+        leftovers = by_symbol_and_id(
+            item for item in self.live.open_lists if item.list_client_order_id not in self.claimed
+        )
         managed: dict[str, list[OrderList]] = {}
         for item in leftovers:
             name = self.index.names[item.list_client_order_id]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from operator import attrgetter
 
 from oco_reconcile.core.checks.guardrails import check_total_notional
 from oco_reconcile.core.listing import natural_key
@@ -26,6 +27,8 @@ from oco_reconcile.core.selection import (
 )
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.core.usdm.model import FuturesBracket, FuturesLiveState
+
+_SYMBOL = attrgetter("symbol")
 
 
 def make_plan(
@@ -51,8 +54,10 @@ def make_plan(
             problems.append(PlanProblem("plan", unknown_target_message(unknown), field="target"))
     notices = (n for part in parts for n in part.notices)
     problems = located(problems, [*brackets, *futures])
+    ordered = sorted(changes, key=lambda change: natural_key(change.address))
+    ordered.sort(key=_SYMBOL)  # stable: by symbol, then address, without a key tuple per change
     return Plan(
-        changes=tuple(sorted(changes, key=lambda c: (c.symbol, natural_key(c.address)))),
+        changes=tuple(ordered),
         notices=tuple(
             sorted(notices, key=lambda n: (n.symbol, natural_key(n.address), n.kind.value))
         ),

@@ -40,21 +40,24 @@ class Signer(Protocol):
 
 
 class HmacSigner:
-    """HMAC-SHA256 with the API secret; the signature is lower-case hex (§8.1)."""
+    """HMAC-SHA256 with the API secret; the signature is lower-case hex (§8.1). The keyed state
+    is built once and copied for each request (the key's pads are not hashed again)."""
 
-    __slots__ = ("_secret",)
+    __slots__ = ("_keyed",)
 
     def __init__(self, secret: str) -> None:
         if not secret:
             raise KeyLoadError("the HMAC secret is empty")
-        self._secret = secret.encode("utf-8")
+        self._keyed = hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
 
     @property
     def key_type(self) -> str:
         return "HMAC"
 
     def sign(self, payload: bytes) -> str:
-        return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()
+        keyed = self._keyed.copy()  # thread-safe: the shared state is only read
+        keyed.update(payload)
+        return keyed.hexdigest()
 
     def __repr__(self) -> str:
         return "HmacSigner(secret=***)"

@@ -4,6 +4,7 @@ normalised with ``comparable_leg``, compared as Leg objects."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -103,3 +104,17 @@ def lists_for(draw: st.DrawFn, bracket: Bracket) -> OrderList:
 def test_tuple_matching_agrees_with_leg_objects(data: st.DataObject, bracket: Bracket) -> None:
     order_list = data.draw(lists_for(bracket))
     assert matches(order_list, bracket) == old_matches(order_list, bracket)
+
+
+def test_a_stop_limit_leg_without_a_known_time_in_force_reads_as_gtc() -> None:
+    below = Leg(LegType.STOP_LOSS_LIMIT, Decimal(89), Decimal(90), time_in_force=TimeInForce.GTC)
+    above = Leg(LegType.LIMIT_MAKER, Decimal(120))
+    bracket = Bracket("b", "BTCUSDT", Side.SELL, Decimal(1), above, below)
+    for reported in (None, "GTX", "GTC"):
+        legs = (report_of(above, Side.SELL, Decimal(1)), report_of(below, Side.SELL, Decimal(1)))
+        stop = replace(legs[1], time_in_force=reported)
+        order_list = OrderList(
+            1, "l", "BTCUSDT", "OCO", "EXEC_STARTED", "EXECUTING", 0, (), (legs[0], stop)
+        )
+        assert matches(order_list, bracket), reported
+        assert old_matches(order_list, bracket), reported

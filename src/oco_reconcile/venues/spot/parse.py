@@ -45,6 +45,7 @@ from oco_reconcile.venues.spot.fields import (
     req_int,
     req_str,
 )
+from oco_reconcile.venues.spot.quick_parse import quick_list, quick_report
 
 T = TypeVar("T")
 
@@ -53,6 +54,11 @@ T = TypeVar("T")
 
 def parse_order_report(obj: object) -> OrderReport:
     """One order: an element of ``openOrders``, ``GET /order`` or an ``orderReports`` entry."""
+    quick = quick_report(obj)
+    return quick if quick is not None else _checked_report(obj)
+
+
+def _checked_report(obj: object) -> OrderReport:
     obj = as_object(obj)
     return OrderReport(
         symbol=req_str(obj, "symbol"),
@@ -109,6 +115,11 @@ def _order_ref(obj: JsonMapping) -> OrderRef:
 
 def parse_order_list(obj: object) -> OrderList:
     """One order list (openOrderList / orderList / allOrderList element, placement, cancel)."""
+    quick = quick_list(obj)
+    return quick if quick is not None else _checked_list(obj)
+
+
+def _checked_list(obj: object) -> OrderList:
     obj = as_object(obj)
     reports = obj.get("orderReports")
     return OrderList(
