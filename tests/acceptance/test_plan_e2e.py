@@ -237,7 +237,7 @@ def test_an_empty_desired_set_refuses_to_cancel_everything(
     code, out, _ = run(capsys, "plan")
 
     assert code == EXIT_ERROR
-    assert "refusing to cancel all 1 managed list(s)" in out
+    assert "refusing to cancel all 1 managed list;" in out
 
 
 def test_json_and_markdown_formats(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -316,7 +316,7 @@ APPROVAL = "yes"
 
 def _confirm(plan: Plan, where: str, out: _Output) -> None:
     """Terraform's habit: only a typed ``yes`` approves (``y`` is a slip of the finger)."""
-    from oco_reconcile.render.words import counted
+    from oco_reconcile.core.words import counted
 
     changes = counted(len(plan.actionable), "change")
     question = f"Apply these {changes} to {where}? Only '{APPROVAL}' will be accepted"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from oco_reconcile.render.words import counted
+from oco_reconcile.core.words import counted
 
 # GitHub's "Run workflow" button: how a reviewer gets a fresh plan approved after a refused apply.
 RECOVERY = (

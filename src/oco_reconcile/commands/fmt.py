@@ -81,7 +81,7 @@ def _one(path: Path, settings: Settings, *, check: bool) -> FileResult:
 
 
 def _count(problems: Sequence[Problem]) -> str:
-    from oco_reconcile.render.words import counted
+    from oco_reconcile.core.words import counted
 
     return counted(len(problems), "problem")
 

@@ -27,6 +27,7 @@ from oco_reconcile.core.selection import (
 )
 from oco_reconcile.core.settings import Settings
 from oco_reconcile.core.usdm.model import FuturesBracket, FuturesLiveState
+from oco_reconcile.core.words import counted
 
 _SYMBOL = attrgetter("symbol")
 
@@ -90,7 +91,8 @@ def _refuse_empty(changes: Sequence[Change], settings: Settings) -> list[PlanPro
     if not cancels or settings.allow_empty:
         return []
     message = (
-        f"the desired state is empty: refusing to cancel all {len(cancels)} managed "
-        "list(s); set `allow_empty: true` in the settings to allow it"
+        "the desired state is empty: refusing to cancel all "
+        f"{counted(len(cancels), 'managed list')}; set `allow_empty: true` in the settings to "
+        "allow it"
     )
     return [PlanProblem(address="plan", message=message)]

@@ -27,6 +27,7 @@ from oco_reconcile.core.identity import NAME_RE, max_name_length, parse_list_id,
 from oco_reconcile.core.model import Bracket, Leg, LegPosition, LegType, OrderList
 from oco_reconcile.core.plan import comparable_leg, live_bracket
 from oco_reconcile.core.usdm.model import AlgoOrder
+from oco_reconcile.core.words import counted
 from oco_reconcile.render.futures_yaml import (
     ImportedPair,
     futures_bracket_lines,
@@ -110,10 +111,15 @@ def _rev_for(bracket: Bracket, digest: str) -> int | None:
 def render_yaml(imported: Sequence[Imported], futures: Sequence[ImportedPair] = ()) -> str:
     """The bracket file: a header, each bracket, and a comment for each list left out."""
     count = sum(1 for item in imported if item.bracket is not None)
-    lines = [SCHEMA_COMMENT, f"# Imported by `oco-reconcile import`: {count} open order list(s)."]
+    lines = [
+        SCHEMA_COMMENT,
+        f"# Imported by `oco-reconcile import`: {counted(count, 'open order list')}.",
+    ]
     pairs = [item.bracket for item in futures if item.bracket is not None]
     if futures:
-        lines.append(f"# and {len(pairs)} USDⓈ-M futures bracket(s) from open algo orders.")
+        lines.append(
+            f"# and {counted(len(pairs), 'USDⓈ-M futures bracket')} from open algo orders."
+        )
     adopting = [item.bracket.adopt for item in imported if item.bracket is not None]
     if any(adopting) or any(pair.adopt for pair in pairs):
         lines.append(ADOPT_COMMENT)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from oco_reconcile.core.desired import Desired
 from oco_reconcile.core.live import LiveState
+from oco_reconcile.core.words import counted
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.render.show_futures import futures_brackets
 from oco_reconcile.render.show_view import (
@@ -26,7 +27,6 @@ from oco_reconcile.render.show_view import (
     unmanaged_algo_orders,
     unmanaged_lists,
 )
-from oco_reconcile.render.words import counted
 
 FORMAT_VERSION = 1
 

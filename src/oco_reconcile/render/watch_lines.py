@@ -16,6 +16,7 @@ from oco_reconcile.core.events import StreamEvent, bracket_of
 from oco_reconcile.core.identity import parse_leg_id
 from oco_reconcile.core.plan import Plan
 from oco_reconcile.core.usdm.model import AlgoCancel, LegRole
+from oco_reconcile.core.words import counted
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import plan_document
 from oco_reconcile.render.apply_report import render_text as render_apply_text
@@ -144,10 +145,9 @@ def plan_lines(when_ms: int, plan: Plan, why: str) -> list[str]:
     head = f"{iso_time(when_ms)} re-plan ({why}):"
     if not plan.has_changes and not plan.has_errors:
         return [f"{head} in sync, no changes"]
-    count = len(plan.actionable)
-    what = f"{count} change{'s' if count != 1 else ''}"
+    what = counted(len(plan.actionable), "change")
     if plan.has_errors:
-        what = f"{len(plan.problems)} error(s), nothing will be applied"
+        what = f"{counted(len(plan.problems), 'error')}, nothing will be applied"
     body = [f"  {line}" if line else "" for line in render_plan_text(plan).splitlines()]
     return [f"{head} {what}", *body]
 

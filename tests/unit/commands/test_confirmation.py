@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from oco_reconcile.render.words import counted
+from oco_reconcile.core.words import counted
 from tests.support.cli import run_main
 from tests.unit.commands.test_apply_cli import answer_prompt, placed
 

@@ -44,6 +44,7 @@ from oco_reconcile.core.usdm.model import (
     LegRole,
 )
 from oco_reconcile.core.usdm.requests import is_request, leg_request, order_role
+from oco_reconcile.core.words import counted
 
 ROLES = (LegRole.STOP_LOSS, LegRole.TAKE_PROFIT)  # the stop first: placed first, cancelled last
 DRIFT_STATUSES = frozenset({AlgoStatus.CANCELED, AlgoStatus.EXPIRED, AlgoStatus.REJECTED})
@@ -300,9 +301,10 @@ def _reason(action: Action, missing: Sequence[LegRole], stale: Sequence[AlgoOrde
     if action is Action.NOOP:
         return "up to date"
     if action is Action.CANCEL:
-        return f"cancel {len(stale)} extra order(s) of this bracket"
+        return f"cancel {counted(len(stale), 'extra order')} of this bracket"
     if action is Action.REPLACE:
-        return f"the spec changed: place the new {legs}, cancel the old order(s)"
+        old = "order" if len(stale) == 1 else "orders"
+        return f"the spec changed: place the new {legs}, cancel the old {old}"
     if len(missing) == len(ROLES):
         return "not placed yet"
     return f"place the missing {legs}"
