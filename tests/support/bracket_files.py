@@ -15,6 +15,16 @@ from oco_reconcile.errors import InputError, Problem
 from oco_reconcile.inputs.desired import load_brackets
 
 DEFAULTS = Settings()
+# One Spot bracket the simulator's seed state accepts (BTCUSDT at its seed price).
+ONE_BRACKET = """\
+brackets:
+  - name: alpha
+    symbol: BTCUSDT
+    side: SELL
+    quantity: "0.01"
+    take_profit: {price: "120000"}
+    stop_loss: {stop_price: "100000", price: "99900"}
+"""
 BASE: dict[str, Any] = {
     "name": "btc-exit",
     "symbol": "BTCUSDT",

@@ -10,18 +10,10 @@ from pathlib import Path
 import pytest
 
 from oco_reconcile.commands.console import choose_color, make_console
+from tests.support.bracket_files import ONE_BRACKET
 from tests.support.cli import run_main
 
 ESC = "\x1b["
-ONE_BRACKET = """\
-brackets:
-  - name: alpha
-    symbol: BTCUSDT
-    side: SELL
-    quantity: "0.01"
-    take_profit: {price: "120000"}
-    stop_loss: {stop_price: "100000", price: "99900"}
-"""
 
 
 @pytest.fixture(autouse=True)

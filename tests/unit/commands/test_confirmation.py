@@ -8,18 +8,9 @@ from pathlib import Path
 import pytest
 
 from oco_reconcile.core.words import counted
+from tests.support.bracket_files import ONE_BRACKET
 from tests.support.cli import run_main
 from tests.unit.commands.test_apply_cli import answer_prompt, placed
-
-ONE_BRACKET = """\
-brackets:
-  - name: alpha
-    symbol: BTCUSDT
-    side: SELL
-    quantity: "0.01"
-    take_profit: {price: "120000"}
-    stop_loss: {stop_price: "100000", price: "99900"}
-"""
 
 
 @pytest.fixture
