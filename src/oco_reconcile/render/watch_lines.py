@@ -19,15 +19,16 @@ from oco_reconcile.core.usdm.model import AlgoCancel, LegRole
 from oco_reconcile.core.words import counted
 from oco_reconcile.json_types import JsonObject
 from oco_reconcile.planfile.codec import plan_document
+from oco_reconcile.render.apply_report import outcome_key, result_document
 from oco_reconcile.render.apply_report import render_text as render_apply_text
-from oco_reconcile.render.apply_report import result_document
 from oco_reconcile.render.plan import render_text as render_plan_text
 from oco_reconcile.watch.desired_files import Rejected, Reloaded
 from oco_reconcile.watch.fast_path import OrphanCancelled
 from oco_reconcile.watch.feeds import Connected, Disconnected
 from oco_reconcile.watch.loop import WatchStatus
 
-WATCH_FORMAT_VERSION = 1
+# 2: an orphan cancel's outcome spelled as apply's JSON spells it (``already_done``).
+WATCH_FORMAT_VERSION = 2
 
 
 def _when(event: StreamEvent) -> str:
@@ -110,7 +111,7 @@ def orphan_json(when_ms: int, reaction: OrphanCancelled, owner: str) -> str:
         "bracket": _bracket_of_leg(owner, cancel.client_algo_id),
         "leg": _role(cancel),
         "client_id": cancel.client_algo_id,
-        "outcome": None if outcome is None else outcome.outcome.value,
+        "outcome": None if outcome is None else outcome_key(outcome.outcome),
         "detail": reaction.error or (outcome.detail if outcome else None),
     }
     return _dump(document)

@@ -43,7 +43,7 @@ def test_the_json_line_is_one_versioned_object() -> None:
     line = event_json(TRIGGER, "ocr")
     assert "\n" not in line
     assert json.loads(line) == {
-        "format_version": 1,
+        "format_version": 2,
         "type": "event",
         "time": "2025-12-03T12:57:00.000+00:00",
         "market": "usdm",
@@ -79,6 +79,8 @@ def test_orphan_connection_and_status_records() -> None:
     done = OrphanCancelled(cancel, AlgoOutcome(Outcome.DONE, "cancelled"))
     line = orphan_line(0, done, "ocr")
     assert "bracket.btc-perp take-profit: orphan cancelled" in line
+    again = OrphanCancelled(cancel, AlgoOutcome(Outcome.ALREADY_DONE, "already gone"))
+    assert json.loads(orphan_json(0, again, "ocr"))["outcome"] == "already_done"  # as apply's
     failed = json.loads(orphan_json(0, OrphanCancelled(cancel, None, "not sent: banned"), "ocr"))
     assert (failed["outcome"], failed["detail"], failed["bracket"]) == (
         None,
