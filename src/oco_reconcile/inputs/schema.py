@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, cast
 
 from oco_reconcile.files import FileReadError, read_bounded
 from oco_reconcile.inputs.document import Document, Issue, PathKey, value_kind
+from oco_reconcile.inputs.schema_fast import Decider, UnsupportedSchemaError, compile_decider
 from oco_reconcile.json_types import JsonObject
 
 if TYPE_CHECKING:  # jsonschema is imported when a schema is first checked, not at start-up
@@ -110,6 +111,25 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(compiled_schema(name))
 
 
+@cache
+def _decider(name: str) -> Decider | None:
+    try:
+        return compile_decider(compiled_schema(name))
+    except UnsupportedSchemaError:
+        return None
+
+
+def surely_valid(data: object, name: str) -> bool:
+    """True only when the fast decider finds ``data`` valid (then jsonschema finds no error)."""
+    decide = _decider(name)
+    if decide is None:
+        return False
+    try:
+        return decide(data)
+    except Exception:  # an odd value never counts as valid: jsonschema will say why
+        return False
+
+
 def check_schema(
     document: Document,
     name: str,
@@ -119,7 +139,10 @@ def check_schema(
 ) -> list[Issue]:
     """Every schema error of ``document`` as an issue. Errors raised by the ``$defs`` named in
     ``semantic_defs`` are skipped (the semantic layer reports those); values under
-    ``quiet_roots`` are never echoed in messages (they may be secrets)."""
+    ``quiet_roots`` are never echoed in messages (they may be secrets). A document the fast
+    decider finds valid has no schema error: jsonschema is asked only about the others."""
+    if surely_valid(document.data, name):
+        return []
     defs = compiled_schema(name).get("$defs", {})
     owned = [defs[key] for key in semantic_defs]
     issues: list[Issue] = []
