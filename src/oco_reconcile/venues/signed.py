@@ -74,6 +74,12 @@ class Dialect:
     sync_first: bool = True
 
 
+def _uses_tls(base_url: str) -> bool:
+    """Whether the client needs a verifying TLS context: a plain-http base URL (the loopback
+    simulator, see urls.py) never uses one, so its CA bundle is not loaded (~20 ms a client)."""
+    return urlsplit(base_url).scheme != "http"
+
+
 class SignedRestClient:
     """A Binance REST client's shared half: one httpx client with Binance's signing, clock
     offset, retry rules and usage tracking; thread-safe. A venue's client subclasses it, names
@@ -109,6 +115,7 @@ class SignedRestClient:
         self._offset_ms: int | None = None
         self._http = httpx.Client(
             transport=transport,
+            verify=_uses_tls(self._base_url),
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
             headers={"User-Agent": f"oco-reconcile/{__version__}"},
             follow_redirects=False,
