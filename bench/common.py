@@ -72,8 +72,8 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
-def secs(seconds: float) -> str:
-    return f"{seconds:.2f} s"
+def secs(seconds: float, places: int = 2) -> str:
+    return f"{seconds:.{places}f} s"
 
 
 def ratio(value: float, digits: int = 2) -> str:

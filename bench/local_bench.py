@@ -37,7 +37,7 @@ from oco_reconcile.venues.spot.parse import parse_exchange_info
 
 HELP_TARGET_S = 0.35
 VALIDATE_TARGET_S = 0.5  # issue 17 (was 1 s, issue 8)
-PLANNER_TARGET_S = 0.5
+PLANNER_TARGET_S = 0.3  # issue 17 (was 0.5)
 PLANNER_SYMBOLS = 20
 
 

@@ -100,11 +100,14 @@ def test_apply_tables_have_every_row_all_done_and_no_429(quick_run: str) -> None
     config = _bench_runner().QUICK.apply
     tables = _tables(quick_run)
     apply_rows = _find(tables, "apply at")
-    widths = 2 if config.what_if_parallel else 1
+    widths = 2 if config.what_if_in_flight else 1
     assert len(apply_rows) == widths * (len(config.placements) + len(config.replacements))
+    assert {row["in flight"] for row in apply_rows} == {"32", "64"}
     for row in apply_rows:
         assert row["429s"] == "0"
         assert row["done"] == f"{row['OCOs']}/{row['OCOs']}"
+    goals = {row["changes"]: row["goal"] for row in apply_rows}
+    assert goals["20 placements"] == "0.080 s"  # issue 17: 1 RTT + 0.03 s at 50 ms
     versus = _find(tables, "the same placements")
     assert len(versus) == 2 * len(config.sdk_placements)
     ours = [row for row in versus if row["client"] == "oco-reconcile apply"]
