@@ -137,11 +137,10 @@ def find_remnants(
     partly (or triggered) keeps working with the rest after its OCO is done (rest-api.md "New
     Order list - OCO (TRADE)"). Each is attributed to its bracket by the list id in its own id."""
     listed = {(item.symbol, item.order_list_id) for item in open_lists}
+    unlisted = [o for o in open_orders if (o.symbol, o.order_list_id) not in listed]
     found = []
-    for order in sorted(open_orders, key=lambda o: (o.symbol, o.order_id)):
+    for order in sorted(unlisted, key=lambda o: (o.symbol, o.order_id)):
         leg = parse_leg_id(owner, order.client_order_id)
-        if leg is None or (order.symbol, order.order_list_id) in listed:
-            continue
-        if order.status in WORKING_STATUSES:
+        if leg is not None and order.status in WORKING_STATUSES:
             found.append(Remnant(leg.name, leg.list_client_order_id, order, leg.take_profit))
     return tuple(found)

@@ -102,7 +102,7 @@ def join_legs(lists: Iterable[OrderList], orders: Iterable[OrderReport]) -> tupl
         if report.order_list_id != -1:
             by_list.setdefault((report.symbol, report.order_list_id), []).append(report)
     return tuple(
-        replace(item, reports=_sorted_legs(by_list.get((item.symbol, item.order_list_id), ())))
+        item.with_reports(_sorted_legs(by_list.get((item.symbol, item.order_list_id), ())))
         for item in lists
     )
 

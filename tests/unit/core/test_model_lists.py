@@ -1,0 +1,27 @@
+"""``OrderList.with_reports``: the join's fast copy keeps every other field."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from decimal import Decimal
+
+from oco_reconcile.core.model import OrderList, OrderRef, OrderReport, Side
+
+
+def _list() -> OrderList:
+    refs = (OrderRef("BTCUSDT", 11, "a-tp"), OrderRef("BTCUSDT", 12, "a-sl"))
+    return OrderList(7, "a", "BTCUSDT", "OCO", "EXEC_STARTED", "EXECUTING", 1_700_000, refs)
+
+
+def test_with_reports_equals_replace_and_keeps_every_field() -> None:
+    report = OrderReport(
+        "BTCUSDT", 11, 7, "a-tp", Side.SELL, "LIMIT_MAKER", "NEW", Decimal("1"), Decimal("2"),
+        Decimal("0"),
+    )  # fmt: skip
+    original = _list()
+    joined = original.with_reports((report,))
+    assert joined == replace(original, reports=(report,))
+    for field in fields(OrderList):
+        if field.name != "reports":
+            assert getattr(joined, field.name) == getattr(original, field.name), field.name
+    assert original.reports == ()
