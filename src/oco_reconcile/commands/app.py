@@ -6,6 +6,7 @@ codes"); a user mistake never shows a traceback.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -283,8 +284,15 @@ def report_retries_on_stderr() -> None:
         logger.addHandler(handler)
 
 
+# A command builds its inputs and answers once and keeps them to the end: at CPython's default
+# first-generation threshold (700 allocations) `validate` of 1,000 brackets spent ~20 % of its
+# time in collections that freed nothing. Cycles are still collected, less often.
+GC_THRESHOLDS = (10_000, 10, 10)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: runs the app and maps every outcome to an exit code."""
+    gc.set_threshold(*GC_THRESHOLDS)
     report_retries_on_stderr()
     with _sigterm_stops_the_command():
         _run(argv)

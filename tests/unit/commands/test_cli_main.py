@@ -3,6 +3,7 @@ tracebacks."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -17,6 +18,17 @@ from tests.support.cli import run_main
 def test_version_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_main(["--version"]) == 0
     assert "oco-reconcile 0.1.0" in capsys.readouterr().out
+
+
+def test_the_console_entry_collects_garbage_less_often() -> None:
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)  # CPython's default
+        assert run_main(["--version"]) == 0
+        assert gc.get_threshold() == cli.GC_THRESHOLDS
+        assert cli.GC_THRESHOLDS[0] > 700
+    finally:
+        gc.set_threshold(*before)
 
 
 def test_unknown_option_is_a_user_error_without_traceback(
