@@ -46,6 +46,7 @@ from oco_reconcile.apply.usdm_writes import FuturesRequests, FuturesWrites
 from oco_reconcile.core.model import ListHistory
 from oco_reconcile.core.plan import Action, Change, Plan
 from oco_reconcile.core.ratelimits import RateLimit
+from oco_reconcile.core.settings import MAX_PARALLEL_REQUESTS
 from oco_reconcile.core.usdm.model import AlgoOrder
 from oco_reconcile.errors import BugError, PlanError
 from oco_reconcile.venues.retry import RetryPolicy
@@ -134,7 +135,7 @@ class _ApplyRun:
         pacer: Pacer,
         history: Mapping[str, ListHistory],
         *,
-        max_parallel_requests: int = 32,
+        max_parallel_requests: int = MAX_PARALLEL_REQUESTS,
         policy: RetryPolicy,
         stop: StopToken,
         futures: FuturesVenue | None = None,
@@ -219,7 +220,7 @@ def execute(
     *,
     limits: Sequence[RateLimit],
     max_parallel_symbols: int = 16,
-    max_parallel_requests: int = 32,
+    max_parallel_requests: int = MAX_PARALLEL_REQUESTS,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] | None = None,
     pacer: Pacer | None = None,

@@ -12,7 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from oco_reconcile.core.identity import OWNER_RE
-from oco_reconcile.core.settings import CredentialNames, Guardrails, Settings
+from oco_reconcile.core.settings import (
+    MAX_PARALLEL_REQUESTS,
+    CredentialNames,
+    Guardrails,
+    Settings,
+)
 from oco_reconcile.core.usdm.model import Market
 from oco_reconcile.errors import InputError, Problem
 from oco_reconcile.inputs.amounts import read_amount
@@ -119,7 +124,10 @@ class _SettingsBuilder:
                 data.get("max_parallel_symbols"), 1, 32, defaults.max_parallel_symbols
             ),
             max_parallel_requests=_bounded(
-                data.get("max_parallel_requests"), 1, 64, defaults.max_parallel_requests
+                data.get("max_parallel_requests"),
+                1,
+                MAX_PARALLEL_REQUESTS,
+                defaults.max_parallel_requests,
             ),
             markets=_markets(data.get("markets")),
             source=path,

@@ -41,6 +41,7 @@ from oco_reconcile.errors import (
     UsageError,
 )
 from oco_reconcile.venues.credentials import Credentials
+from oco_reconcile.venues.http_pool import open_http
 from oco_reconcile.venues.ratelimit import Headroom, UsageTracker
 from oco_reconcile.venues.redaction import install_log_redaction
 from oco_reconcile.venues.retry import Layer, Operation, RetryPolicy, retrying
@@ -72,12 +73,6 @@ class Dialect:
     # True: the first signed request waits for one server-time sync. False: it signs with the
     # local clock (plus the offset an exchangeInfo answer gave) and relies on the -1021 re-sync.
     sync_first: bool = True
-
-
-def _uses_tls(base_url: str) -> bool:
-    """Whether the client needs a verifying TLS context: a plain-http base URL (the loopback
-    simulator, see urls.py) never uses one, so its CA bundle is not loaded (~20 ms a client)."""
-    return urlsplit(base_url).scheme != "http"
 
 
 class SignedRestClient:
@@ -113,12 +108,11 @@ class SignedRestClient:
         self._lock = threading.Lock()
         self._first_sync = threading.Lock()
         self._offset_ms: int | None = None
-        self._http = httpx.Client(
-            transport=transport,
-            verify=_uses_tls(self._base_url),
+        self._http = open_http(
+            self._base_url,
+            transport,
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
             headers={"User-Agent": f"oco-reconcile/{__version__}"},
-            follow_redirects=False,
         )
 
     def __repr__(self) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from oco_reconcile.core.settings import CredentialNames, Guardrails, Settings
 from oco_reconcile.errors import InputError, Problem
+from oco_reconcile.inputs.schema import load_schema
 from oco_reconcile.inputs.settings import load_settings, read_settings
 from oco_reconcile.venues.urls import base_url_problem
 from tests.support.paths import REPO_ROOT
@@ -239,3 +240,22 @@ def test_best_effort_settings_keep_valid_fields(tmp_path: Path) -> None:
     assert loaded.owner == "desk2"  # valid: kept, so bracket checks use it
     assert (loaded.prune, loaded.recv_window_ms) == (True, 5000)  # invalid: defaults
     assert [p.field for p in found] == ["prune", "recv_window"]
+
+
+@pytest.mark.parametrize(
+    ("name", "most"), [("max_parallel_requests", 64), ("max_parallel_symbols", 32)]
+)
+def test_the_schema_documents_the_default_and_the_bound_the_reader_applies(
+    name: str, most: int, tmp_path: Path
+) -> None:
+    documented = load_schema("config")["properties"][name]
+    assert documented["default"] == getattr(Settings(), name)
+    assert documented["maximum"] == most
+    (tmp_path / "oco-reconcile.yaml").write_text(f"exchange: sim\n{name}: {most}\n")
+    assert getattr(load_settings(tmp_path / "oco-reconcile.yaml"), name) == most
+    (tmp_path / "oco-reconcile.yaml").write_text(f"exchange: sim\n{name}: {most + 1}\n")
+    with pytest.raises(InputError) as refused:
+        load_settings(tmp_path / "oco-reconcile.yaml")
+    assert [(p.field, p.message) for p in refused.value.problems] == [
+        (name, f"must be at most {most}")
+    ]
