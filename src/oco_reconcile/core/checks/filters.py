@@ -77,15 +77,16 @@ def _grid_messages(value: Decimal, grid: _Grid) -> list[str]:
     value out of bounds is told the bound (0 is never a valid suggestion); one in bounds but off
     the step, its valid neighbours."""
     low, high, step, name, noun = grid.low, grid.high, grid.step, grid.name, grid.noun
-    shown = to_wire(value)
     if low > 0 and value < low:
         least = to_wire(ceil_to_step(low, step))
-        return [f"{shown} is below min{noun} {to_wire(low)} ({name}); at least {least}"]
+        return [f"{to_wire(value)} is below min{noun} {to_wire(low)} ({name}); at least {least}"]
     if high > 0 and value > high:
         most = to_wire(floor_to_step(high, step))
+        shown = to_wire(value)
         return [f"{shown} is above max{noun} {to_wire(high)} ({name}); largest valid: {most}"]
     if is_multiple(value, step):
         return []
+    shown = to_wire(value)
     valid = [v for v in nearest_steps(value, step) if v > 0 and (high == 0 or v <= high)]
     step_name = "tickSize" if noun == "Price" else "stepSize"
     return [
@@ -181,12 +182,11 @@ def _notional(ctx: BracketContext, leg: Leg, label: str) -> list[PlanProblem]:
     return [] if message is None else [ctx.problem(message, label, "quantity")]
 
 
-def _shown(ctx: BracketContext, rule: NotionalFilter, price: Decimal) -> tuple[str, str, Decimal]:
+def _shown(ctx: BracketContext, rule: NotionalFilter, price: Decimal) -> tuple[str, str]:
+    """The notional as a message shows it, and the filter's name (only for a problem)."""
     quantity = ctx.bracket.quantity
-    notional = quantity * price
     name = "MIN_NOTIONAL" if rule.legacy else "NOTIONAL"
-    shown = f"notional {to_wire(notional)} ({to_wire(quantity)} x {to_wire(price)})"
-    return shown, name, notional
+    return f"notional {to_wire(quantity * price)} ({to_wire(quantity)} x {to_wire(price)})", name
 
 
 def _step(ctx: BracketContext) -> Decimal:
@@ -196,9 +196,9 @@ def _step(ctx: BracketContext) -> Decimal:
 def _below_minimum(ctx: BracketContext, rule: NotionalFilter, price: Decimal | None) -> str | None:
     if price is None or price <= 0:
         return None
-    shown, name, notional = _shown(ctx, rule, price)
-    if notional >= rule.min_notional:
+    if ctx.bracket.quantity * price >= rule.min_notional:
         return None
+    shown, name = _shown(ctx, rule, price)
     smallest = ceil_to_step(rule.min_notional / price, _step(ctx))
     return (
         f"{shown} is below minNotional {to_wire(rule.min_notional)} ({name}); "
@@ -210,9 +210,9 @@ def _above_maximum(ctx: BracketContext, rule: NotionalFilter, price: Decimal | N
     maximum = rule.max_notional
     if price is None or price <= 0 or maximum is None or maximum <= 0:
         return None
-    shown, name, notional = _shown(ctx, rule, price)
-    if notional <= maximum:
+    if ctx.bracket.quantity * price <= maximum:
         return None
+    shown, name = _shown(ctx, rule, price)
     largest = floor_to_step(maximum / price, _step(ctx))
     return (
         f"{shown} is above maxNotional {to_wire(maximum)} ({name}); "
