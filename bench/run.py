@@ -1,9 +1,10 @@
-"""oco-reconcile benchmarks: ``python bench/run.py [--quick] [--only plan,validate,local,watch]``.
+"""oco-reconcile benchmarks: ``python bench/run.py [--quick] [--only SECTION,...]``.
 
+Sections: plan, process, apply, futures, growth, validate, local, watch (:data:`SECTIONS`).
 Prints the machine, the settings, then one table per measurement (medians of several runs, with
-ratios to the targets of issue 8). Plan and apply run against the simulator's HTTP server (the
-one ``oco-reconcile sim serve`` runs) in a separate process, with latency injected on every
-request and the real rate limits of exchangeInfo. See docs/benchmarks.md.
+ratios to the targets of issues 8 and 17). Plan and apply run against the simulator's HTTP
+server (the one ``oco-reconcile sim serve`` runs) in a separate process, with latency injected
+on every request and the real rate limits of exchangeInfo. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
