@@ -49,8 +49,8 @@ ORDERS_WINDOW_S = 10.0
 ORDERS_PER_OCO = 2
 TARGET_RATIO = 1.15
 APPLY_SYMBOLS = 20
-# issue 17's goals: (OCOs, replace) -> (round trips, seconds of our own time)
 PREVIOUS_IN_FLIGHT = 32  # max_parallel_requests' default before issue 17
+# issue 17's goals: (OCOs, replace) -> (round trips, seconds of our own time)
 ISSUE_17_GOALS = {(20, False): (1, 0.03), (50, True): (3, 0.1)}
 
 

@@ -61,6 +61,15 @@ def _all_of(checks: Sequence[Decider]) -> Decider:
 # --- types and values (jsonschema's TypeChecker and _utils.equal) --------------------------------
 
 
+_KINDS: dict[str, type] = {
+    "string": str,
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+    "null": type(None),
+}
+
+
 def is_type(instance: object, name: str) -> bool:
     if name == "integer":
         return (isinstance(instance, int) and not isinstance(instance, bool)) or (
@@ -68,14 +77,7 @@ def is_type(instance: object, name: str) -> bool:
         )
     if name == "number":
         return isinstance(instance, Number) and not isinstance(instance, bool)
-    kinds: dict[str, type | tuple[type, ...]] = {
-        "string": str,
-        "boolean": bool,
-        "object": dict,
-        "array": list,
-        "null": type(None),
-    }
-    return name in kinds and isinstance(instance, kinds[name])
+    return name in _KINDS and isinstance(instance, _KINDS[name])
 
 
 def equal(one: object, two: object) -> bool:

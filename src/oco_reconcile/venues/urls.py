@@ -100,6 +100,12 @@ def is_production_url(url: str) -> bool:
         return False
 
 
+def uses_tls(base_url: str) -> bool:
+    """Whether a client of ``base_url`` needs a verifying TLS context: a plain-http base URL
+    (allowed only to loopback, see :func:`base_url_problem`) never uses one."""
+    return urlsplit(base_url).scheme != "http"
+
+
 def base_url_problem(url: str, *, allow_plain_http: bool = False) -> str | None:
     """Why ``url`` cannot be an exchange base URL, or None (the URL itself is never echoed).
 

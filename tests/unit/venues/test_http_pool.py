@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from oco_reconcile.venues.http_pool import ClientPool, open_http, uses_tls
+from oco_reconcile.venues.http_pool import ClientPool, open_http
+from oco_reconcile.venues.urls import uses_tls
 
 TIMEOUT = httpx.Timeout(5.0)
 
