@@ -11,6 +11,7 @@ import pytest
 from oco_reconcile.sim.engine.machine import Engine
 from oco_reconcile.sim.exchange import SimExchange
 from tests.support.fake_time import FakeTime
+from tests.support.open_book import open_book_problems
 from tests.support.sim_api import SIM_START, Api, make_sim, serve
 
 
@@ -20,8 +21,11 @@ def clock() -> FakeTime:
 
 
 @pytest.fixture
-def sim(clock: FakeTime) -> SimExchange:
-    return make_sim(clock)
+def sim(clock: FakeTime) -> Iterator[SimExchange]:
+    """The simulator; after the test, its open-order index must still match its records."""
+    exchange = make_sim(clock)
+    yield exchange
+    assert open_book_problems(exchange.engine.state) == []
 
 
 @pytest.fixture

@@ -23,15 +23,11 @@ def symbol_info(state: EngineState, name: str) -> JsonObject:
 
 
 def open_order_lists(state: EngineState) -> list[SimOrderList]:
-    return [item for _, item in sorted(state.lists.items()) if item.is_open]
+    return state.open.lists()
 
 
 def open_orders(state: EngineState, symbol: str | None = None) -> list[SimOrder]:
-    return [
-        order
-        for _, order in sorted(state.orders.items())
-        if order.is_open and (symbol is None or order.symbol == symbol)
-    ]
+    return state.open.orders(symbol)
 
 
 def orders_of(state: EngineState, order_list: SimOrderList) -> list[SimOrder]:

@@ -58,14 +58,14 @@ def _cancel_list(
     orders = orders_of(state, order_list)
     for order in orders:
         if order.is_open:
-            _mark_cancelled(order, new_id, now)
+            _mark_cancelled(state, order, new_id, now)
     close_list(state, order_list, now)
     record_event(state, now, "cancelled", order_list, client_order_id=new_id)
     return CancelResult(tuple(orders), order_list)
 
 
-def _mark_cancelled(order: SimOrder, new_id: str, now: int) -> None:
-    order.status = "CANCELED"
+def _mark_cancelled(state: EngineState, order: SimOrder, new_id: str, now: int) -> None:
+    state.set_order_status(order, "CANCELED")
     order.client_order_id = new_id
     order.update_time = now
     order.is_working = False
@@ -105,7 +105,7 @@ def _cancel(state: EngineState, order: SimOrder, new_id: str | None, now: int) -
     order_list = state.lists.get(order.order_list_id)
     if order_list is not None and order_list.is_open:
         return _cancel_list(state, order_list, new_id, now)
-    _mark_cancelled(order, new_id or state.take_client_order_id(), now)
+    _mark_cancelled(state, order, new_id or state.take_client_order_id(), now)
     if order_list is not None:
         sync_locked(state, order_list)
         record_event(state, now, "cancelled", order_list, order, detail="working leg")

@@ -86,7 +86,7 @@ def _expire_other_legs(
         return
     for sibling in orders_of(state, order_list):
         if sibling.order_id != active.order_id and sibling.is_open:
-            sibling.status = "EXPIRED"
+            state.set_order_status(sibling, "EXPIRED")
             sibling.expiry_reason = "OCO_TRIGGER"
             sibling.update_time = now
             sibling.is_working = False
@@ -95,8 +95,7 @@ def _expire_other_legs(
 
 
 def close_list(state: EngineState, order_list: SimOrderList, now: int) -> None:
-    order_list.list_status_type = "ALL_DONE"
-    order_list.list_order_status = "ALL_DONE"
+    state.close_list(order_list)
     order_list.transaction_time = now
     sync_locked(state, order_list)
 
@@ -118,7 +117,7 @@ def fill(
     _record_trade(state, order, qty, price, now, maker=maker)
     order.executed_qty += qty
     order.cummulative_quote_qty += qty * price
-    order.status = "FILLED" if order.remaining == 0 else "PARTIALLY_FILLED"
+    state.set_order_status(order, "FILLED" if order.remaining == 0 else "PARTIALLY_FILLED")
     order.update_time = now
     if order.working_time < 0:
         order.working_time = now

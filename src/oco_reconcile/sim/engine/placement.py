@@ -14,7 +14,7 @@ from decimal import Decimal
 from oco_reconcile.json_types import JsonMapping
 from oco_reconcile.sim.engine import errors
 from oco_reconcile.sim.engine.balances import lock_needed, sync_locked
-from oco_reconcile.sim.engine.book import open_order_lists, open_orders, symbol_info
+from oco_reconcile.sim.engine.book import symbol_info
 from oco_reconcile.sim.engine.filters import (
     FilterContext,
     OpenCounts,
@@ -47,22 +47,25 @@ def place_oco(state: EngineState, spec: OcoSpec, clock: Clock) -> SimOrderList:
 
 def open_counts(state: EngineState, symbol: str | None) -> OpenCounts:
     """Open orders and lists of ``symbol`` (None: the whole account) for the count filters."""
-    orders = open_orders(state, symbol)
-    lists = [item for item in open_order_lists(state) if symbol in (None, item.symbol)]
+    tally = state.open.tally(symbol)
     return OpenCounts(
-        orders=len(orders),
-        algo_orders=sum(1 for order in orders if order.type in ALGO_TYPES),
-        iceberg_orders=sum(1 for order in orders if order.iceberg_qty is not None),
-        order_lists=len(lists),
+        orders=tally.orders,
+        algo_orders=sum(tally.types[name] for name in ALGO_TYPES),
+        iceberg_orders=tally.icebergs,
+        order_lists=tally.lists,
     )
 
 
 def _check_duplicates(state: EngineState, spec: OcoSpec) -> None:
     list_id = spec.list_client_order_id
-    if list_id and any(item.list_client_order_id == list_id for item in open_order_lists(state)):
+    if list_id and state.open.has_list_client_order_id(list_id):
         raise errors.rejected(errors.MSG_DUPLICATE_ORDER)
-    open_ids = {order.client_order_id for order in open_orders(state)}
-    if any(leg.client_order_id in open_ids for leg in spec.legs if leg.client_order_id):
+    open_book = state.open
+    if any(
+        open_book.has_client_order_id(leg.client_order_id)
+        for leg in spec.legs
+        if leg.client_order_id
+    ):
         raise errors.rejected(errors.MSG_DUPLICATE_ORDER)
 
 
@@ -93,7 +96,7 @@ def _open_list(
         order_ids=[order.order_id for order in orders],
         lock_asset=lock_asset,
     )
-    state.lists[list_id] = order_list
+    state.add_list(order_list)
     sync_locked(state, order_list)  # the same amount lock_needed checked against the balance
     record_event(state, now, "placed", order_list, detail=f"{spec.side} {spec.quantity}")
     return order_list
@@ -136,5 +139,5 @@ def _new_order(
         working_time=now if resting else -1,
         is_working=resting,
     )
-    state.orders[order_id] = order
+    state.add_order(order)
     return order

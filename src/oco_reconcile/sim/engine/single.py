@@ -19,7 +19,7 @@ from decimal import ROUND_DOWN, Decimal
 from oco_reconcile.json_types import JsonMapping
 from oco_reconcile.sim.engine import errors
 from oco_reconcile.sim.engine.balances import lock_needed, lock_order, release_order
-from oco_reconcile.sim.engine.book import open_orders, symbol_info
+from oco_reconcile.sim.engine.book import symbol_info
 from oco_reconcile.sim.engine.errors import SimError
 from oco_reconcile.sim.engine.filters import FilterContext, check_exchange_filters, check_filters
 from oco_reconcile.sim.engine.history import record_order_event
@@ -133,8 +133,7 @@ def _check_symbol_allows(symbol: JsonMapping, spec: OrderSpec) -> None:
 
 
 def _check_matching(state: EngineState, spec: OrderSpec, last: Decimal) -> None:
-    open_ids = {order.client_order_id for order in open_orders(state)}
-    if spec.client_order_id is not None and spec.client_order_id in open_ids:
+    if spec.client_order_id is not None and state.open.has_client_order_id(spec.client_order_id):
         raise errors.rejected(errors.MSG_DUPLICATE_ORDER)
     if spec.type == "LIMIT_MAKER" and spec.price is not None and _reached(spec.price, last, spec):
         raise errors.rejected(errors.MSG_WOULD_TAKE)
@@ -188,7 +187,7 @@ def _new_order(
         is_working=working,
     )
     order.placed_client_order_id = order.client_order_id
-    state.orders[order.order_id] = order
+    state.add_order(order)
     lock_order(state, order)
     record_order_event(state, now, "placed", order, detail=f"{spec.side} {quantity}")
     return order
@@ -200,6 +199,6 @@ def _execute(state: EngineState, order: SimOrder, last: Decimal, now: int) -> No
         fill(state, order, order.remaining, last, now, maker=False)
     elif order.type == "LIMIT" and order.time_in_force in _EXPIRE_UNFILLED:
         release_order(state, order)
-        order.status = "EXPIRED"
+        state.set_order_status(order, "EXPIRED")
         order.is_working = False
         record_order_event(state, now, "expired", order, detail=order.time_in_force)
