@@ -53,7 +53,9 @@ FULL = Configs(
         open_rtt_ms=50,
         open_reps=3,
     ),
-    process=process_bench.ProcessConfig(sizes=(50, 10, 100, 1000), symbols=10, rtt_ms=50, reps=5),
+    process=process_bench.ProcessConfig(
+        sizes=(50, 10, 100, 1000, 10_000), symbols=10, rtt_ms=50, reps=5
+    ),
     apply=apply_bench.ApplyConfig(
         placements=(20, 100), replacements=(50,), sdk_placements=(20, 100), rtt_ms=50, reps=3
     ),
@@ -66,7 +68,7 @@ FULL = Configs(
     growth=growth_bench.GrowthConfig(
         planner_sizes=(10, 100, 1000, 10_000),
         planner_reps=5,
-        plan_sizes=(10, 100, 1000, 2000),
+        plan_sizes=(10, 100, 1000, 2000, 10_000),
         plan_reps=3,
         rtt_ms=50,
     ),
