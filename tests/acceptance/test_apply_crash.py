@@ -40,9 +40,9 @@ UNMANAGED_ID = "web_manual_btc_1"
 FAULTS = """\
 seed: 7
 faults:
-  - {kind: latency, endpoint: "POST /api/v3/orderList/oco", probability: 1, latency_ms: 40}
-  - {kind: latency, endpoint: "DELETE /api/v3/orderList", probability: 1, latency_ms: 40}
-  - {kind: latency, endpoint: "GET /api/v3/orderList", probability: 1, latency_ms: 20}
+  - {kind: latency, endpoint: "POST /api/v3/orderList/oco", probability: 1, latency_ms: 150}
+  - {kind: latency, endpoint: "DELETE /api/v3/orderList", probability: 1, latency_ms: 150}
+  - {kind: latency, endpoint: "GET /api/v3/orderList", probability: 1, latency_ms: 60}
   - {kind: drop, endpoint: "POST /api/v3/orderList/oco", after: true, probability: 0.15}
   - {kind: http_5xx, endpoint: "POST /api/v3/orderList/oco", after: true, probability: 0.1}
   - {kind: timeout, endpoint: "DELETE /api/v3/orderList", probability: 0.15}

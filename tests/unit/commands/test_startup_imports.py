@@ -83,3 +83,19 @@ def test_an_invalid_file_is_explained_by_jsonschema(tmp_path: Path) -> None:
     (tmp_path / "brackets" / "btc.yaml").write_text(broken, encoding="utf-8")
     modules = imported_modules(CASES["validate"], tmp_path, exit_code=1)
     assert "jsonschema" in modules
+
+
+def test_commands_that_talk_to_an_exchange_skip_httpx_command_line(tmp_path: Path) -> None:
+    """httpx imports its command line (click, pygments, rich) whenever click is installed, as it
+    is here (the test extra); ``commands/app.main`` keeps it out of every command."""
+    plain = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import httpx"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert " click\n" in plain.stderr  # without the entry point's rule, it is imported
+    (tmp_path / "oco-reconcile.yaml").write_text("exchange: sim\n", encoding="utf-8")
+    (tmp_path / "brackets").mkdir()
+    (tmp_path / "brackets" / "btc.yaml").write_text(BRACKETS, encoding="utf-8")
+    modules = imported_modules(("plan",), tmp_path)
+    assert "httpx" in modules
+    assert {"click", "pygments"} & modules == set()
