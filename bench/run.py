@@ -69,7 +69,7 @@ FULL = Configs(
         planner_sizes=(10, 100, 1000, 10_000),
         planner_reps=5,
         plan_sizes=(10, 100, 1000, 2000, 10_000),
-        plan_reps=3,
+        plan_reps=5,
         rtt_ms=50,
     ),
 )

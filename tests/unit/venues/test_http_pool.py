@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -108,3 +111,76 @@ def test_a_real_host_gets_a_pool_with_the_timeout_given() -> None:
 )
 def test_only_plain_http_skips_tls(url: str, tls: bool) -> None:
     assert uses_tls(url) is tls
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers 200 and records each request line (a proxy sees the absolute URL)."""
+
+    lines: ClassVar[list[str]]
+
+    def do_GET(self) -> None:
+        self.lines.append(self.requestline)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server: (its base URL, the request lines it received)."""
+    lines: list[str] = []
+    handler = type("Handler", (_Recorder,), {"lines": lines})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", lines
+    server.shutdown()
+    server.server_close()
+
+
+def _open(base_url: str) -> ClientPool:
+    pool = open_http(base_url, None, timeout=TIMEOUT, headers={})
+    assert isinstance(pool, ClientPool)
+    return pool
+
+
+def test_a_proxy_set_in_the_environment_carries_the_requests(
+    recorder: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every lent client goes through the proxy the environment names (as httpx does)."""
+    proxy, lines = recorder
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    pool = _open("http://exchange.invalid")
+    assert _wave_to(pool, "http://exchange.invalid/api/v3/ping", 3) == [200] * 3
+    pool.close()
+    assert lines == ["GET http://exchange.invalid/api/v3/ping HTTP/1.1"] * 3
+
+
+def test_without_a_proxy_the_requests_go_straight_to_the_host(
+    recorder: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, lines = recorder
+    for name in (
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    pool = _open(url)
+    assert _wave_to(pool, f"{url}/api/v3/ping", 3) == [200] * 3
+    pool.close()
+    assert lines == ["GET /api/v3/ping HTTP/1.1"] * 3
+
+
+def _wave_to(pool: ClientPool, url: str, width: int) -> list[int]:
+    with ThreadPoolExecutor(max_workers=width) as workers:
+        futures = [workers.submit(pool.request, "GET", url) for _ in range(width)]
+        return [future.result().status_code for future in futures]
