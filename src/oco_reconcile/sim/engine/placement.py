@@ -60,12 +60,8 @@ def _check_duplicates(state: EngineState, spec: OcoSpec) -> None:
     list_id = spec.list_client_order_id
     if list_id and state.open.has_list_client_order_id(list_id):
         raise errors.rejected(errors.MSG_DUPLICATE_ORDER)
-    open_book = state.open
-    if any(
-        open_book.has_client_order_id(leg.client_order_id)
-        for leg in spec.legs
-        if leg.client_order_id
-    ):
+    leg_ids = [leg.client_order_id for leg in spec.legs if leg.client_order_id]
+    if any(state.open.has_client_order_id(leg_id) for leg_id in leg_ids):
         raise errors.rejected(errors.MSG_DUPLICATE_ORDER)
 
 
