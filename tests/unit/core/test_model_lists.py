@@ -13,6 +13,14 @@ def _list() -> OrderList:
     return OrderList(7, "a", "BTCUSDT", "OCO", "EXEC_STARTED", "EXECUTING", 1_700_000, refs)
 
 
+def test_with_reports_names_every_field_of_the_list() -> None:
+    """``with_reports`` passes the fields by position: a new field must be added there too."""
+    assert [field.name for field in fields(OrderList)] == [
+        "order_list_id", "list_client_order_id", "symbol", "contingency_type", "list_status_type",
+        "list_order_status", "transaction_time", "orders", "reports",
+    ]  # fmt: skip
+
+
 def test_with_reports_equals_replace_and_keeps_every_field() -> None:
     report = OrderReport(
         "BTCUSDT", 11, 7, "a-tp", Side.SELL, "LIMIT_MAKER", "NEW", Decimal("1"), Decimal("2"),

@@ -89,11 +89,9 @@ def _in_process_api() -> Iterator[tuple[Api, SimExchange]]:
 def test_the_index_matches_the_records_after_every_step(sequence: list[Step]) -> None:
     for api, sim in _in_process_api():
         state = sim.engine.state
-        opened = 0
         for step in sequence:
             step(api, sim)
             assert open_book_problems(state) == []
-            opened = max(opened, len(state.open.orders()))
         reloaded = state_from_json(state_to_json(state))
         assert open_book_problems(reloaded) == []
         assert [o.order_id for o in reloaded.open.orders()] == [

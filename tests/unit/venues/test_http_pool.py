@@ -39,9 +39,11 @@ def _pool(transport: httpx.BaseTransport, made: list[httpx.Client]) -> ClientPoo
     return ClientPool(make, TIMEOUT)
 
 
-def _wave(pool: ClientPool, width: int) -> list[int]:
+def _wave(pool: ClientPool, width: int, url: str | None = None) -> list[int]:
+    """``width`` GETs at once: to ``url``, or else to ``http://h/0`` ... (one path each)."""
+    urls = [url or f"http://h/{i}" for i in range(width)]
     with ThreadPoolExecutor(max_workers=width) as workers:
-        futures = [workers.submit(pool.request, "GET", f"http://h/{i}") for i in range(width)]
+        futures = [workers.submit(pool.request, "GET", item) for item in urls]
         return [future.result().status_code for future in futures]
 
 
@@ -156,7 +158,7 @@ def test_a_proxy_set_in_the_environment_carries_the_requests(
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     pool = _open("http://exchange.invalid")
-    assert _wave_to(pool, "http://exchange.invalid/api/v3/ping", 3) == [200] * 3
+    assert _wave(pool, 3, "http://exchange.invalid/api/v3/ping") == [200] * 3
     pool.close()
     assert lines == ["GET http://exchange.invalid/api/v3/ping HTTP/1.1"] * 3
 
@@ -175,12 +177,6 @@ def test_without_a_proxy_the_requests_go_straight_to_the_host(
     ):
         monkeypatch.delenv(name, raising=False)
     pool = _open(url)
-    assert _wave_to(pool, f"{url}/api/v3/ping", 3) == [200] * 3
+    assert _wave(pool, 3, f"{url}/api/v3/ping") == [200] * 3
     pool.close()
     assert lines == ["GET /api/v3/ping HTTP/1.1"] * 3
-
-
-def _wave_to(pool: ClientPool, url: str, width: int) -> list[int]:
-    with ThreadPoolExecutor(max_workers=width) as workers:
-        futures = [workers.submit(pool.request, "GET", url) for _ in range(width)]
-        return [future.result().status_code for future in futures]
